@@ -1,0 +1,143 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { z } from "zod";
+import type { Clock } from "../../ports/clock";
+import { QueueName, type ScheduledMessage, type Scheduler } from "../../ports/scheduler";
+
+const Job = z.object({
+  ticket: z.string(),
+  queue: QueueName,
+  messageId: z.string(),
+  body: z.record(z.string(), z.unknown()),
+  deliverAt: z.string(),
+  deliveryCount: z.number().int().min(0),
+});
+type Job = z.infer<typeof Job>;
+const State = z.object({ sequence: z.number().int(), pending: z.array(Job), deadLettered: z.array(Job) });
+type State = z.infer<typeof State>;
+
+export type Delivery = (
+  queue: QueueName,
+  body: unknown,
+  meta: { messageId: string; deliveryCount: number },
+) => Promise<void>;
+
+/**
+ * Stands in for Service Bus scheduled messages on one machine: same port, tickets as sequence
+ * numbers, jobs persisted to a file so a restart keeps them, delivered when the clock reaches them.
+ * A handler that throws is retried up to maxDeliveryCount, then dead-lettered, as Service Bus does.
+ */
+export class LocalScheduler implements Scheduler {
+  private state: State;
+  private deliver?: Delivery;
+  private running: Promise<number> = Promise.resolve(0);
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly file?: string,
+    private readonly maxDeliveryCount = 10,
+  ) {
+    this.state = this.load();
+  }
+
+  /** The host wires delivery after the function table exists (the table needs this scheduler). */
+  onDeliver(deliver: Delivery): void {
+    this.deliver = deliver;
+  }
+
+  async schedule(message: ScheduledMessage): Promise<string> {
+    this.state.sequence += 1;
+    const ticket = String(this.state.sequence);
+    this.state.pending.push({
+      ticket,
+      queue: message.queue,
+      messageId: message.messageId,
+      body: message.body,
+      deliverAt: message.deliverAt.toISOString(),
+      deliveryCount: 0,
+    });
+    this.save();
+    return ticket;
+  }
+
+  async cancel(queue: QueueName, ticket: string): Promise<"cancelled" | "not_found"> {
+    const i = this.state.pending.findIndex((j) => j.queue === queue && j.ticket === ticket);
+    if (i < 0) return "not_found";
+    this.state.pending.splice(i, 1);
+    this.save();
+    return "cancelled";
+  }
+
+  pending(): readonly Job[] {
+    return this.state.pending;
+  }
+
+  deadLettered(): readonly Job[] {
+    return this.state.deadLettered;
+  }
+
+  /** Delivers every job due by now, one pass at a time (calls queue behind each other). */
+  deliverDue(): Promise<number> {
+    this.running = this.running.then(
+      () => this.pass(),
+      () => this.pass(),
+    );
+    return this.running;
+  }
+
+  private async pass(): Promise<number> {
+    const deliver = this.deliver;
+    if (!deliver) return 0;
+    let delivered = 0;
+    // A failing job is tried once per pass, so it neither spins here nor blocks the jobs behind it.
+    const tried = new Set<string>();
+    for (;;) {
+      const now = this.clock.now().getTime();
+      const due = this.state.pending
+        .filter((j) => Date.parse(j.deliverAt) <= now && !tried.has(j.ticket))
+        .sort(
+          (a, b) => Date.parse(a.deliverAt) - Date.parse(b.deliverAt) || Number(a.ticket) - Number(b.ticket),
+        )[0];
+      if (!due) return delivered;
+      tried.add(due.ticket);
+      due.deliveryCount += 1;
+      try {
+        await deliver(due.queue, due.body, { messageId: due.messageId, deliveryCount: due.deliveryCount });
+        this.remove(due);
+        delivered += 1;
+      } catch {
+        if (due.deliveryCount >= this.maxDeliveryCount) {
+          this.remove(due);
+          this.state.deadLettered.push(due);
+        }
+        this.save();
+      }
+    }
+  }
+
+  private remove(job: Job): void {
+    this.state.pending = this.state.pending.filter((j) => j !== job);
+    this.save();
+  }
+
+  private load(): State {
+    if (!this.file) return { sequence: 0, pending: [], deadLettered: [] };
+    try {
+      return State.parse(JSON.parse(readFileSync(this.file, "utf8")));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT")
+        return { sequence: 0, pending: [], deadLettered: [] };
+      throw new Error(`The local scheduler's file ${this.file} is unreadable; delete it to start afresh`, {
+        cause: e,
+      });
+    }
+  }
+
+  private save(): void {
+    if (!this.file) return;
+    mkdirSync(dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.state));
+    renameSync(tmp, this.file); // atomic: a crash mid-write never leaves half a file
+  }
+}

@@ -1,0 +1,54 @@
+import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from "@azure/service-bus";
+import Long from "long";
+import type { QueueName, ScheduledMessage, Scheduler } from "../../ports/scheduler";
+
+/** The sending half of ServiceBusSender this adapter uses: a recording fake in tests implements it. */
+export type ScheduleSender = Pick<ServiceBusSender, "scheduleMessages" | "cancelScheduledMessages">;
+
+/**
+ * Timers as Service Bus scheduled messages. The sequence number is kept as a decimal string (it is a
+ * Long). Cancel is best-effort: once the message fired it fails, and the handler's re-read of state
+ * is what really guards the work.
+ */
+export class ServiceBusScheduler implements Scheduler {
+  private readonly senders = new Map<QueueName, ScheduleSender>();
+
+  constructor(private readonly senderFor: (queue: QueueName) => ScheduleSender) {}
+
+  static fromClient(client: ServiceBusClient): ServiceBusScheduler {
+    return new ServiceBusScheduler((queue) => client.createSender(queue));
+  }
+
+  private sender(queue: QueueName): ScheduleSender {
+    let s = this.senders.get(queue);
+    if (!s) {
+      s = this.senderFor(queue);
+      this.senders.set(queue, s);
+    }
+    return s;
+  }
+
+  async schedule(message: ScheduledMessage): Promise<string> {
+    const sbMessage: ServiceBusMessage = {
+      messageId: message.messageId,
+      body: message.body,
+      contentType: "application/json",
+    };
+    const [sequenceNumber] = await this.sender(message.queue).scheduleMessages(sbMessage, message.deliverAt);
+    if (!sequenceNumber) throw new Error(`Service Bus returned no sequence number for ${message.messageId}`);
+    return sequenceNumber.toString();
+  }
+
+  async cancel(queue: QueueName, ticket: string): Promise<"cancelled" | "not_found"> {
+    try {
+      await this.sender(queue).cancelScheduledMessages(Long.fromString(ticket));
+      return "cancelled";
+    } catch (e) {
+      // MessageNotFound: it already fired (or never existed). Anything else is a real fault.
+      if (e instanceof Error && "code" in e && (e as { code?: string }).code === "MessageNotFound") {
+        return "not_found";
+      }
+      throw e;
+    }
+  }
+}

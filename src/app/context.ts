@@ -1,0 +1,28 @@
+import type { Inventory } from "../domain/inventory/schema";
+import type { FlowKey } from "../domain/requests/state-machine";
+import type { RequestDoc } from "../domain/requests/model";
+import type { Ports } from "../ports";
+
+/**
+ * What a kind does once its request may run (export, purge, record a withdrawal…). `step` names the
+ * stage reached, so a failure says where it stopped and a retry resumes there.
+ */
+export type Executor = (app: AppContext, request: RequestDoc, step: (name: string) => void) => Promise<void>;
+
+export interface AppKeys {
+  /** Keyed hashes of numbers, emails, client addresses and actors. */
+  hash: Buffer;
+  /** Seals the contact addresses notices must reach. */
+  seal: Buffer;
+  /** Keys the hashes of one-time codes. */
+  code: Buffer;
+}
+
+export interface AppContext {
+  ports: Ports;
+  inventory: Inventory;
+  keys: AppKeys;
+  settings: { dpoContact: string; privacyOfficerEmail: string };
+  /** Filled by later capabilities; a kind without one waits in its status for staff or a timer. */
+  executors: Partial<Record<FlowKey, Executor>>;
+}

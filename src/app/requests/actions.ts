@@ -1,0 +1,180 @@
+import { DomainError, forbidden } from "../../domain/errors";
+import { addDuration } from "../../domain/duration";
+import { periods } from "../../domain/policy/periods";
+import { isOpen, type RequestDoc } from "../../domain/requests/model";
+import type { Caller } from "../caller";
+import type { AppContext } from "../context";
+import { relationTo, requireRequesterOrOwner } from "./access-control";
+import { AuditLog } from "./audit-log";
+import { runExecution } from "./execution";
+import { notifyRequester } from "./notify";
+import { RequestStore } from "./request-store";
+import { actorOf, applyAction } from "./transition";
+
+const requireStaff = (caller: Caller, roles: readonly string[] = ["support", "privacy_officer"]) => {
+  if (caller.kind !== "staff" || !roles.includes(caller.role)) throw forbidden();
+};
+
+/** POST …/cancel: the requester or the account owner withdraws a request before it executes. */
+export async function cancelRequest(
+  app: AppContext,
+  caller: Caller,
+  id: string,
+  reason?: string,
+): Promise<RequestDoc> {
+  const store = new RequestStore(app.ports);
+  const doc = await store.get(id);
+  requireRequesterOrOwner(caller, doc);
+  if (doc.status === "deactivated") {
+    throw new DomainError(
+      "conflict",
+      "The account is deactivated: reactivation goes through support within the 30-day window.",
+      [],
+      {
+        status: doc.status,
+      },
+    );
+  }
+  return applyAction(app, id, "cancel", actorOf(app, caller), {
+    reason: reason ?? "Withdrawn by the requester",
+  });
+}
+
+/** POST …/approve: staff review passed; the request runs. */
+export async function approveRequest(
+  app: AppContext,
+  caller: Caller,
+  id: string,
+  reason?: string,
+): Promise<RequestDoc> {
+  requireStaff(caller);
+  relationTo(caller, await new RequestStore(app.ports).get(id));
+  await applyAction(app, id, "approve", actorOf(app, caller), {
+    ...(reason ? { reason } : {}),
+    change: (doc, now) => {
+      doc.review = {
+        by: actorOf(app, caller),
+        at: now.toISOString(),
+        decision: "approved",
+        ...(reason ? { reason } : {}),
+      };
+    },
+  });
+  return runExecution(app, id);
+}
+
+export async function rejectRequest(
+  app: AppContext,
+  caller: Caller,
+  id: string,
+  reason: string,
+): Promise<RequestDoc> {
+  requireStaff(caller);
+  return applyAction(app, id, "reject", actorOf(app, caller), {
+    reason,
+    change: (doc, now) => {
+      doc.review = { by: actorOf(app, caller), at: now.toISOString(), decision: "rejected", reason };
+    },
+  });
+}
+
+/** POST …/hold: a legal hold (court order, law enforcement) defers deletion for as long as it lasts. */
+export async function holdRequest(
+  app: AppContext,
+  caller: Caller,
+  id: string,
+  reason: string,
+): Promise<RequestDoc> {
+  requireStaff(caller, ["privacy_officer"]);
+  return applyAction(app, id, "hold", actorOf(app, caller), { reason, notify: false });
+}
+
+export async function releaseRequest(
+  app: AppContext,
+  caller: Caller,
+  id: string,
+  reason: string,
+): Promise<RequestDoc> {
+  requireStaff(caller, ["privacy_officer"]);
+  await applyAction(app, id, "release", actorOf(app, caller), { reason, notify: false });
+  return runExecution(app, id);
+}
+
+/**
+ * POST …/extend: staff move a deadline out, only with a recorded reason and never past the legal
+ * ceiling counted from receipt (DPDP Rules 2025 Rule 14(3): 90 days).
+ */
+export async function extendDeadline(
+  app: AppContext,
+  caller: Caller,
+  id: string,
+  until: Date,
+  reason: string,
+): Promise<RequestDoc> {
+  requireStaff(caller);
+  const actor = actorOf(app, caller);
+  const now = app.ports.clock.now();
+  let from = "";
+  const { after } = await new RequestStore(app.ports).update(id, (doc) => {
+    if (!isOpen(doc.status))
+      throw new DomainError("conflict", `The request is ${doc.status}: its deadline no longer runs.`, [], {
+        status: doc.status,
+      });
+    if (!doc.dueAt)
+      throw new DomainError("conflict", "The request has no deadline yet: it starts at verification.", [], {
+        status: doc.status,
+      });
+    const ceiling = addDuration(new Date(doc.verifiedAt ?? doc.createdAt), periods.extensionCeiling.duration);
+    if (until.getTime() <= Date.parse(doc.dueAt)) {
+      throw new DomainError("invalid", "The new deadline must be later than the current one.", [
+        { field: "until", message: `must be after ${doc.dueAt}` },
+      ]);
+    }
+    if (until.getTime() > ceiling.getTime()) {
+      throw new DomainError(
+        "invalid",
+        `No deadline may pass ${ceiling.toISOString()} (${periods.extensionCeiling.basis}).`,
+        [{ field: "until", message: `at most ${ceiling.toISOString()}` }],
+      );
+    }
+    from = doc.dueAt;
+    doc.deadlineExtensions.push({
+      at: now.toISOString(),
+      by: actor,
+      reason,
+      from: doc.dueAt,
+      to: until.toISOString(),
+    });
+    doc.dueAt = until.toISOString();
+    return doc;
+  });
+  await new AuditLog(app.ports).append(id, {
+    actor,
+    action: "extend_deadline",
+    reason,
+    data: { from, to: after.dueAt },
+  });
+  await notifyRequester(app, after, {
+    template: "request_status",
+    requestId: id,
+    kind: after.kind,
+    status: after.status,
+    reason: `The deadline is now ${after.dueAt!.slice(0, 10)}: ${reason}`,
+  });
+  return after;
+}
+
+/** POST …/retry: resume a failed execution from the step it reached. */
+export async function retryRequest(app: AppContext, caller: Caller, id: string): Promise<RequestDoc> {
+  requireStaff(caller);
+  const doc = await new RequestStore(app.ports).get(id);
+  if (!doc.failure)
+    throw new DomainError("conflict", "Nothing has failed on this request: there is nothing to retry.", [], {
+      status: doc.status,
+    });
+  await applyAction(app, id, "retry", actorOf(app, caller), {
+    data: { fromStep: doc.failure.step },
+    notify: false,
+  });
+  return runExecution(app, id);
+}

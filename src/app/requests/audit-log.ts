@@ -1,0 +1,65 @@
+import { DomainError } from "../../domain/errors";
+import { type AuditEvent, GENESIS, sealEvent, verifyChain } from "../../domain/requests/audit-chain";
+import type { Ports } from "../../ports";
+import { AlreadyExistsError, type DocumentCollection } from "../../ports/document-store";
+
+export type NewEvent = Omit<AuditEvent, "id" | "pk" | "requestId" | "seq" | "prevHash" | "hash" | "at">;
+
+/** The `audit` container: append-only, one hash chain per request, partitioned by request id. */
+export class AuditLog {
+  private readonly audit: DocumentCollection;
+
+  constructor(private readonly ports: Ports) {
+    this.audit = ports.documents.collection("service", "audit");
+  }
+
+  async append(requestId: string, event: NewEvent): Promise<AuditEvent> {
+    for (let attempt = 1; attempt <= 8; attempt++) {
+      const head = await this.audit.query<AuditEvent>({
+        partitionKey: requestId,
+        orderBy: { field: "seq", direction: "desc" },
+        limit: 1,
+      });
+      const last = head.items[0];
+      const seq = (last?.seq ?? 0) + 1;
+      const sealed = sealEvent({
+        ...event,
+        id: `${requestId}:${String(seq).padStart(6, "0")}`,
+        pk: requestId,
+        requestId,
+        seq,
+        at: this.ports.clock.now().toISOString(),
+        prevHash: last?.hash ?? GENESIS,
+      });
+      try {
+        await this.audit.create(sealed);
+        return sealed;
+      } catch (e) {
+        // Someone appended the same seq first: link to theirs instead.
+        if (!(e instanceof AlreadyExistsError)) throw e;
+      }
+    }
+    throw new DomainError("conflict", "The audit trail is busy; try again.");
+  }
+
+  async events(requestId: string): Promise<AuditEvent[]> {
+    const out: AuditEvent[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.audit.query<AuditEvent>({
+        partitionKey: requestId,
+        orderBy: { field: "seq", direction: "asc" },
+        limit: 500,
+        continuationToken,
+      });
+      out.push(...page.items);
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
+    return out;
+  }
+
+  async verified(requestId: string) {
+    const events = await this.events(requestId);
+    return { events, ...verifyChain(events) };
+  }
+}

@@ -1,0 +1,298 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { constantTimeEqual, seal, sha256 } from "../../domain/crypto";
+import { DomainError, forbidden, invalid } from "../../domain/errors";
+import type { RequestDoc, RequestKind, StoredScope } from "../../domain/requests/model";
+import { hashWhatsAppNumber, keyedHash, normaliseWhatsAppNumber } from "../../domain/subject";
+import type { Caller } from "../caller";
+import type { AppContext } from "../context";
+import { consumeRateLimit } from "../rate-limit";
+import { AuditLog } from "./audit-log";
+import { startClock } from "./deadlines";
+import { claimIdempotencyKey, completeIdempotencyKey } from "./idempotency";
+import { notifyRequester } from "./notify";
+import { RequestStore } from "./request-store";
+import { actorOf } from "./transition";
+import { armCode, sendCode } from "./verification-code";
+
+export interface CreateRequestInput {
+  kind: RequestKind;
+  scope?: { type: "account"; tenantId: string } | { type: "whatsapp_number"; phone: string };
+  contact?: { email?: string; phone?: string };
+  language?: string;
+  details?: Record<string, unknown>;
+  /** Staff entering a request that arrived by email: the mail's reference. */
+  channel?: "email";
+  messageRef?: string;
+}
+
+export interface CreateRequestResult {
+  request: RequestDoc;
+  /** Shown once, for public requests: how the requester reads and verifies their request. */
+  requestToken?: string;
+  /** "existing": an open request of this kind for this subject already existed; "replayed": same Idempotency-Key. */
+  outcome: "created" | "existing" | "replayed";
+}
+
+const PUBLIC_LIMITS = {
+  perSubject: { limit: 5, windowMs: 3_600_000 },
+  perClient: { limit: 20, windowMs: 3_600_000 },
+};
+const MAX_TOKENS = 5;
+
+const mask = (e164: string) => `${e164.slice(0, 3)}•••••${e164.slice(-4)}`;
+
+function fieldError(field: string, message: string): DomainError {
+  return invalid("The request is invalid.", [{ field, message }]);
+}
+
+interface Resolved {
+  scope: StoredScope;
+  pk: string;
+  tenantId?: string;
+  contact?: { channel: "email" | "whatsapp"; address: string };
+  verifiedByToken: boolean;
+}
+
+/** Who may ask for what, where notices go, and which partition (subject) the request lives in. */
+async function resolve(app: AppContext, caller: Caller, input: CreateRequestInput): Promise<Resolved> {
+  const email = input.contact?.email?.trim().toLowerCase();
+  if (caller.kind === "dashboard") {
+    const scope = input.scope ?? { type: "account" as const, tenantId: caller.tenantId };
+    if (scope.type !== "account")
+      throw forbidden(
+        "From the dashboard you act for your account; use the public form for a WhatsApp number.",
+      );
+    if (scope.tenantId !== caller.tenantId)
+      throw forbidden("You can only make requests for your own account.");
+    if ((input.kind === "erasure" || input.kind === "access") && caller.role !== "owner") {
+      throw forbidden(
+        input.kind === "erasure"
+          ? "Only the account owner can ask for account deletion. Contact your account owner or support."
+          : "Only the account owner can ask for the account's data export.",
+      );
+    }
+    const account = await readAccount(app, scope.tenantId);
+    const ownerEmail = typeof account?.ownerEmail === "string" ? account.ownerEmail : undefined;
+    const address = email ?? (caller.role === "owner" ? ownerEmail : undefined);
+    return {
+      scope: { type: "account", tenantId: scope.tenantId },
+      pk: `tenant:${scope.tenantId}`,
+      tenantId: scope.tenantId,
+      ...(address ? { contact: { channel: "email", address } } : {}),
+      verifiedByToken: true,
+    };
+  }
+  if (
+    caller.kind === "staff" &&
+    input.kind !== "grievance" &&
+    (input.channel !== "email" || !input.messageRef)
+  ) {
+    throw fieldError(
+      "channel",
+      'staff enter requests that arrived by email: give channel "email" and messageRef',
+    );
+  }
+  const scope = input.scope;
+  if (!scope) {
+    if (input.kind !== "grievance") throw fieldError("scope", "required");
+    const phone = input.contact?.phone ? normaliseWhatsAppNumber(input.contact.phone) : undefined;
+    if (input.contact?.phone && !phone) throw fieldError("contact.phone", "not a valid phone number");
+    if (phone) {
+      const numberHash = hashWhatsAppNumber(app.keys.hash, phone);
+      return {
+        scope: { type: "whatsapp_number", numberHash, masked: mask(phone) },
+        pk: `wa:${numberHash}`,
+        contact: { channel: "whatsapp", address: phone },
+        verifiedByToken: false,
+      };
+    }
+    if (!email) throw fieldError("contact", "give an email or a phone number so we can answer you");
+    const contactHash = keyedHash(app.keys.hash, `email:${email}`);
+    return {
+      scope: { type: "contact", contactHash },
+      pk: `contact:${contactHash}`,
+      contact: { channel: "email", address: email },
+      verifiedByToken: false,
+    };
+  }
+  if (scope.type === "whatsapp_number") {
+    const phone = normaliseWhatsAppNumber(scope.phone);
+    if (!phone)
+      throw fieldError(
+        "scope.phone",
+        "not a valid WhatsApp number (use the country code, e.g. +91 98123 45678)",
+      );
+    const numberHash = hashWhatsAppNumber(app.keys.hash, phone);
+    return {
+      scope: { type: "whatsapp_number", numberHash, masked: mask(phone) },
+      pk: `wa:${numberHash}`,
+      // The one-time code goes to the number itself: proof of ownership (Data Deletion §6).
+      contact: { channel: "whatsapp", address: phone },
+      verifiedByToken: false,
+    };
+  }
+  if (caller.kind === "public" && !email)
+    throw fieldError("contact.email", "required: the account's registered email address");
+  const account = await readAccount(app, scope.tenantId);
+  const registered = typeof account?.ownerEmail === "string" ? account.ownerEmail.toLowerCase() : undefined;
+  if (caller.kind === "staff" && !account) throw new DomainError("not_found", "No such account.");
+  // Confirmation comes from the registered address only (Account Deletion §2). A public request naming
+  // another address gets no code, and the answer does not reveal whether the account exists.
+  const matches =
+    registered !== undefined &&
+    (caller.kind === "staff" || (email !== undefined && constantTimeEqual(email, registered)));
+  return {
+    scope: { type: "account", tenantId: scope.tenantId },
+    pk: `tenant:${scope.tenantId}`,
+    tenantId: scope.tenantId,
+    ...(matches && registered ? { contact: { channel: "email", address: registered } } : {}),
+    verifiedByToken: false,
+  };
+}
+
+async function readAccount(app: AppContext, tenantId: string): Promise<Record<string, unknown> | undefined> {
+  const entry = app.inventory.find((e) => e.category === "account");
+  if (!entry || entry.store.kind !== "cosmos") return undefined;
+  return (await app.ports.documents.collection("platform", entry.store.container).read(tenantId, tenantId))
+    ?.doc;
+}
+
+/**
+ * POST /requests: validates who may ask, rate-limits the public, honours Idempotency-Key, returns the
+ * open request instead of a duplicate, arms verification, and leaves the first audit events.
+ */
+export async function createRequest(
+  app: AppContext,
+  caller: Caller,
+  input: CreateRequestInput,
+  idempotency?: { key: string; bodyHash: string },
+): Promise<CreateRequestResult> {
+  const resolved = await resolve(app, caller, input);
+  const callerRef =
+    caller.kind === "public"
+      ? `public:${keyedHash(app.keys.hash, `client:${caller.clientAddress ?? "unknown"}`)}`
+      : `${caller.kind}:${caller.subject}`;
+  if (idempotency) {
+    const prior = await claimIdempotencyKey(app, callerRef, idempotency.key, idempotency.bodyHash);
+    if (prior) return { ...prior, outcome: "replayed" };
+  }
+  if (caller.kind === "public") {
+    await consumeRateLimit(
+      app.ports,
+      `client:${callerRef}`,
+      PUBLIC_LIMITS.perClient.limit,
+      PUBLIC_LIMITS.perClient.windowMs,
+      "requests from your address",
+    );
+    await consumeRateLimit(
+      app.ports,
+      `subject:${resolved.pk}`,
+      PUBLIC_LIMITS.perSubject.limit,
+      PUBLIC_LIMITS.perSubject.windowMs,
+      "requests for this number or account",
+    );
+  }
+  const store = new RequestStore(app.ports);
+  const now = app.ports.clock.now();
+  const id = `r-${randomUUID()}`;
+  const token = caller.kind === "dashboard" ? undefined : randomBytes(24).toString("base64url");
+
+  if (input.kind !== "grievance") {
+    const openId = await store.claimOpenSlot(resolved.pk, input.kind, id);
+    if (openId) {
+      // The open request is returned, not duplicated; a public caller gets a fresh token to follow it.
+      const existing = token
+        ? (
+            await store.update(openId, (doc) => ({
+              ...doc,
+              tokenHashes: [...doc.tokenHashes, sha256(token)].slice(-MAX_TOKENS),
+            }))
+          ).after
+        : await store.get(openId);
+      const result: CreateRequestResult = {
+        request: existing,
+        outcome: "existing",
+        ...(token ? { requestToken: token } : {}),
+      };
+      if (idempotency) await completeIdempotencyKey(app, callerRef, idempotency.key, result);
+      return result;
+    }
+  }
+
+  const doc: RequestDoc = {
+    id,
+    pk: resolved.pk,
+    docType: "request",
+    kind: input.kind,
+    scope: resolved.scope,
+    status:
+      input.kind === "grievance"
+        ? "in_progress"
+        : resolved.verifiedByToken
+          ? "verified"
+          : "pending_verification",
+    channel:
+      caller.kind === "dashboard"
+        ? "dashboard"
+        : caller.kind === "staff"
+          ? (input.channel ?? "staff")
+          : "public",
+    language: input.language ?? "en",
+    requester: actorOf(app, caller),
+    ...(resolved.tenantId ? { tenantId: resolved.tenantId } : {}),
+    ...(resolved.contact
+      ? {
+          contact: {
+            channel: resolved.contact.channel,
+            sealed: seal(app.keys.seal, resolved.contact.address),
+            hash: keyedHash(app.keys.hash, `${resolved.contact.channel}:${resolved.contact.address}`),
+          },
+        }
+      : {}),
+    tokenHashes: token ? [sha256(token)] : [],
+    details: { ...(input.details ?? {}), ...(input.messageRef ? { messageRef: input.messageRef } : {}) },
+    createdAt: now.toISOString(),
+    deadlineExtensions: [],
+    version: 1,
+  };
+  let code: string | undefined;
+  if (doc.status === "pending_verification") code = armCode(app, doc, now);
+  else startClock(doc, now);
+  if (doc.kind === "grievance") doc.acknowledgedAt = now.toISOString();
+
+  const created = await store.create(doc);
+  const audit = new AuditLog(app.ports);
+  await audit.append(id, {
+    actor: created.requester,
+    action: "create",
+    to: created.status,
+    data: { kind: created.kind, channel: created.channel, scope: created.scope.type },
+  });
+  if (code !== undefined) await sendCode(app, created, code);
+  else if (created.kind === "grievance") {
+    await notifyRequester(app, created, {
+      template: "grievance_acknowledged",
+      requestId: id,
+      dueAt: created.dueAt!,
+    });
+    await audit.append(id, {
+      actor: { kind: "system" },
+      action: "acknowledge",
+      data: { at: created.acknowledgedAt },
+    });
+  } else {
+    await notifyRequester(app, created, {
+      template: "request_received",
+      requestId: id,
+      kind: created.kind,
+      dueAt: created.dueAt,
+    });
+  }
+  const result: CreateRequestResult = {
+    request: created,
+    outcome: "created",
+    ...(token ? { requestToken: token } : {}),
+  };
+  if (idempotency) await completeIdempotencyKey(app, callerRef, idempotency.key, result);
+  return result;
+}

@@ -1,0 +1,113 @@
+import { DomainError } from "../../domain/errors";
+import { open, seal } from "../../domain/crypto";
+import { keyedHash } from "../../domain/subject";
+import { RequestDoc } from "../../domain/requests/model";
+import type { AppContext } from "../context";
+import { AlreadyExistsError, PreconditionFailedError } from "../../ports/document-store";
+import type { CreateRequestResult } from "./create-request";
+
+interface IdempotencyRecord {
+  id: string;
+  pk: string;
+  docType: "idempotency";
+  bodyHash: string;
+  claimedAt: string;
+  requestId?: string;
+  outcome?: "created" | "existing";
+  /** The public requestToken, sealed, so a replay can hand the same answer back. */
+  sealedToken?: string;
+}
+
+/** A claim older than this with no result is taken to be from a crashed attempt, and is reused. */
+const STALE_CLAIM_MS = 60_000;
+
+const recordKey = (app: AppContext, callerRef: string, key: string) =>
+  `idem:${keyedHash(app.keys.hash, `${callerRef}|${key}`)}`;
+
+/**
+ * Claims an Idempotency-Key for this caller. Returns the earlier result for the same key and body;
+ * 409 for the same key with another body, or while the first call is still running.
+ */
+export async function claimIdempotencyKey(
+  app: AppContext,
+  callerRef: string,
+  key: string,
+  bodyHash: string,
+): Promise<Omit<CreateRequestResult, "outcome"> | undefined> {
+  const coll = app.ports.documents.collection("service", "requests");
+  const pk = recordKey(app, callerRef, key);
+  const now = app.ports.clock.now();
+  const fresh: IdempotencyRecord = {
+    id: pk,
+    pk,
+    docType: "idempotency",
+    bodyHash,
+    claimedAt: now.toISOString(),
+  };
+  try {
+    await coll.create(fresh);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof AlreadyExistsError)) throw e;
+  }
+  const held = await coll.read<IdempotencyRecord>(pk, pk);
+  if (!held) throw new DomainError("conflict", "This Idempotency-Key is being used right now; try again.");
+  if (held.doc.bodyHash !== bodyHash) {
+    throw new DomainError(
+      "conflict",
+      "This Idempotency-Key was used with a different body. Use a new key for a new request.",
+    );
+  }
+  if (!held.doc.requestId) {
+    if (now.getTime() - Date.parse(held.doc.claimedAt) < STALE_CLAIM_MS) {
+      throw new DomainError(
+        "conflict",
+        "A request with this Idempotency-Key is still being processed; try again shortly.",
+      );
+    }
+    try {
+      await coll.replace(fresh, held.etag);
+      return undefined;
+    } catch (e) {
+      if (e instanceof PreconditionFailedError)
+        throw new DomainError("conflict", "This Idempotency-Key is being used right now; try again.");
+      throw e;
+    }
+  }
+  const request = await coll.read<RequestDoc>(
+    held.doc.requestId,
+    (await findPk(app, held.doc.requestId)) ?? "",
+  );
+  if (!request)
+    throw new DomainError("conflict", "The request for this Idempotency-Key is gone; use a new key.");
+  return {
+    request: RequestDoc.parse(request.doc),
+    ...(held.doc.sealedToken ? { requestToken: open(app.keys.seal, held.doc.sealedToken) } : {}),
+  };
+}
+
+async function findPk(app: AppContext, requestId: string): Promise<string | undefined> {
+  const page = await app.ports.documents.collection("service", "requests").query<{ id: string; pk: string }>({
+    where: [{ field: "id", op: "=", value: requestId }],
+    select: ["pk"],
+    limit: 1,
+  });
+  return page.items[0]?.pk;
+}
+
+export async function completeIdempotencyKey(
+  app: AppContext,
+  callerRef: string,
+  key: string,
+  result: CreateRequestResult,
+): Promise<void> {
+  const coll = app.ports.documents.collection("service", "requests");
+  const pk = recordKey(app, callerRef, key);
+  await coll.patch(pk, pk, [
+    { op: "set", path: "requestId", value: result.request.id },
+    { op: "set", path: "outcome", value: result.outcome },
+    ...(result.requestToken
+      ? [{ op: "set" as const, path: "sealedToken", value: seal(app.keys.seal, result.requestToken) }]
+      : []),
+  ]);
+}

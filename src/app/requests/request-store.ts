@@ -1,0 +1,120 @@
+import { DomainError, notFound } from "../../domain/errors";
+import { isOpen, RequestDoc, type RequestKind } from "../../domain/requests/model";
+import type { Ports } from "../../ports";
+import {
+  AlreadyExistsError,
+  type DocumentCollection,
+  PreconditionFailedError,
+  type QuerySpec,
+} from "../../ports/document-store";
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * The `requests` container: one document per request, partitioned by subject, every write guarded by
+ * its ETag. A lost race re-reads and re-decides; it never overwrites.
+ */
+export class RequestStore {
+  private readonly requests: DocumentCollection;
+
+  constructor(ports: Ports) {
+    this.requests = ports.documents.collection("service", "requests");
+  }
+
+  async create(doc: RequestDoc): Promise<RequestDoc> {
+    return RequestDoc.parse((await this.requests.create(doc)).doc);
+  }
+
+  async find(id: string): Promise<{ doc: RequestDoc; etag: string } | undefined> {
+    const page = await this.requests.query<RequestDoc>({
+      where: [
+        { field: "id", op: "=", value: id },
+        { field: "docType", op: "=", value: "request" },
+      ],
+      limit: 1,
+    });
+    const hit = page.items[0];
+    if (!hit) return undefined;
+    const read = await this.requests.read<RequestDoc>(hit.id, hit.pk);
+    return read ? { doc: RequestDoc.parse(read.doc), etag: read.etag } : undefined;
+  }
+
+  async get(id: string): Promise<RequestDoc> {
+    const found = await this.find(id);
+    if (!found) throw notFound("No such request.");
+    return found.doc;
+  }
+
+  /**
+   * Read, decide, write with If-Match; on a lost race, decide again on fresh state. `decide` may throw
+   * (a DomainError, e.g. 409) to refuse, and then nothing is written.
+   */
+  async update(
+    id: string,
+    decide: (doc: RequestDoc) => RequestDoc | Promise<RequestDoc>,
+  ): Promise<{ before: RequestDoc; after: RequestDoc }> {
+    for (let attempt = 1; ; attempt++) {
+      const found = await this.find(id);
+      if (!found) throw notFound("No such request.");
+      const next = await decide(structuredClone(found.doc));
+      const candidate = RequestDoc.parse({ ...next, version: found.doc.version + 1 });
+      try {
+        const written = await this.requests.replace(candidate, found.etag);
+        return { before: found.doc, after: RequestDoc.parse(written.doc) };
+      } catch (e) {
+        if (!(e instanceof PreconditionFailedError)) throw e;
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new DomainError("conflict", "The request is being changed by someone else; try again.");
+        }
+      }
+    }
+  }
+
+  async list(spec: QuerySpec) {
+    return this.requests.query<RequestDoc>({
+      ...spec,
+      where: [{ field: "docType", op: "=", value: "request" }, ...(spec.where ?? [])],
+    });
+  }
+
+  /**
+   * One open request per kind and subject, race-free: a slot document `open:<kind>` in the subject's
+   * partition names the open request. Returns the open request's id when the slot is taken.
+   */
+  async claimOpenSlot(pk: string, kind: RequestKind, requestId: string): Promise<string | undefined> {
+    const slot = { id: `open:${kind}`, pk, docType: "open-slot", requestId };
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      try {
+        await this.requests.create(slot);
+        return undefined;
+      } catch (e) {
+        if (!(e instanceof AlreadyExistsError)) throw e;
+      }
+      const held = await this.requests.read<typeof slot>(slot.id, pk);
+      if (!held) continue;
+      const holder = await this.requests.read<RequestDoc>(held.doc.requestId, pk);
+      if (holder && isOpen(RequestDoc.parse(holder.doc).status)) return held.doc.requestId;
+      // The holder closed (or never got written): take the slot over, guarded by its ETag.
+      try {
+        await this.requests.replace(slot, held.etag);
+        return undefined;
+      } catch (e) {
+        if (!(e instanceof PreconditionFailedError)) throw e;
+      }
+    }
+    throw new DomainError("conflict", "Another request for this subject is being created; try again.");
+  }
+
+  async releaseOpenSlot(pk: string, kind: RequestKind, requestId: string): Promise<void> {
+    const held = await this.requests.read<{ id: string; requestId: string }>(`open:${kind}`, pk);
+    if (held && held.doc.requestId === requestId) {
+      await this.requests.delete(`open:${kind}`, pk, held.etag).catch((e: unknown) => {
+        if (!(e instanceof PreconditionFailedError)) throw e;
+      });
+    }
+  }
+
+  collection(): DocumentCollection {
+    return this.requests;
+  }
+}

@@ -1,0 +1,69 @@
+import { keyedHash } from "../../domain/subject";
+import { type Actor, isOpen, type RequestDoc } from "../../domain/requests/model";
+import { type Action, flowKey, transition } from "../../domain/requests/state-machine";
+import type { Caller } from "../caller";
+import type { AppContext } from "../context";
+import { AuditLog } from "./audit-log";
+import { notifyRequester } from "./notify";
+import { RequestStore } from "./request-store";
+
+export function actorOf(app: AppContext, caller: Caller | "system"): Actor {
+  if (caller === "system") return { kind: "system" };
+  if (caller.kind === "public") return { kind: "public" };
+  return { kind: caller.role, ref: keyedHash(app.keys.hash, `actor:${caller.subject}`) };
+}
+
+export interface TransitionOptions {
+  reason?: string;
+  /** Further changes made in the same write as the status change. */
+  change?: (doc: RequestDoc, now: Date) => void;
+  /** Non-personal facts for the audit event (counts, step names, hashes). */
+  data?: Record<string, unknown>;
+  notify?: boolean;
+}
+
+/**
+ * The one way a request changes status: the state machine decides on fresh state, the write is
+ * ETag-guarded, the audit chain gets the event, a closed request frees its subject's open slot.
+ */
+export async function applyAction(
+  app: AppContext,
+  requestId: string,
+  action: Action,
+  actor: Actor,
+  options: TransitionOptions = {},
+): Promise<RequestDoc> {
+  const store = new RequestStore(app.ports);
+  const now = app.ports.clock.now();
+  const { before, after } = await store.update(requestId, (doc) => {
+    const next = transition(flowKey(doc.kind, doc.scope.type), doc.status, action, doc.hold?.resumeStatus);
+    if (action === "hold")
+      doc.hold = { since: now.toISOString(), reason: options.reason ?? "", resumeStatus: doc.status };
+    if (action === "release") delete doc.hold;
+    if (!isOpen(next) && options.reason) doc.closedReason = options.reason;
+    doc.status = next;
+    options.change?.(doc, now);
+    return doc;
+  });
+  await new AuditLog(app.ports).append(requestId, {
+    actor,
+    action,
+    from: before.status,
+    to: after.status,
+    ...(options.reason ? { reason: options.reason } : {}),
+    ...(options.data ? { data: options.data } : {}),
+  });
+  if (isOpen(before.status) && !isOpen(after.status)) {
+    await store.releaseOpenSlot(after.pk, after.kind, after.id);
+  }
+  if (options.notify !== false && before.status !== after.status && actor.kind !== "public") {
+    await notifyRequester(app, after, {
+      template: "request_status",
+      requestId: after.id,
+      kind: after.kind,
+      status: after.status,
+      ...(options.reason ? { reason: options.reason } : {}),
+    });
+  }
+  return after;
+}

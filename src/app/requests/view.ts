@@ -1,0 +1,58 @@
+import { isOpen, type RequestDoc } from "../../domain/requests/model";
+import { allowedActions, flowKey } from "../../domain/requests/state-machine";
+
+const DAY = 86_400_000;
+
+/** The request as the API shows it: no hashes, no sealed contact, no code material. */
+export function requestView(doc: RequestDoc, now: Date, extra: Record<string, unknown> = {}) {
+  const due = doc.dueAt ? Date.parse(doc.dueAt) : undefined;
+  const overdue = isOpen(doc.status) && due !== undefined && due < now.getTime();
+  const scope =
+    doc.scope.type === "account"
+      ? { type: "account" as const, tenantId: doc.scope.tenantId }
+      : doc.scope.type === "whatsapp_number"
+        ? { type: "whatsapp_number" as const, phone: doc.scope.masked }
+        : { type: "contact" as const };
+  return {
+    id: doc.id,
+    kind: doc.kind,
+    status: doc.status,
+    scope,
+    channel: doc.channel,
+    language: doc.language,
+    createdAt: doc.createdAt,
+    ...(doc.verifiedAt ? { verifiedAt: doc.verifiedAt } : {}),
+    ...(doc.dueAt
+      ? { dueAt: doc.dueAt, daysLeft: Math.max(0, Math.ceil((due! - now.getTime()) / DAY)) }
+      : {}),
+    ...(doc.acknowledgeDueAt ? { acknowledgeDueAt: doc.acknowledgeDueAt } : {}),
+    ...(doc.acknowledgedAt ? { acknowledgedAt: doc.acknowledgedAt } : {}),
+    overdue,
+    onHold: doc.status === "on_hold",
+    ...(doc.hold ? { hold: { since: doc.hold.since, reason: doc.hold.reason } } : {}),
+    ...(doc.deadlineExtensions.length
+      ? {
+          deadlineExtensions: doc.deadlineExtensions.map(({ at, reason, from, to }) => ({
+            at,
+            reason,
+            from,
+            to,
+          })),
+        }
+      : {}),
+    ...(doc.failure
+      ? {
+          failure: {
+            step: doc.failure.step,
+            message: doc.failure.message,
+            at: doc.failure.at,
+            attempts: doc.failure.attempts,
+          },
+        }
+      : {}),
+    ...(doc.closedReason ? { closedReason: doc.closedReason } : {}),
+    ...(doc.kind !== "erasure" && Object.keys(doc.details).length ? { details: doc.details } : {}),
+    allowedActions: allowedActions(flowKey(doc.kind, doc.scope.type), doc.status),
+    ...extra,
+  };
+}

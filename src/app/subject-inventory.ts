@@ -1,0 +1,69 @@
+import type { Inventory, InventoryEntry } from "../domain/inventory/schema";
+import { storeName } from "../domain/inventory/schema";
+import type { Subject } from "../domain/subject";
+import type { Ports } from "../ports";
+
+export interface CategoryCount {
+  category: string;
+  label: string;
+  store: string;
+  records: number;
+}
+
+/** How many blobs a WhatsApp subject has in a blob entry: the names are listed on the linked records. */
+async function linkedBlobCount(
+  ports: Ports,
+  inventory: Inventory,
+  entry: InventoryEntry,
+  numberHash: string,
+) {
+  if (entry.store.kind !== "blob" || !entry.store.linkedFrom) return 0;
+  const { category, field } = entry.store.linkedFrom;
+  const source = inventory.find((e) => e.category === category);
+  if (!source || source.store.kind !== "cosmos" || !source.store.whatsappHashField) return 0;
+  const collection = ports.documents.collection("platform", source.store.container);
+  let total = 0;
+  let continuationToken: string | undefined;
+  do {
+    const page = await collection.query<{ id: string } & Record<string, unknown>>({
+      where: [{ field: source.store.whatsappHashField, op: "=", value: numberHash }],
+      select: [field],
+      limit: 500,
+      continuationToken,
+    });
+    for (const item of page.items) {
+      const names = item[field];
+      if (Array.isArray(names)) total += names.length;
+    }
+    continuationToken = page.continuationToken;
+  } while (continuationToken);
+  return total;
+}
+
+/**
+ * What the platform holds for a subject right now, per inventory category and store: the view that
+ * shows a purge or an erasure worked. Counts only; no record content leaves this use case.
+ */
+export async function subjectInventory(ports: Ports, inventory: Inventory, subject: Subject) {
+  const categories: CategoryCount[] = await Promise.all(
+    inventory.map(async (entry) => {
+      let records = 0;
+      if (subject.type === "tenant") {
+        records =
+          entry.store.kind === "cosmos"
+            ? await ports.documents
+                .collection("platform", entry.store.container)
+                .count({ partitionKey: subject.tenantId })
+            : await ports.blobs.count(entry.store.container, `${subject.tenantId}/`);
+      } else if (entry.store.kind === "cosmos" && entry.store.whatsappHashField) {
+        records = await ports.documents
+          .collection("platform", entry.store.container)
+          .count({ where: [{ field: entry.store.whatsappHashField, op: "=", value: subject.numberHash }] });
+      } else if (entry.store.kind === "blob") {
+        records = await linkedBlobCount(ports, inventory, entry, subject.numberHash);
+      }
+      return { category: entry.category, label: entry.label, store: storeName(entry), records };
+    }),
+  );
+  return { categories, total: categories.reduce((n, c) => n + c.records, 0) };
+}

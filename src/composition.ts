@@ -1,0 +1,196 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { CosmosClient } from "@azure/cosmos";
+import { DefaultAzureCredential } from "@azure/identity";
+import { ServiceBusClient } from "@azure/service-bus";
+import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { AzureBlobStore } from "./adapters/blob/azure-blob-store";
+import { CosmosDocumentStore } from "./adapters/cosmos/cosmos-document-store";
+import { platformContainers, serviceContainers } from "./adapters/cosmos/layout";
+import { DevClock, systemClock } from "./adapters/embedded/dev-clock";
+import { LocalScheduler } from "./adapters/embedded/local-scheduler";
+import { OutboxNotifier } from "./adapters/embedded/outbox-notifier";
+import { ServiceBusNotifier } from "./adapters/servicebus/service-bus-notifier";
+import { ServiceBusScheduler } from "./adapters/servicebus/service-bus-scheduler";
+import { seedTenant } from "./app/seed/seed-tenant";
+import type { AzureConfig, Config, LocalConfig } from "./config/schema";
+import type { Inventory } from "./domain/inventory/schema";
+import { platformInventory } from "./domain/inventory/platform-inventory";
+import { Authenticator } from "./http/auth";
+import { functionTable } from "./function-table";
+import type { DocumentStore } from "./ports/document-store";
+import type { Ports } from "./ports";
+import type { AppContext } from "./app/context";
+import { deriveKey } from "./domain/crypto";
+import type { Runtime } from "./runtime";
+
+/** The well-known key of the Cosmos emulators: a public constant, not a secret. */
+export const EMULATOR_COSMOS_KEY =
+  "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU9DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
+export const LOCAL_ISSUER = "dpdp-rights-local";
+export const LOCAL_AUDIENCE = "dpdp-rights";
+
+function documentStore(client: CosmosClient, config: Config, inventory: Inventory): DocumentStore {
+  const pk = (specs: { name: string; partitionKeyPath: string }[]) =>
+    Object.fromEntries(specs.map((s) => [s.name, s.partitionKeyPath]));
+  return new CosmosDocumentStore(
+    client,
+    { service: config.COSMOS_DATABASE, platform: config.COSMOS_PLATFORM_DATABASE },
+    { service: pk(serviceContainers), platform: pk(platformContainers(inventory)) },
+  );
+}
+
+/** One configured secret, a sub-key per use (HKDF), so no key ever serves two purposes. */
+function appContext(config: Config, ports: Ports, inventory: Inventory, hashKey: Buffer): AppContext {
+  return {
+    ports,
+    inventory,
+    keys: {
+      hash: hashKey,
+      seal: deriveKey(hashKey, "seal-contact"),
+      code: deriveKey(hashKey, "verification-code"),
+    },
+    settings: { dpoContact: config.DPO_CONTACT_EMAIL, privacyOfficerEmail: config.PRIVACY_OFFICER_EMAIL },
+    executors: {},
+  };
+}
+
+function azureRuntime(config: AzureConfig, inventory: Inventory): Runtime {
+  // Managed identity only: no account keys or connection strings anywhere in this profile.
+  const credential = new DefaultAzureCredential(
+    config.AZURE_CLIENT_ID ? { managedIdentityClientId: config.AZURE_CLIENT_ID } : {},
+  );
+  const cosmos = new CosmosClient({ endpoint: config.COSMOS_ENDPOINT, aadCredentials: credential });
+  const serviceBus = new ServiceBusClient(config.ServiceBusConnection__fullyQualifiedNamespace, credential);
+  const ports: Ports = {
+    clock: systemClock,
+    documents: documentStore(cosmos, config, inventory),
+    blobs: new AzureBlobStore(new BlobServiceClient(config.BLOB_ENDPOINT, credential), {
+      kind: "user-delegation",
+    }),
+    scheduler: ServiceBusScheduler.fromClient(serviceBus),
+    notifier: ServiceBusNotifier.fromClient(serviceBus),
+  };
+  const hashKey = Buffer.from(config.SUBJECT_HASH_KEY, "base64");
+  return {
+    config,
+    inventory,
+    subjectHashKey: hashKey,
+    app: appContext(config, ports, inventory, hashKey),
+    auth: new Authenticator({
+      issuer: config.AUTH_ISSUER,
+      audience: config.AUTH_AUDIENCE,
+      keys: { jwksUrl: config.AUTH_JWKS_URL },
+    }),
+    ports: {
+      clock: systemClock,
+      documents: documentStore(cosmos, config, inventory),
+      blobs: new AzureBlobStore(new BlobServiceClient(config.BLOB_ENDPOINT, credential), {
+        kind: "user-delegation",
+      }),
+      scheduler: ServiceBusScheduler.fromClient(serviceBus),
+      notifier: ServiceBusNotifier.fromClient(serviceBus),
+    },
+  };
+}
+
+/** The local hash key is made once per data folder, so hashes stay stable across restarts. */
+function localHashKey(config: LocalConfig): Buffer {
+  if (config.SUBJECT_HASH_KEY) return Buffer.from(config.SUBJECT_HASH_KEY, "base64");
+  const file = join(config.LOCAL_DATA_DIR, "subject-hash.key");
+  try {
+    return Buffer.from(readFileSync(file, "utf8").trim(), "base64");
+  } catch {
+    const key = randomBytes(32);
+    mkdirSync(config.LOCAL_DATA_DIR, { recursive: true });
+    writeFileSync(file, key.toString("base64"), { mode: 0o600 });
+    return key;
+  }
+}
+
+async function localRuntime(config: LocalConfig, inventory: Inventory): Promise<Runtime> {
+  if (!config.COSMOS_ENDPOINT || !config.BLOB_CONNECTION_STRING) {
+    throw new Error(
+      "The local profile needs COSMOS_ENDPOINT and BLOB_CONNECTION_STRING: start it with `npm start`.",
+    );
+  }
+  const clock = new DevClock();
+  const scheduler = new LocalScheduler(clock, join(config.LOCAL_DATA_DIR, "scheduler.json"));
+  const outbox = new OutboxNotifier();
+  const { publicKey, privateKey } = await generateKeyPair("ES256", { extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid: "local-1", alg: "ES256", use: "sig" };
+  const cosmos = new CosmosClient({
+    endpoint: config.COSMOS_ENDPOINT,
+    key: config.COSMOS_KEY ?? EMULATOR_COSMOS_KEY,
+    connectionPolicy: { enableEndpointDiscovery: false },
+  });
+  const blobService = BlobServiceClient.fromConnectionString(config.BLOB_CONNECTION_STRING);
+  const credential = blobService.credential;
+  if (!(credential instanceof StorageSharedKeyCredential)) {
+    throw new Error("BLOB_CONNECTION_STRING must carry an account key (Azurite's) in the local profile");
+  }
+  const ports: Ports = {
+    clock,
+    documents: documentStore(cosmos, config, inventory),
+    blobs: new AzureBlobStore(blobService, { kind: "shared-key", credential }),
+    scheduler,
+    notifier: outbox,
+  };
+  const hashKey = localHashKey(config);
+  const rt: Runtime = {
+    config,
+    inventory,
+    subjectHashKey: hashKey,
+    app: appContext(config, ports, inventory, hashKey),
+    auth: new Authenticator({
+      issuer: LOCAL_ISSUER,
+      audience: LOCAL_AUDIENCE,
+      keys: { jwks: { keys: [jwk] } },
+    }),
+    ports,
+  };
+  const mintToken: NonNullable<Runtime["dev"]>["mintToken"] = async ({ role, tenantId, subject }) =>
+    new SignJWT({ role, ...(tenantId ? { tid: tenantId } : {}) })
+      .setProtectedHeader({ alg: "ES256", kid: "local-1" })
+      .setSubject(subject ?? `local-${role}${tenantId ? `-${tenantId}` : ""}`)
+      .setIssuer(LOCAL_ISSUER)
+      .setAudience(LOCAL_AUDIENCE)
+      .setIssuedAt(Math.floor(clock.now().getTime() / 1000))
+      .setExpirationTime(Math.floor(clock.now().getTime() / 1000) + 12 * 3600)
+      .sign(privateKey);
+  const table = functionTable({ includeDev: true });
+  scheduler.onDeliver(async (queue, body, meta) => {
+    const fn = table.find((f) => f.trigger === "queue" && f.queue === queue);
+    if (!fn || fn.trigger !== "queue") throw new Error(`no function listens on queue ${queue}`);
+    await fn.handle(rt, body, meta);
+  });
+  rt.dev = {
+    async advanceClock(to) {
+      clock.advanceTo(to);
+      await scheduler.deliverDue();
+      for (const fn of table) if (fn.trigger === "timer") await fn.handle(rt);
+      return clock.now();
+    },
+    deliverDue: () => scheduler.deliverDue(),
+    outbox: (to) => outbox.list(to),
+    mintToken,
+    async seed(options) {
+      const result = await seedTenant(rt.ports, inventory, rt.subjectHashKey, options);
+      return { ...result, ownerToken: await mintToken({ role: "owner", tenantId: result.tenantId }) };
+    },
+  };
+  return rt;
+}
+
+/**
+ * The one composition root (DESIGN §2): builds every port from configuration. The Azure entry points
+ * and the local host both call it, so both run the same code over different adapters.
+ */
+export async function createRuntime(
+  config: Config,
+  inventory: Inventory = platformInventory,
+): Promise<Runtime> {
+  return config.DPDP_PROFILE === "azure" ? azureRuntime(config, inventory) : localRuntime(config, inventory);
+}

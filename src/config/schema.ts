@@ -1,0 +1,95 @@
+import { z } from "zod";
+
+/**
+ * Every setting the service reads, by the exact name the environment (and the Bicep app settings)
+ * use. One schema per profile: `local` runs on embedded emulators, `azure` on managed identity only.
+ */
+const url = (what: string) => z.url({ message: `must be the ${what} URL` });
+const httpsUrl = (what: string) =>
+  z
+    .url({ message: `must be the ${what} URL` })
+    .refine((u) => u.startsWith("https://"), `${what} must use https`);
+
+const origins = z
+  .string()
+  .default("")
+  .transform((s) =>
+    s
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z
+        .string()
+        .refine((o) => o !== "*", "a wildcard origin is not allowed: list the dashboard origins")
+        .pipe(z.url({ message: "each origin must be a URL such as https://app.callmissed.com" })),
+    ),
+  );
+
+const hashKey = z
+  .string()
+  .refine((s) => Buffer.from(s, "base64").length >= 32, "must be at least 32 bytes, base64-encoded");
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const common = {
+  COSMOS_DATABASE: z.string().min(1).default("dpdp"),
+  COSMOS_PLATFORM_DATABASE: z.string().min(1).default("platform"),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
+  CORS_ALLOWED_ORIGINS: origins,
+  /** The Grievance Officer / DPO contact every notice carries (DPDP Rules 2025 Rule 9). */
+  DPO_CONTACT_EMAIL: z.email().default("karan@callmissed.com"),
+  /** Where alerts for the privacy officer go (repeated execution failures, breach deadlines). */
+  PRIVACY_OFFICER_EMAIL: z.email().default("karan@callmissed.com"),
+};
+
+export const LocalConfig = z
+  .object({
+    DPDP_PROFILE: z.literal("local"),
+    ...common,
+    /** Unset: the local host starts the embedded emulators (on LOCAL_*_PORT, 0 = any free port) and fills these in. */
+    COSMOS_ENDPOINT: url("Cosmos DB").optional(),
+    COSMOS_KEY: z.string().min(1).optional(),
+    BLOB_CONNECTION_STRING: z.string().min(1).optional(),
+    SUBJECT_HASH_KEY: hashKey.optional(),
+    PORT: port.default(7071),
+    LOCAL_COSMOS_PORT: port.default(0),
+    LOCAL_BLOB_PORT: port.default(0),
+    LOCAL_DATA_DIR: z.string().min(1).default(".local-data"),
+    LOCAL_SEED_DEMO: z.enum(["true", "false"]).default("true"),
+    /** "off" silences the local HTTP server's request log (read from the environment per request). */
+    LOCAL_HTTP_LOG: z.enum(["on", "off"]).optional(),
+  })
+  .strict();
+
+export const AzureConfig = z
+  .object({
+    DPDP_PROFILE: z.literal("azure"),
+    ...common,
+    COSMOS_ENDPOINT: httpsUrl("Cosmos DB account"),
+    BLOB_ENDPOINT: httpsUrl("Blob Storage account"),
+    /** The same setting the Service Bus trigger binding reads for identity-based connections. */
+    ServiceBusConnection__fullyQualifiedNamespace: z
+      .string()
+      .regex(/^[a-z0-9-]+\.servicebus\.windows\.net$/, "must be <namespace>.servicebus.windows.net"),
+    /** Client id of a user-assigned managed identity; unset for the system-assigned one. */
+    AZURE_CLIENT_ID: z.uuid().optional(),
+    AUTH_ISSUER: z.string().min(1),
+    AUTH_AUDIENCE: z.string().min(1),
+    AUTH_JWKS_URL: httpsUrl("JWKS"),
+    /** A Key Vault reference in the app settings; never a literal in code or Bicep outputs. */
+    SUBJECT_HASH_KEY: hashKey,
+  })
+  .strict();
+
+export type LocalConfig = z.infer<typeof LocalConfig>;
+export type AzureConfig = z.infer<typeof AzureConfig>;
+export type Config = LocalConfig | AzureConfig;
+
+/** The names each profile reads; the infra test compares these with the Bicep app settings. */
+export const settingNames = {
+  local: Object.keys(LocalConfig.shape),
+  azure: Object.keys(AzureConfig.shape),
+};

@@ -1,0 +1,116 @@
+import { z } from "zod";
+
+export const RequestKind = z.enum([
+  "access",
+  "correction",
+  "erasure",
+  "nomination",
+  "grievance",
+  "consent_withdrawal",
+]);
+export type RequestKind = z.infer<typeof RequestKind>;
+
+export const RequestStatus = z.enum([
+  "pending_verification",
+  "verified",
+  "in_progress",
+  "deactivated",
+  "on_hold",
+  "purging",
+  "purged",
+  "completed",
+  "cancelled",
+  "rejected",
+]);
+export type RequestStatus = z.infer<typeof RequestStatus>;
+
+export const TERMINAL: readonly RequestStatus[] = ["completed", "cancelled", "rejected"];
+export const isOpen = (s: RequestStatus) => !TERMINAL.includes(s);
+
+/** What a request is about, as stored: a WhatsApp number only as its keyed hash and a masked form. */
+export const StoredScope = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("account"), tenantId: z.string() }).strict(),
+  z.object({ type: z.literal("whatsapp_number"), numberHash: z.string(), masked: z.string() }).strict(),
+  /** A grievance from someone known only by an email address (kept as its keyed hash). */
+  z.object({ type: z.literal("contact"), contactHash: z.string() }).strict(),
+]);
+export type StoredScope = z.infer<typeof StoredScope>;
+
+export const Channel = z.enum(["dashboard", "public", "email", "staff"]);
+export type Channel = z.infer<typeof Channel>;
+
+export const Actor = z
+  .object({
+    kind: z.enum(["owner", "admin", "member", "public", "support", "privacy_officer", "system", "nominee"]),
+    /** Keyed hash of the token subject: who acted, provable, but no identifier in clear. */
+    ref: z.string().optional(),
+  })
+  .strict();
+export type Actor = z.infer<typeof Actor>;
+
+const Iso = z.string();
+
+export const RequestDoc = z
+  .object({
+    id: z.string(),
+    pk: z.string(),
+    docType: z.literal("request"),
+    kind: RequestKind,
+    scope: StoredScope,
+    status: RequestStatus,
+    channel: Channel,
+    language: z.string(),
+    requester: Actor,
+    /** Keyed hash of the requester's tenant (dashboard requests) for listing by tenant. */
+    tenantId: z.string().optional(),
+    /** Where notices go: sealed (AES-GCM), because a hash cannot be written to. */
+    contact: z
+      .object({ channel: z.enum(["email", "whatsapp"]), sealed: z.string(), hash: z.string() })
+      .strict()
+      .optional(),
+    /** SHA-256 of each requestToken handed out; the token itself is shown once. */
+    tokenHashes: z.array(z.string()).default([]),
+    details: z.record(z.string(), z.unknown()).default({}),
+    createdAt: Iso,
+    verifiedAt: Iso.optional(),
+    dueAt: Iso.optional(),
+    acknowledgeDueAt: Iso.optional(),
+    acknowledgedAt: Iso.optional(),
+    deadlineExtensions: z
+      .array(z.object({ at: Iso, by: Actor, reason: z.string(), from: Iso, to: Iso }).strict())
+      .default([]),
+    verification: z
+      .object({
+        codeHash: z.string().optional(),
+        expiresAt: Iso.optional(),
+        wrongAttempts: z.number().int(),
+        lockedUntil: Iso.optional(),
+        sentAt: z.array(Iso),
+      })
+      .strict()
+      .optional(),
+    hold: z.object({ since: Iso, reason: z.string(), resumeStatus: RequestStatus }).strict().optional(),
+    failure: z
+      .object({
+        step: z.string(),
+        message: z.string(),
+        at: Iso,
+        attempts: z.number().int(),
+        alerted: z.boolean(),
+      })
+      .strict()
+      .optional(),
+    review: z
+      .object({
+        by: Actor,
+        at: Iso,
+        decision: z.enum(["approved", "rejected"]),
+        reason: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    closedReason: z.string().optional(),
+    version: z.number().int(),
+  })
+  .strict();
+export type RequestDoc = z.infer<typeof RequestDoc>;

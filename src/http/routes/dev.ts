@@ -1,0 +1,104 @@
+import { z } from "zod";
+import { SeedOptions } from "../../app/seed/seed-tenant";
+import { addDuration, parseDuration } from "../../domain/duration";
+import { notFound } from "../../domain/errors";
+import { normaliseWhatsAppNumber } from "../../domain/subject";
+import type { DevTools, Runtime } from "../../runtime";
+import { Role } from "../auth";
+import { Phone, TenantId } from "../schemas/common";
+import { json, route } from "../route";
+
+/** Dev routes exist only where the local host built dev tools; in Azure they are never registered. */
+const devTools = (rt: Runtime): DevTools => {
+  if (!rt.dev) throw notFound();
+  return rt.dev;
+};
+
+const TokenRequest = z
+  .object({ role: Role, tenantId: TenantId.optional(), subject: z.string().min(1).max(128).optional() })
+  .strict()
+  .refine((t) => ["support", "privacy_officer"].includes(t.role) || t.tenantId !== undefined, {
+    message: "dashboard roles (owner, admin, member) need a tenantId",
+    path: ["tenantId"],
+  })
+  .refine((t) => !["support", "privacy_officer"].includes(t.role) || t.tenantId === undefined, {
+    message: "staff roles are not bound to a tenant",
+    path: ["tenantId"],
+  });
+
+export const devTokenRoute = route({
+  name: "devToken",
+  method: "POST",
+  path: "_dev/token",
+  summary: "Local only: mint a dashboard or staff JWT",
+  access: "public",
+  devOnly: true,
+  body: TokenRequest,
+  responses: { 200: { description: "A signed token", schema: z.object({ token: z.string() }) } },
+  async handler({ rt, body }) {
+    return json(200, { token: await devTools(rt).mintToken(body) });
+  },
+});
+
+export const devSeedRoute = route({
+  name: "devSeed",
+  method: "POST",
+  path: "_dev/seed",
+  summary: "Local only: create a tenant with synthetic platform data of a given size",
+  access: "public",
+  devOnly: true,
+  body: SeedOptions,
+  responses: { 201: { description: "The tenant, its owner token and what was written" } },
+  async handler({ rt, body }) {
+    return json(201, await devTools(rt).seed(body));
+  },
+});
+
+const ClockRequest = z
+  .object({
+    advance: z
+      .string()
+      .refine((d) => parseDuration(d) !== undefined, "an ISO 8601 duration such as P31D or PT2H")
+      .optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict()
+  .refine((c) => (c.advance === undefined) !== (c.to === undefined), {
+    message: "give exactly one of advance or to",
+    path: ["advance"],
+  });
+
+export const devClockRoute = route({
+  name: "devClock",
+  method: "POST",
+  path: "_dev/clock",
+  summary: "Local only: move the clock forward and deliver what is then due",
+  access: "public",
+  devOnly: true,
+  body: ClockRequest,
+  responses: {
+    200: { description: "The new time, after due work ran", schema: z.object({ now: z.string() }) },
+  },
+  async handler({ rt, body }) {
+    const tools = devTools(rt);
+    const target = body.to ? new Date(body.to) : addDuration(rt.ports.clock.now(), body.advance!);
+    const now = await tools.advanceClock(target);
+    return json(200, { now: now.toISOString() });
+  },
+});
+
+export const devOutboxRoute = route({
+  name: "devOutbox",
+  method: "GET",
+  path: "_dev/outbox",
+  summary: "Local only: the notices the service would have sent",
+  access: "public",
+  devOnly: true,
+  query: z.object({ to: z.union([Phone, z.email()]).optional() }).strict(),
+  responses: { 200: { description: "Notices, oldest first" } },
+  async handler({ rt, query }) {
+    // `?to=+91…` arrives as " 91…" (a '+' in a query string is a space): normalise numbers first.
+    const to = query.to === undefined ? undefined : (normaliseWhatsAppNumber(query.to) ?? query.to.trim());
+    return json(200, { messages: devTools(rt).outbox(to) });
+  },
+});

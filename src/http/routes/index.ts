@@ -1,0 +1,18 @@
+import type { HttpRoute } from "../route";
+import { devClockRoute, devOutboxRoute, devSeedRoute, devTokenRoute } from "./dev";
+import { subjectInventoryRoute } from "./subjects";
+import { healthRoute, openApiRoute } from "./system";
+
+/** Every HTTP route, in one list: the function table registers these, the OpenAPI document lists them. */
+export function allRoutes(includeDev: boolean): HttpRoute[] {
+  const routes: HttpRoute[] = [
+    healthRoute,
+    openApiRoute,
+    subjectInventoryRoute,
+    devTokenRoute,
+    devSeedRoute,
+    devClockRoute,
+    devOutboxRoute,
+  ];
+  return includeDev ? routes : routes.filter((r) => !r.devOnly);
+}

@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { health } from "../../app/health";
+import { openApiDocument } from "../openapi";
+import { json, route } from "../route";
+import { allRoutes } from "./index";
+
+const Health = z.object({
+  status: z.enum(["ok", "degraded"]),
+  checks: z.object({ cosmos: z.enum(["ok", "failing"]), blob: z.enum(["ok", "failing"]) }),
+  time: z.string(),
+});
+
+export const healthRoute = route({
+  name: "health",
+  method: "GET",
+  path: "health",
+  summary: "Liveness, and a round trip to Cosmos DB and Blob Storage",
+  access: "public",
+  responses: {
+    200: { description: "Every dependency answers", schema: Health },
+    503: { description: "A dependency fails", schema: Health },
+  },
+  async handler({ rt }) {
+    const result = await health(rt.ports);
+    return json(result.status === "ok" ? 200 : 503, result, { "cache-control": "no-store" });
+  },
+});
+
+export const openApiRoute = route({
+  name: "openapi",
+  method: "GET",
+  path: "openapi.json",
+  summary: "This API as OpenAPI 3.1, generated from the schemas that validate it",
+  access: "public",
+  responses: { 200: { description: "The OpenAPI document" } },
+  async handler({ rt }) {
+    return json(200, openApiDocument(allRoutes(rt.dev !== undefined), "1.0.0"));
+  },
+});

@@ -1,0 +1,91 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createHttpServer } from "@vercel/cosmosdb-server";
+
+export interface Emulator {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** The Cosmos DB API in this process, plain HTTP on loopback. In-memory: its data ends with it. */
+export async function startCosmos(port: number): Promise<Emulator> {
+  const server: Server = createHttpServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${bound}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Azurite's well-known development account: public constants, not secrets. */
+const AZURITE_ACCOUNT = "devstoreaccount1";
+const AZURITE_KEY =
+  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+/**
+ * Azurite Blob as a child process, always with --disableTelemetry and on loopback only. The child
+ * watches its stdin: when this process dies, however abruptly, the pipe closes and Azurite exits too,
+ * so the port is free for the next start.
+ */
+export async function startAzurite(options: {
+  port: number;
+  location?: string;
+}): Promise<Emulator & { connectionString: string }> {
+  // Resolved from the project root: this file runs as CommonJS under tsx and as ESM under vitest.
+  const main = createRequire(join(process.cwd(), "package.json")).resolve("azurite/dist/src/blob/main.js");
+  const args = [
+    "--blobHost",
+    "127.0.0.1",
+    "--blobPort",
+    String(options.port),
+    "--disableTelemetry",
+    "--skipApiVersionCheck",
+    "--loose",
+    ...(options.location ? ["--location", options.location] : ["--inMemoryPersistence"]),
+  ];
+  const guard = `process.stdin.on("end",()=>process.exit(0));process.stdin.resume();process.argv=[process.argv[0],${JSON.stringify(main)},...${JSON.stringify(args)}];require(${JSON.stringify(main)});`;
+  const child: ChildProcess = spawn(process.execPath, ["-e", guard], { stdio: ["pipe", "pipe", "pipe"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /successfully listens on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m?.[1]) resolve(Number(m[1]));
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (c: Buffer) => (out += c.toString()));
+    child.once("exit", (code) =>
+      reject(new Error(`Azurite exited (${code}) before it listened:\n${out.slice(-2000)}`)),
+    );
+    setTimeout(
+      () => reject(new Error(`Azurite did not start within 30 s:\n${out.slice(-2000)}`)),
+      30_000,
+    ).unref();
+  });
+  child.stdout?.removeAllListeners("data");
+  child.stdout?.resume();
+  child.stderr?.resume();
+  const endpoint = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
+  return {
+    endpoint,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${endpoint};`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+      }),
+  };
+}

@@ -1,0 +1,52 @@
+import { startLocalHost } from "./host";
+import { ConfigError } from "../config/load";
+
+/** `npm start`: the service on embedded defaults, two demo tenants, API on http://localhost:7071/api. */
+async function main() {
+  const t0 = Date.now();
+  const host = await startLocalHost();
+  const rt = host.runtime;
+  const dev = rt.dev!;
+  console.log(`Cosmos DB API (@vercel/cosmosdb-server, in memory)  ${host.cosmos.endpoint}`);
+  console.log(`Blob Storage (Azurite, --disableTelemetry)           ${host.blob.endpoint || "(configured)"}`);
+  console.log(
+    `Local scheduler (stands in for Service Bus)          ${rt.config.DPDP_PROFILE === "local" ? rt.config.LOCAL_DATA_DIR : ""}/scheduler.json`,
+  );
+  if (rt.config.DPDP_PROFILE === "local" && rt.config.LOCAL_SEED_DEMO === "true") {
+    for (const organisation of ["Sharma Dental Clinic", "Pune Bakers"]) {
+      const seeded = await dev.seed({
+        organisation,
+        conversations: 10,
+        messagesPerConversation: 6,
+        audioPerConversation: 1,
+      });
+      console.log(`Demo tenant ${seeded.tenantId} (${organisation}), owner token:\n  ${seeded.ownerToken}`);
+    }
+    console.log(`Privacy officer token:\n  ${await dev.mintToken({ role: "privacy_officer" })}`);
+    console.log(`Support token:\n  ${await dev.mintToken({ role: "support" })}`);
+  }
+  console.log(
+    `dpdp-rights ready on ${host.url.replace("127.0.0.1", "localhost")} in ${((Date.now() - t0) / 1000).toFixed(1)} s (Ctrl-C stops)`,
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping…`);
+    host.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((e: unknown) => {
+  console.error(
+    e instanceof ConfigError
+      ? e.message
+      : `dpdp-rights could not start: ${e instanceof Error ? e.message : String(e)}`,
+  );
+  process.exit(1);
+});

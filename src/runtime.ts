@@ -1,0 +1,31 @@
+import type { AppContext } from "./app/context";
+import type { Config } from "./config/schema";
+import type { Inventory } from "./domain/inventory/schema";
+import type { Authenticator, Role } from "./http/auth";
+import type { Notification } from "./ports/notifier";
+import type { Ports } from "./ports";
+import type { SeedOptions, SeedResult } from "./app/seed/seed-tenant";
+
+/** What the local host adds for development: never built in the azure profile. */
+export interface DevTools {
+  /** Moves the clock to `to` (never back), delivers the scheduled messages then due and runs the timers. */
+  advanceClock(to: Date): Promise<Date>;
+  /** Delivers the scheduled messages due now; the local host calls it every second. */
+  deliverDue(): Promise<number>;
+  outbox(to?: string): Notification[];
+  mintToken(claims: { role: Role; tenantId?: string; subject?: string }): Promise<string>;
+  seed(options: SeedOptions): Promise<SeedResult & { ownerToken: string }>;
+}
+
+/** Everything a function handler may use, built once per process by the composition root. */
+export interface Runtime {
+  config: Config;
+  ports: Ports;
+  inventory: Inventory;
+  auth: Authenticator;
+  /** Key for the keyed hashes of phone numbers and emails (HMAC-SHA256). */
+  subjectHashKey: Buffer;
+  /** What the use cases get: ports, inventory, derived keys, settings, executors. */
+  app: AppContext;
+  dev?: DevTools;
+}

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestHost, type TestHost } from "../support/host";
+
+describe("local host: health, auth, seed, inventory over HTTP", () => {
+  let host: TestHost;
+  beforeAll(async () => {
+    host = await startTestHost();
+  });
+  afterAll(async () => {
+    await host?.stop();
+  });
+
+  it("answers health with both stores checked", async () => {
+    const res = await host.call("GET", "/health");
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: "ok", checks: { cosmos: "ok", blob: "ok" } });
+  });
+
+  it("seeds a tenant and shows its records to the privacy officer only", async () => {
+    const seeded = await host.call("POST", "/_dev/seed", {
+      body: { conversations: 2, messagesPerConversation: 3 },
+    });
+    expect(seeded.status).toBe(201);
+    const po = await host.token("privacy_officer");
+    const inv = await host.call("GET", `/v1/subjects/inventory?tenantId=${seeded.body.tenantId}`, {
+      token: po,
+    });
+    expect(inv.status).toBe(200);
+    const messages = inv.body.categories.find((c: { category: string }) => c.category === "messages");
+    expect(messages.records).toBe(6);
+    const owner = await host.call("GET", `/v1/subjects/inventory?tenantId=${seeded.body.tenantId}`, {
+      token: seeded.body.ownerToken,
+    });
+    expect(owner.status).toBe(403);
+    expect((await host.call("GET", `/v1/subjects/inventory?tenantId=x`)).status).toBe(401);
+  });
+});

@@ -1,0 +1,354 @@
+import { readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import {
+  HttpRequest,
+  type HttpFunctionOptions,
+  type HttpResponseInit,
+  InvocationContext,
+  type ServiceBusQueueFunctionOptions,
+  type TimerFunctionOptions,
+} from "@azure/functions";
+import ts from "typescript";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { registerHttp } from "../../functions/http";
+import { registerQueues } from "../../functions/queues";
+import { registerTimers } from "../../functions/timers";
+import { ConfigError } from "../../src/config/load";
+import {
+  type FunctionEntry,
+  functionTable,
+  type QueueFunction,
+  type TimerFunction,
+} from "../../src/function-table";
+import { allRoutes } from "../../src/http/routes";
+import type { Runtime } from "../../src/runtime";
+
+/**
+ * A stand-in for `app` of @azure/functions that records every registration. Outside the Functions
+ * host the real `app` registers nothing and cannot be asked what was registered (DESIGN §8).
+ */
+function recordingApp() {
+  const calls = {
+    http: [] as { name: string; options: HttpFunctionOptions }[],
+    serviceBusQueue: [] as { name: string; options: ServiceBusQueueFunctionOptions }[],
+    timer: [] as { name: string; options: TimerFunctionOptions }[],
+  };
+  return {
+    calls,
+    http(name: string, options: HttpFunctionOptions) {
+      calls.http.push({ name, options });
+    },
+    serviceBusQueue<T = unknown>(name: string, options: ServiceBusQueueFunctionOptions<T>) {
+      calls.serviceBusQueue.push({ name, options: options as unknown as ServiceBusQueueFunctionOptions });
+    },
+    timer(name: string, options: TimerFunctionOptions) {
+      calls.timer.push({ name, options });
+    },
+  };
+}
+
+// The entry point (functions/index.ts) registers on import, with `app`: record what it registers.
+const moduleApp = vi.hoisted(() => {
+  const calls = {
+    http: [] as { name: string; options: unknown }[],
+    serviceBusQueue: [] as { name: string; options: unknown }[],
+    timer: [] as { name: string; options: unknown }[],
+  };
+  return {
+    calls,
+    http: (name: string, options: unknown) => void calls.http.push({ name, options }),
+    serviceBusQueue: (name: string, options: unknown) => void calls.serviceBusQueue.push({ name, options }),
+    timer: (name: string, options: unknown) => void calls.timer.push({ name, options }),
+  };
+});
+vi.mock("@azure/functions", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@azure/functions")>()),
+  app: moduleApp,
+}));
+
+type Headers = Record<string, string>;
+
+/** Invokes a registered HTTP handler the way the Functions host would. */
+async function invoke(
+  options: HttpFunctionOptions,
+  init: { method: string; url: string; body?: string; headers?: Headers },
+  invocationId = "inv-1",
+): Promise<HttpResponseInit & { headers: Headers }> {
+  const req = new HttpRequest({
+    method: init.method,
+    url: init.url,
+    headers: init.headers ?? {},
+    ...(init.body !== undefined ? { body: { string: init.body } } : {}),
+  });
+  const ctx = new InvocationContext({ invocationId, functionName: "test" });
+  const res = (await options.handler(req, ctx)) as HttpResponseInit;
+  return { ...res, headers: (res.headers ?? {}) as Headers };
+}
+
+const problemOf = (res: HttpResponseInit) => JSON.parse(String(res.body)) as Record<string, unknown>;
+
+const unusedRuntime = () => Promise.reject(new Error("the runtime must not be built for this call"));
+
+const nonDevRoutes = allRoutes(true).filter((r) => !r.devOnly);
+
+describe("functions/http.ts registerHttp", () => {
+  const fakeApp = recordingApp();
+  beforeAll(() => {
+    registerHttp(fakeApp, functionTable({ includeDev: false }), unusedRuntime);
+  });
+  const registration = (name: string) => {
+    const found = fakeApp.calls.http.find((c) => c.name === name);
+    if (!found) throw new Error(`${name} was not registered`);
+    return found.options;
+  };
+
+  it("registers every non-dev route once, with its route, method and anonymous auth", () => {
+    expect(nonDevRoutes.length).toBeGreaterThan(0);
+    for (const route of nonDevRoutes) {
+      const options = registration(route.name);
+      expect(options.route, route.name).toBe(route.path);
+      expect(options.methods, route.name).toEqual([route.method]);
+      expect(options.authLevel, route.name).toBe("anonymous");
+      expect(options.route?.startsWith("api/"), route.name).toBe(false); // host.json adds the prefix
+    }
+    const names = fakeApp.calls.http.map((c) => c.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.sort()).toEqual([...nonDevRoutes.map((r) => r.name), "notFound"].sort());
+    for (const name of names) expect(name).toMatch(/^[A-Za-z][A-Za-z0-9_-]{0,126}$/);
+  });
+
+  it("registers no _dev/ route for Azure", () => {
+    expect(allRoutes(true).some((r) => r.devOnly)).toBe(true);
+    for (const { name, options } of fakeApp.calls.http) {
+      expect(options.route ?? "", name).not.toMatch(/^_dev\//);
+    }
+  });
+
+  it("registers a catch-all {*path} for every method, anonymous", () => {
+    const options = registration("notFound");
+    expect(options.route).toBe("{*path}");
+    expect(options.authLevel).toBe("anonymous");
+    expect(options.methods).toEqual(expect.arrayContaining(["GET", "POST", "PUT", "PATCH", "DELETE"]));
+  });
+
+  it("answers an unknown path through the catch-all with a problem+json 404", async () => {
+    const res = await invoke(registration("notFound"), {
+      method: "GET",
+      url: "http://127.0.0.1:7071/api/v1/nothing-here?x=1",
+    });
+    expect(res.status).toBe(404);
+    expect(res.headers["content-type"]).toBe("application/problem+json");
+    expect(res.headers["x-correlation-id"]).toBe("inv-1");
+    expect(problemOf(res)).toMatchObject({
+      status: 404,
+      title: "Not found",
+      type: expect.stringMatching(/^https:/),
+    });
+  });
+
+  it("answers a dev route in Azure with 404: it does not exist there", async () => {
+    const res = await invoke(registration("notFound"), {
+      method: "POST",
+      url: "http://127.0.0.1:7071/api/_dev/token",
+      body: '{"role":"privacy_officer"}',
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.status).toBe(404);
+  });
+
+  it("answers a known path with a wrong method with a problem+json 405 and an allow header", async () => {
+    const res = await invoke(
+      registration("notFound"),
+      { method: "DELETE", url: "http://127.0.0.1:7071/api/health" },
+      "inv-405",
+    );
+    expect(res.status).toBe(405);
+    expect(res.headers["content-type"]).toBe("application/problem+json");
+    expect(res.headers.allow).toBe("GET");
+    expect(res.headers["x-correlation-id"]).toBe("inv-405");
+    expect(problemOf(res)).toMatchObject({ status: 405, title: "Method not allowed" });
+    expect(String(problemOf(res).detail)).toContain("GET");
+  });
+
+  it("hands a route's request and the runtime to the route's handler", async () => {
+    const fakeRuntime = { auth: { fromHeader: async () => undefined } } as unknown as Runtime;
+    const app = recordingApp();
+    registerHttp(app, functionTable({ includeDev: false }), async () => fakeRuntime);
+    const openapi = app.calls.http.find((c) => c.name === "openapi")!.options;
+    const res = await invoke(
+      openapi,
+      { method: "GET", url: "http://127.0.0.1:7071/api/openapi.json" },
+      "inv-oa",
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers["x-correlation-id"]).toBe("inv-oa");
+    const doc = res.jsonBody as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toContain("/api/health");
+    expect(Object.keys(doc.paths).some((p) => p.includes("_dev"))).toBe(false);
+  });
+
+  describe("when the runtime cannot be built", () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    it("fails that invocation with a problem+json 500 carrying the invocation id, and nothing else", async () => {
+      const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+      const app = recordingApp();
+      registerHttp(app, functionTable({ includeDev: false }), () =>
+        Promise.reject(new ConfigError(["COSMOS_ENDPOINT: missing; must be the Cosmos DB account URL"])),
+      );
+      const health = app.calls.http.find((c) => c.name === "health")!.options;
+      const res = await invoke(health, { method: "GET", url: "http://127.0.0.1:7071/api/health" }, "inv-500");
+      expect(res.status).toBe(500);
+      expect(res.headers["content-type"]).toBe("application/problem+json");
+      expect(problemOf(res)).toMatchObject({ status: 500, correlationId: "inv-500" });
+      expect(String(res.body)).not.toContain("COSMOS_ENDPOINT");
+      expect(logged).toHaveBeenCalledWith(expect.stringContaining("inv-500"));
+    });
+  });
+});
+
+describe("functions/queues.ts registerQueues", () => {
+  const received: { rt: Runtime; body: unknown; meta: { messageId: string; deliveryCount: number } }[] = [];
+  const purge: QueueFunction = {
+    trigger: "queue",
+    name: "accountPurge",
+    queue: "account-purge",
+    async handle(rt, body, meta) {
+      received.push({ rt, body, meta });
+      if ((body as { fail?: boolean }).fail) throw new Error("transient");
+    },
+  };
+  const rotation: QueueFunction = { ...purge, name: "backupRotation", queue: "backup-rotation" };
+  const rt = { marker: "runtime" } as unknown as Runtime;
+  const app = recordingApp();
+  registerQueues(
+    app,
+    [...functionTable({ includeDev: false }).filter((f) => f.trigger !== "queue"), purge, rotation],
+    async () => rt,
+  );
+
+  it("registers each queue entry on its queue with the identity-based ServiceBusConnection", () => {
+    expect(app.calls.serviceBusQueue.map((c) => c.name)).toEqual(["accountPurge", "backupRotation"]);
+    for (const { options } of app.calls.serviceBusQueue)
+      expect(options.connection).toBe("ServiceBusConnection");
+    expect(app.calls.serviceBusQueue.map((c) => c.options.queueName)).toEqual([
+      "account-purge",
+      "backup-rotation",
+    ]);
+    expect(app.calls.http).toHaveLength(0);
+    expect(app.calls.timer).toHaveLength(0);
+  });
+
+  it("passes the message, the runtime and the delivery metadata to the handler", async () => {
+    received.length = 0;
+    const handler = app.calls.serviceBusQueue[0]!.options.handler;
+    const ctx = new InvocationContext({
+      invocationId: "inv-q",
+      triggerMetadata: { messageId: "purge:r-1:3", deliveryCount: 4 },
+    });
+    await handler({ requestId: "r-1", version: 3 }, ctx);
+    expect(received).toEqual([
+      { rt, body: { requestId: "r-1", version: 3 }, meta: { messageId: "purge:r-1:3", deliveryCount: 4 } },
+    ]);
+    await handler({ requestId: "r-2" }, new InvocationContext({ invocationId: "inv-q2" }));
+    expect(received[1]!.meta).toEqual({ messageId: "", deliveryCount: 1 });
+  });
+
+  it("lets a handler failure propagate, so Service Bus redelivers", async () => {
+    const handler = app.calls.serviceBusQueue[0]!.options.handler;
+    await expect(handler({ fail: true }, new InvocationContext({ invocationId: "inv-f" }))).rejects.toThrow(
+      "transient",
+    );
+  });
+});
+
+describe("functions/timers.ts registerTimers", () => {
+  it("registers each timer entry on its schedule, never on startup, and runs it with the runtime", async () => {
+    const ran: Runtime[] = [];
+    const reconcile: TimerFunction = {
+      trigger: "timer",
+      name: "reconcile",
+      schedule: "0 5 * * * *",
+      async handle(rt) {
+        ran.push(rt);
+      },
+    };
+    const rt = { marker: "runtime" } as unknown as Runtime;
+    const app = recordingApp();
+    const table: FunctionEntry[] = [
+      ...functionTable({ includeDev: false }).filter((f) => f.trigger !== "timer"),
+      reconcile,
+    ];
+    registerTimers(app, table, async () => rt);
+    expect(app.calls.timer).toHaveLength(1);
+    const { name, options } = app.calls.timer[0]!;
+    expect(name).toBe("reconcile");
+    expect(options.schedule).toBe("0 5 * * * *");
+    expect(options.runOnStartup).toBe(false);
+    await options.handler(
+      {
+        isPastDue: false,
+        schedule: { adjustForDST: true },
+        scheduleStatus: { last: "", next: "", lastUpdated: "" },
+      },
+      new InvocationContext(),
+    );
+    expect(ran).toEqual([rt]);
+  });
+});
+
+describe("functions/index.ts, as the Functions host loads it", () => {
+  beforeAll(async () => {
+    await import("../../functions/index");
+  });
+
+  it("registers every non-dev HTTP route plus the catch-all, and no dev route", () => {
+    const names = moduleApp.calls.http.map((c) => c.name).sort();
+    expect(names).toEqual([...nonDevRoutes.map((r) => r.name), "notFound"].sort());
+    for (const { options } of moduleApp.calls.http) {
+      const o = options as HttpFunctionOptions;
+      expect(o.authLevel).toBe("anonymous");
+      expect(o.route ?? "").not.toMatch(/^_dev\//);
+    }
+  });
+
+  it("registers every queue and timer entry of the table, queues on ServiceBusConnection", () => {
+    const table = functionTable({ includeDev: false });
+    const queues = table.filter((f) => f.trigger === "queue");
+    const timers = table.filter((f) => f.trigger === "timer");
+    expect(moduleApp.calls.serviceBusQueue.map((c) => c.name)).toEqual(queues.map((q) => q.name));
+    for (const { options } of moduleApp.calls.serviceBusQueue) {
+      expect((options as ServiceBusQueueFunctionOptions).connection).toBe("ServiceBusConnection");
+    }
+    expect(moduleApp.calls.timer.map((c) => c.name)).toEqual(timers.map((t) => t.name));
+  });
+});
+
+describe("the build the Functions host loads", () => {
+  const root = resolve(__dirname, "../..");
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { main?: string };
+
+  it("points package.json main at dist/functions/index.js", () => {
+    expect(pkg.main).toBe("dist/functions/index.js");
+  });
+
+  it("compiles functions/ as CommonJS to exactly the file main names", () => {
+    const file = join(root, "tsconfig.build.json");
+    const read = ts.readConfigFile(file, (p) => ts.sys.readFile(p));
+    expect(read.error).toBeUndefined();
+    const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(file));
+    expect(parsed.errors).toEqual([]);
+    const entry = join(root, "functions", "index.ts");
+    const inputs = parsed.fileNames.map((f) => resolve(f));
+    for (const f of ["index.ts", "http.ts", "queues.ts", "timers.ts", "runtime.ts"]) {
+      expect(inputs, f).toContain(join(root, "functions", f));
+    }
+    expect(parsed.options.module).toBe(ts.ModuleKind.CommonJS);
+    expect(parsed.options.noEmit).toBe(false);
+    const outDir = parsed.options.outDir!;
+    const rootDir = parsed.options.rootDir ?? root;
+    const emitted = join(outDir, relative(rootDir, entry)).replace(/\.ts$/, ".js");
+    expect(emitted).toBe(resolve(root, pkg.main ?? ""));
+  });
+});
