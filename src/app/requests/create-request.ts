@@ -29,8 +29,10 @@ export interface CreateRequestResult {
   request: RequestDoc;
   /** Shown once, for public requests: how the requester reads and verifies their request. */
   requestToken?: string;
-  /** "existing": an open request of this kind for this subject already existed; "replayed": same Idempotency-Key. */
-  outcome: "created" | "existing" | "replayed";
+  /** "existing": an open request of this kind for this subject already existed, and is returned. */
+  outcome: "created" | "existing";
+  /** True when the same Idempotency-Key and body came before: the first answer, given again. */
+  replayed: boolean;
 }
 
 const PUBLIC_LIMITS = {
@@ -174,7 +176,7 @@ export async function createRequest(
       : `${caller.kind}:${caller.subject}`;
   if (idempotency) {
     const prior = await claimIdempotencyKey(app, callerRef, idempotency.key, idempotency.bodyHash);
-    if (prior) return { ...prior, outcome: "replayed" };
+    if (prior) return { ...prior, replayed: true };
   }
   if (caller.kind === "public") {
     await consumeRateLimit(
@@ -212,6 +214,7 @@ export async function createRequest(
       const result: CreateRequestResult = {
         request: existing,
         outcome: "existing",
+        replayed: false,
         ...(token ? { requestToken: token } : {}),
       };
       if (idempotency) await completeIdempotencyKey(app, callerRef, idempotency.key, result);
@@ -291,6 +294,7 @@ export async function createRequest(
   const result: CreateRequestResult = {
     request: created,
     outcome: "created",
+    replayed: false,
     ...(token ? { requestToken: token } : {}),
   };
   if (idempotency) await completeIdempotencyKey(app, callerRef, idempotency.key, result);

@@ -33,7 +33,7 @@ export async function claimIdempotencyKey(
   callerRef: string,
   key: string,
   bodyHash: string,
-): Promise<Omit<CreateRequestResult, "outcome"> | undefined> {
+): Promise<Omit<CreateRequestResult, "replayed"> | undefined> {
   const coll = app.ports.documents.collection("service", "requests");
   const pk = recordKey(app, callerRef, key);
   const now = app.ports.clock.now();
@@ -82,6 +82,7 @@ export async function claimIdempotencyKey(
     throw new DomainError("conflict", "The request for this Idempotency-Key is gone; use a new key.");
   return {
     request: RequestDoc.parse(request.doc),
+    outcome: held.doc.outcome ?? "created",
     ...(held.doc.sealedToken ? { requestToken: open(app.keys.seal, held.doc.sealedToken) } : {}),
   };
 }
