@@ -146,13 +146,15 @@ export function route<B = undefined, Q = Record<string, never>, P = Record<strin
         let body = undefined as B;
         if (spec.body) {
           const raw = await readJsonBody(req, rt.config.MAX_BODY_BYTES);
-          if (raw === undefined)
-            throw new DomainError("invalid", "A JSON body is required.", [
-              { field: "body", message: "required" },
-            ]);
+          // An empty body is `undefined`: accepted only where the schema makes the body optional.
           const parsed = spec.body.safeParse(raw);
-          if (!parsed.success)
+          if (!parsed.success) {
+            if (raw === undefined)
+              throw new DomainError("invalid", "A JSON body is required.", [
+                { field: "body", message: "required" },
+              ]);
             throw new DomainError("invalid", "The body is invalid.", issuesToFields("body", parsed.error));
+          }
           body = parsed.data;
         }
         const caller: Caller = principal ?? {

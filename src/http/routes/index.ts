@@ -1,5 +1,7 @@
 import type { HttpRoute } from "../route";
 import { devClockRoute, devOutboxRoute, devSeedRoute, devTokenRoute } from "./dev";
+import { auditRoute, requestActionRoutes } from "./request-actions";
+import { createRequestRoute, getRequestRoute, listRequestsRoute } from "./requests";
 import { subjectInventoryRoute } from "./subjects";
 import { healthRoute, openApiRoute } from "./system";
 
@@ -9,6 +11,11 @@ export function allRoutes(includeDev: boolean): HttpRoute[] {
     healthRoute,
     openApiRoute,
     subjectInventoryRoute,
+    createRequestRoute,
+    listRequestsRoute,
+    getRequestRoute,
+    ...requestActionRoutes,
+    auditRoute,
     devTokenRoute,
     devSeedRoute,
     devClockRoute,

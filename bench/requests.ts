@@ -1,0 +1,61 @@
+import { fmt, load, report } from "./lib";
+import type { LocalHost } from "../src/local/host";
+
+/**
+ * The create-and-verify path of a public request over HTTP at 50 concurrent connections, beside a bare
+ * health handler on the same host in the same run: the ratio says what the request core costs.
+ */
+export async function benchRequests(host: LocalHost, options = { total: 400, concurrency: 50 }) {
+  const dev = host.runtime.dev!;
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${host.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    });
+
+  const health = await load(options.total, options.concurrency, async () => {
+    const res = await fetch(`${host.url}/health`);
+    if (res.status !== 200) throw new Error(`health ${res.status}`);
+    await res.arrayBuffer();
+  });
+
+  const createAndVerify = await load(options.total, options.concurrency, async (i) => {
+    const phone = `+9197${String(10_000_000 + i).padStart(8, "0")}`;
+    // One client address per requester, as in life: the per-address rate limit is not what is measured.
+    const headers = { "x-forwarded-for": `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` };
+    const created = await post(
+      "/v1/requests",
+      { kind: "erasure", scope: { type: "whatsapp_number", phone } },
+      headers,
+    );
+    if (created.status !== 201) throw new Error(`create ${created.status}`);
+    const { id, requestToken } = (await created.json()) as { id: string; requestToken: string };
+    const code = /\b(\d{6})\b/.exec(dev.outbox(phone).at(-1)?.text ?? "")?.[1];
+    if (!code) throw new Error("no code");
+    const verified = await post(
+      `/v1/requests/${id}/verification`,
+      { code },
+      { ...headers, "x-request-token": requestToken },
+    );
+    if (verified.status !== 200) throw new Error(`verify ${verified.status}`);
+    await verified.arrayBuffer();
+  });
+
+  report(
+    `Request core over HTTP (${options.total} operations, ${options.concurrency} concurrent, embedded Cosmos)`,
+    [
+      [
+        "GET /health (bare)",
+        `${fmt(health.perSecond)} req/s, p50 ${fmt(health.p50ms)} ms, p99 ${fmt(health.p99ms)} ms`,
+      ],
+      [
+        "create + verify",
+        `${fmt(createAndVerify.perSecond)} ops/s, p50 ${fmt(createAndVerify.p50ms)} ms, p99 ${fmt(createAndVerify.p99ms)} ms`,
+      ],
+      ["ratio health/create+verify (throughput)", `${fmt(health.perSecond / createAndVerify.perSecond, 2)}×`],
+      ["ratio p99 create+verify/health", `${fmt(createAndVerify.p99ms / health.p99ms, 2)}×`],
+    ],
+  );
+  return { health, createAndVerify };
+}

@@ -1,0 +1,126 @@
+import { canonicalJson, sha256 } from "../../domain/crypto";
+import { DomainError } from "../../domain/errors";
+import { createRequest, type CreateRequestInput } from "../../app/requests/create-request";
+import { getRequest, listRequests } from "../../app/requests/queries";
+import { requestView } from "../../app/requests/view";
+import { json, route } from "../route";
+import type { ApiRequest } from "../types";
+import { Problem as problemSchema } from "../schemas/problem";
+import { CreateRequestBody, IdParams, ListQuery, RequestList, RequestView } from "../schemas/requests";
+
+const location = (id: string) => `/api/v1/requests/${id}`;
+
+/** The wire body as the use case takes it: kind-specific fields travel in `details`. */
+function toInput(body: CreateRequestBody): CreateRequestInput {
+  const base: CreateRequestInput = {
+    kind: body.kind,
+    ...(body.scope ? { scope: body.scope } : {}),
+    ...(body.contact ? { contact: body.contact } : {}),
+    ...(body.language ? { language: body.language } : {}),
+    ...(body.channel ? { channel: body.channel } : {}),
+    ...(body.messageRef ? { messageRef: body.messageRef } : {}),
+  };
+  switch (body.kind) {
+    case "erasure":
+      return { ...base, details: body.reason ? { reason: body.reason } : {} };
+    case "access":
+      return base;
+    case "correction":
+      return { ...base, details: { corrections: body.corrections } };
+    case "nomination":
+      return { ...base, details: { nominee: body.nominee } };
+    case "grievance":
+      return { ...base, details: body.details };
+    case "consent_withdrawal":
+      return { ...base, details: { purposes: body.purposes } };
+  }
+}
+
+/** `Idempotency-Key`: 1–255 visible characters; the body is fingerprinted canonically. */
+function idempotencyOf(req: ApiRequest, body: CreateRequestBody) {
+  const key = req.headers.get("idempotency-key");
+  if (key === null) return undefined;
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new DomainError("invalid", "The Idempotency-Key header is invalid.", [
+      { field: "header.idempotency-key", message: "1 to 255 visible ASCII characters" },
+    ]);
+  }
+  return { key, bodyHash: sha256(canonicalJson(body)) };
+}
+
+export const createRequestRoute = route({
+  name: "createRequest",
+  method: "POST",
+  path: "v1/requests",
+  summary:
+    "Make a rights request: from the dashboard (JWT), from staff (JWT, a request that arrived by email), or public",
+  access: "optional",
+  body: CreateRequestBody,
+  responses: {
+    201: { description: "Created; public requests get their requestToken here, once", schema: RequestView },
+    200: {
+      description: "An open request of this kind for this subject already exists, and is returned",
+      schema: RequestView,
+    },
+    400: { description: "Invalid input; nothing stored", schema: problemSchema },
+    403: {
+      description: "Not allowed for this role (e.g. account deletion by a non-owner)",
+      schema: problemSchema,
+    },
+    409: { description: "Idempotency-Key reused with another body", schema: problemSchema },
+    429: { description: "Too many requests for this number or from this address", schema: problemSchema },
+  },
+  async handler({ rt, req, caller, body }) {
+    const result = await createRequest(rt.app, caller, toInput(body), idempotencyOf(req, body));
+    const view = {
+      ...requestView(result.request, rt.ports.clock.now()),
+      ...(result.requestToken ? { requestToken: result.requestToken } : {}),
+    };
+    return json(result.outcome === "created" ? 201 : 200, view, {
+      location: location(result.request.id),
+      "cache-control": "no-store",
+      ...(result.replayed ? { "idempotent-replayed": "true" } : {}),
+    });
+  },
+});
+
+export const listRequestsRoute = route({
+  name: "listRequests",
+  method: "GET",
+  path: "v1/requests",
+  summary: "List requests: tenant members see their tenant's, staff see all",
+  access: ["owner", "admin", "member", "support", "privacy_officer"],
+  query: ListQuery,
+  responses: { 200: { description: "One page, newest first", schema: RequestList } },
+  async handler({ rt, caller, query }) {
+    const page = await listRequests(rt.app, caller, {
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.kind ? { kind: query.kind } : {}),
+      ...(query.overdue === "true" ? { overdue: true } : {}),
+      limit: query.limit,
+      ...(query.continuationToken ? { continuationToken: query.continuationToken } : {}),
+    });
+    const now = rt.ports.clock.now();
+    return json(200, {
+      items: page.items.map((doc) => requestView(doc, now)),
+      ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+    });
+  },
+});
+
+export const getRequestRoute = route({
+  name: "getRequest",
+  method: "GET",
+  path: "v1/requests/{id}",
+  summary: "One request: status, deadlines, what can be done next (requester token, tenant member, staff)",
+  access: "optional",
+  params: IdParams,
+  responses: {
+    200: { description: "The request", schema: RequestView },
+    404: { description: "No such request, or not yours", schema: problemSchema },
+  },
+  async handler({ rt, caller, params }) {
+    const { doc } = await getRequest(rt.app, caller, params.id);
+    return json(200, requestView(doc, rt.ports.clock.now()), { "cache-control": "no-store" });
+  },
+});

@@ -1,0 +1,148 @@
+import { z } from "zod";
+import { RequestKind, RequestStatus } from "../../domain/requests/model";
+import { Phone, TenantId } from "./common";
+
+/** The wire shapes of rights requests (DESIGN §5). Every object is strict: an unknown field is a 400. */
+
+export const Email = z.email({ message: "not a valid email address" }).max(254);
+export const RequestId = z.string().regex(/^r-[0-9a-f-]{36}$/, "a request id such as r-1b9d6bcd-…");
+export const IdParams = z.object({ id: RequestId }).strict();
+
+const Contact = z
+  .object({ email: Email.optional(), phone: Phone.optional() })
+  .strict()
+  .describe("Where we answer you: an email address and/or a WhatsApp number");
+
+const Scope = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("account"), tenantId: TenantId }).strict(),
+  z.object({ type: z.literal("whatsapp_number"), phone: Phone }).strict(),
+]);
+
+const common = {
+  contact: Contact.optional(),
+  language: z.enum(["en", "hi"]).optional().describe("Language of the notices we send (default en)"),
+  /** Staff only: a request that arrived by email, entered with the mail's reference. */
+  channel: z.literal("email").optional(),
+  messageRef: z.string().min(1).max(200).optional(),
+};
+
+export const CorrectableField = z.enum(["name", "email", "phone", "organisation", "role"]);
+export const ConsentPurpose = z.enum(["marketing_email", "analytics", "whatsapp_messaging"]);
+
+const Erasure = z
+  .object({
+    kind: z.literal("erasure"),
+    scope: Scope,
+    reason: z.string().max(1000).optional(),
+    ...common,
+  })
+  .strict();
+const Access = z.object({ kind: z.literal("access"), scope: Scope.optional(), ...common }).strict();
+const Correction = z
+  .object({
+    kind: z.literal("correction"),
+    scope: Scope.optional(),
+    corrections: z
+      .array(z.object({ field: CorrectableField, value: z.string().trim().min(1).max(500) }).strict())
+      .min(1)
+      .max(5),
+    ...common,
+  })
+  .strict();
+const Nominee = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    relation: z.string().trim().min(1).max(100),
+    email: Email.optional(),
+    phone: Phone.optional(),
+  })
+  .strict()
+  .refine((n) => n.email !== undefined || n.phone !== undefined, {
+    message: "give the nominee's email or phone",
+    path: ["email"],
+  });
+const Nomination = z
+  .object({ kind: z.literal("nomination"), scope: Scope.optional(), nominee: Nominee, ...common })
+  .strict();
+const Grievance = z
+  .object({
+    kind: z.literal("grievance"),
+    scope: Scope.optional(),
+    details: z
+      .object({
+        summary: z.string().trim().min(1).max(4000),
+        relatedRequestId: RequestId.optional(),
+        /** Grievances about sensitive personal data or information have a month (SPDI Rules). */
+        spdi: z.boolean().optional(),
+      })
+      .strict(),
+    ...common,
+  })
+  .strict();
+const ConsentWithdrawal = z
+  .object({
+    kind: z.literal("consent_withdrawal"),
+    scope: Scope.optional(),
+    purposes: z.array(ConsentPurpose).min(1).max(ConsentPurpose.options.length),
+    ...common,
+  })
+  .strict();
+
+export const CreateRequestBody = z.discriminatedUnion("kind", [
+  Erasure,
+  Access,
+  Correction,
+  Nomination,
+  Grievance,
+  ConsentWithdrawal,
+]);
+export type CreateRequestBody = z.infer<typeof CreateRequestBody>;
+
+export const ListQuery = z
+  .object({
+    status: RequestStatus.optional(),
+    kind: RequestKind.optional(),
+    overdue: z.enum(["true", "false"]).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    continuationToken: z.string().min(1).max(4096).optional(),
+  })
+  .strict();
+
+export const VerificationBody = z
+  .object({ code: z.string().regex(/^\d{6}$/, "the 6-digit code we sent") })
+  .strict();
+export const ReasonBody = z.object({ reason: z.string().trim().min(1).max(1000) }).strict();
+export const OptionalReasonBody = z
+  .object({ reason: z.string().trim().min(1).max(1000).optional() })
+  .strict();
+export const ExtendBody = z
+  .object({ until: z.iso.datetime({ offset: true }), reason: z.string().trim().min(1).max(1000) })
+  .strict();
+
+/** The request as the API returns it (fields may be added). */
+export const RequestView = z
+  .object({
+    id: z.string(),
+    kind: RequestKind,
+    status: RequestStatus,
+    scope: z.object({ type: z.string() }).loose(),
+    createdAt: z.string(),
+    dueAt: z.string().optional(),
+    daysLeft: z.number().int().optional(),
+    overdue: z.boolean(),
+    onHold: z.boolean(),
+    allowedActions: z.array(z.string()),
+    requestToken: z.string().optional(),
+  })
+  .loose();
+
+export const RequestList = z.object({
+  items: z.array(RequestView),
+  continuationToken: z.string().optional(),
+});
+
+export const AuditView = z.object({
+  requestId: z.string(),
+  chain: z.object({ valid: z.boolean(), headHash: z.string(), brokenAt: z.number().int().optional() }),
+  events: z.array(z.object({ at: z.string(), action: z.string() }).loose()),
+});
