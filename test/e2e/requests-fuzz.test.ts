@@ -52,7 +52,10 @@ const scope = fc.oneof(
   fc.record({ type: fc.constant("whatsapp_number"), phone: phones }),
   fc.record({
     type: fc.constant("account"),
-    tenantId: fc.oneof(fc.constant(tenantId), fc.string({ maxLength: 80 })),
+    tenantId: fc.oneof(
+      fc.constant(null).map(() => tenantId),
+      fc.string({ maxLength: 80 }),
+    ),
   }),
   fc.record({ type: fc.string({ maxLength: 10 }) }),
   junk,

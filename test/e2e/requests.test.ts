@@ -460,7 +460,7 @@ describe("staff actions, races and the audit trail", () => {
       where: [{ field: "requestId", op: "=", value: id }],
     });
     const event = page.items.find((e) => e.action === "create")!;
-    const stored = await audit.read<Record<string, unknown>>(event.id, event.pk);
+    const stored = await audit.read<{ id: string } & Record<string, unknown>>(event.id, event.pk);
     await audit.replace({ ...stored!.doc, id: event.id, action: "cancel" }, stored!.etag);
     const tampered = await host.call("GET", `/v1/requests/${id}/audit`, { token: officer });
     expect(tampered.body.chain.valid).toBe(false);
