@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { buildExecutors } from "./app/executors";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { CosmosClient } from "@azure/cosmos";
@@ -11,12 +12,15 @@ import { CosmosDocumentStore } from "./adapters/cosmos/cosmos-document-store";
 import { platformContainers, serviceContainers } from "./adapters/cosmos/layout";
 import { DevClock, systemClock } from "./adapters/embedded/dev-clock";
 import { LocalScheduler } from "./adapters/embedded/local-scheduler";
+import { LocalKeyWrapper } from "./adapters/embedded/local-key-wrapper";
 import { OutboxNotifier } from "./adapters/embedded/outbox-notifier";
+import { KeyVaultKeyWrapper } from "./adapters/keyvault/key-vault-key-wrapper";
 import { ServiceBusNotifier } from "./adapters/servicebus/service-bus-notifier";
 import { ServiceBusScheduler } from "./adapters/servicebus/service-bus-scheduler";
 import { seedTenant } from "./app/seed/seed-tenant";
 import type { AzureConfig, Config, LocalConfig } from "./config/schema";
-import type { Inventory } from "./domain/inventory/schema";
+import { type Inventory, withPeriods } from "./domain/inventory/schema";
+import { createPolicy, type Policy } from "./domain/policy/periods";
 import { platformInventory } from "./domain/inventory/platform-inventory";
 import { Authenticator } from "./http/auth";
 import { functionTable } from "./function-table";
@@ -43,27 +47,35 @@ function documentStore(client: CosmosClient, config: Config, inventory: Inventor
 }
 
 /** One configured secret, a sub-key per use (HKDF), so no key ever serves two purposes. */
-function appContext(config: Config, ports: Ports, inventory: Inventory, hashKey: Buffer): AppContext {
+function appContext(
+  config: Config,
+  ports: Ports,
+  inventory: Inventory,
+  hashKey: Buffer,
+  policy: Policy,
+): AppContext {
   return {
     ports,
     inventory,
+    policy,
     keys: {
       hash: hashKey,
       seal: deriveKey(hashKey, "seal-contact"),
       code: deriveKey(hashKey, "verification-code"),
     },
     settings: { dpoContact: config.DPO_CONTACT_EMAIL, privacyOfficerEmail: config.PRIVACY_OFFICER_EMAIL },
-    executors: {},
+    executors: buildExecutors(),
   };
 }
 
-function azureRuntime(config: AzureConfig, inventory: Inventory): Runtime {
+function azureRuntime(config: AzureConfig, inventory: Inventory, policy: Policy): Runtime {
   // Managed identity only: no account keys or connection strings anywhere in this profile.
   const credential = new DefaultAzureCredential(
     config.AZURE_CLIENT_ID ? { managedIdentityClientId: config.AZURE_CLIENT_ID } : {},
   );
   const cosmos = new CosmosClient({ endpoint: config.COSMOS_ENDPOINT, aadCredentials: credential });
   const serviceBus = new ServiceBusClient(config.ServiceBusConnection__fullyQualifiedNamespace, credential);
+  const keys = new KeyVaultKeyWrapper(config.BACKUP_KEK_ID, credential);
   const ports: Ports = {
     clock: systemClock,
     documents: documentStore(cosmos, config, inventory),
@@ -72,13 +84,14 @@ function azureRuntime(config: AzureConfig, inventory: Inventory): Runtime {
     }),
     scheduler: ServiceBusScheduler.fromClient(serviceBus),
     notifier: ServiceBusNotifier.fromClient(serviceBus),
+    keys,
   };
   const hashKey = Buffer.from(config.SUBJECT_HASH_KEY, "base64");
   return {
     config,
     inventory,
     subjectHashKey: hashKey,
-    app: appContext(config, ports, inventory, hashKey),
+    app: appContext(config, ports, inventory, hashKey, policy),
     auth: new Authenticator({
       issuer: config.AUTH_ISSUER,
       audience: config.AUTH_AUDIENCE,
@@ -92,6 +105,7 @@ function azureRuntime(config: AzureConfig, inventory: Inventory): Runtime {
       }),
       scheduler: ServiceBusScheduler.fromClient(serviceBus),
       notifier: ServiceBusNotifier.fromClient(serviceBus),
+      keys,
     },
   };
 }
@@ -110,7 +124,7 @@ function localHashKey(config: LocalConfig): Buffer {
   }
 }
 
-async function localRuntime(config: LocalConfig, inventory: Inventory): Promise<Runtime> {
+async function localRuntime(config: LocalConfig, inventory: Inventory, policy: Policy): Promise<Runtime> {
   if (!config.COSMOS_ENDPOINT || !config.BLOB_CONNECTION_STRING) {
     throw new Error(
       "The local profile needs COSMOS_ENDPOINT and BLOB_CONNECTION_STRING: start it with `npm start`.",
@@ -137,13 +151,17 @@ async function localRuntime(config: LocalConfig, inventory: Inventory): Promise<
     blobs: new AzureBlobStore(blobService, { kind: "shared-key", credential }),
     scheduler,
     notifier: outbox,
+    // The backup key-encryption key: a key file in the data folder, or a real Key Vault key if configured.
+    keys: config.BACKUP_KEK_ID
+      ? new KeyVaultKeyWrapper(config.BACKUP_KEK_ID, new DefaultAzureCredential())
+      : new LocalKeyWrapper(join(config.LOCAL_DATA_DIR, "backup-kek.key")),
   };
   const hashKey = localHashKey(config);
   const rt: Runtime = {
     config,
     inventory,
     subjectHashKey: hashKey,
-    app: appContext(config, ports, inventory, hashKey),
+    app: appContext(config, ports, inventory, hashKey, policy),
     auth: new Authenticator({
       issuer: LOCAL_ISSUER,
       audience: LOCAL_AUDIENCE,
@@ -192,5 +210,11 @@ export async function createRuntime(
   config: Config,
   inventory: Inventory = platformInventory,
 ): Promise<Runtime> {
-  return config.DPDP_PROFILE === "azure" ? azureRuntime(config, inventory) : localRuntime(config, inventory);
+  // The periods in use: loadConfig has validated RETENTION_OVERRIDES already; a Config built another
+  // way is checked again here, so no runtime ever starts on a period outside its legal limits.
+  const policy = createPolicy(config.RETENTION_OVERRIDES);
+  const inv = withPeriods(inventory, policy.periods);
+  return config.DPDP_PROFILE === "azure"
+    ? azureRuntime(config, inv, policy)
+    : localRuntime(config, inv, policy);
 }

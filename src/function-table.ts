@@ -2,6 +2,17 @@ import { allRoutes } from "./http/routes";
 import type { HttpRoute } from "./http/route";
 import type { QueueName } from "./ports/scheduler";
 import type { Runtime } from "./runtime";
+import { accountPurgeQueue, reconcileTimer } from "./triggers/account";
+import {
+  backupRotationQueue,
+  backupTimer,
+  reconcileBackupsTimer,
+  retentionSweepTimer,
+} from "./triggers/backups";
+import { reconcileExportsTimer } from "./triggers/export";
+import { requestTimersQueue } from "./triggers/request-timers";
+import { rightsSweepTimer } from "./triggers/rights";
+import { reconcileWhatsAppErasuresTimer } from "./triggers/whatsapp-erasure";
 
 export interface QueueFunction {
   trigger: "queue";
@@ -22,8 +33,16 @@ export interface TimerFunction {
 export type FunctionEntry =
   { trigger: "http"; name: string; route: HttpRoute } | QueueFunction | TimerFunction;
 
-const queueFunctions: QueueFunction[] = [];
-const timerFunctions: TimerFunction[] = [];
+const queueFunctions: QueueFunction[] = [accountPurgeQueue, requestTimersQueue, backupRotationQueue];
+const timerFunctions: TimerFunction[] = [
+  reconcileTimer,
+  reconcileExportsTimer,
+  reconcileWhatsAppErasuresTimer,
+  rightsSweepTimer,
+  backupTimer,
+  reconcileBackupsTimer,
+  retentionSweepTimer,
+];
 
 /**
  * The function table (DESIGN §2), defined once: functions/ registers it with `@azure/functions`, the

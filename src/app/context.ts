@@ -1,4 +1,5 @@
 import type { Inventory } from "../domain/inventory/schema";
+import type { Policy } from "../domain/policy/periods";
 import type { FlowKey } from "../domain/requests/state-machine";
 import type { RequestDoc } from "../domain/requests/model";
 import type { Ports } from "../ports";
@@ -23,6 +24,11 @@ export interface AppContext {
   inventory: Inventory;
   keys: AppKeys;
   settings: { dpoContact: string; privacyOfficerEmail: string };
+  /**
+   * The periods in use (defaults of src/domain/policy/periods.ts with RETENTION_OVERRIDES applied):
+   * `app.policy.deadline(now, "erasureCompletion")`, `app.policy.periods.extensionCeiling`.
+   */
+  policy: Policy;
   /** Filled by later capabilities; a kind without one waits in its status for staff or a timer. */
   executors: Partial<Record<FlowKey, Executor>>;
 }

@@ -25,7 +25,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   const known = new Set([...settingNames.local, ...settingNames.azure]);
   for (const name of Object.keys(env)) {
-    if (/^(DPDP|COSMOS|BLOB|AUTH|LOCAL|SUBJECT)_/.test(name) && !known.has(name)) {
+    if (/^(DPDP|COSMOS|BLOB|AUTH|LOCAL|SUBJECT|RETENTION)_/.test(name) && !known.has(name)) {
       problems.push(`${name}: not a setting this service knows (check the spelling)`);
     }
   }

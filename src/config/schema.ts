@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type PeriodOverrides, resolvePeriods } from "../domain/policy/periods";
 
 /**
  * Every setting the service reads, by the exact name the environment (and the Bicep app settings)
@@ -34,6 +35,37 @@ const hashKey = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** The Key Vault key that wraps the per-tenant backup data keys: https://<vault>.vault.azure.net/keys/<name>. */
+const kekId = z
+  .string()
+  .regex(
+    /^https:\/\/[a-z0-9-]+\.vault\.azure\.net\/keys\/[A-Za-z0-9-]+(\/[0-9a-f]{32})?$/,
+    "must be a Key Vault key id, https://<vault>.vault.azure.net/keys/<name>",
+  );
+
+/**
+ * RETENTION_OVERRIDES: a JSON object of ISO 8601 durations by period name (src/domain/policy/periods.ts),
+ * e.g. {"usageRecords":"P60D"}. Each problem is reported as RETENTION_OVERRIDES.<period>, with the
+ * period's legal basis; an override below a legal minimum or above a legal maximum stops the start.
+ */
+const retentionOverrides = z.string().transform((text, ctx): PeriodOverrides => {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    ctx.addIssue({
+      code: "custom",
+      message: 'must be a JSON object of ISO 8601 durations by period name, e.g. {"usageRecords":"P60D"}',
+    });
+    return z.NEVER;
+  }
+  const { problems } = resolvePeriods(raw);
+  for (const p of problems) {
+    ctx.addIssue({ code: "custom", message: p.message, ...(p.period ? { path: [p.period] } : {}) });
+  }
+  return problems.length > 0 ? z.NEVER : (raw as PeriodOverrides);
+});
+
 const common = {
   COSMOS_DATABASE: z.string().min(1).default("dpdp"),
   COSMOS_PLATFORM_DATABASE: z.string().min(1).default("platform"),
@@ -43,6 +75,8 @@ const common = {
   DPO_CONTACT_EMAIL: z.email().default("karan@callmissed.com"),
   /** Where alerts for the privacy officer go (repeated execution failures, breach deadlines). */
   PRIVACY_OFFICER_EMAIL: z.email().default("karan@callmissed.com"),
+  /** Overrides of retention periods and deadlines, within their legal limits (validated here, at start). */
+  RETENTION_OVERRIDES: retentionOverrides.optional(),
 };
 
 export const LocalConfig = z
@@ -61,6 +95,13 @@ export const LocalConfig = z
     LOCAL_SEED_DEMO: z.enum(["true", "false"]).default("true"),
     /** "off" silences the local HTTP server's request log (read from the environment per request). */
     LOCAL_HTTP_LOG: z.enum(["on", "off"]).optional(),
+    /** Set: wrap backup data keys with this Key Vault key (DefaultAzureCredential) instead of the local key file. */
+    BACKUP_KEK_ID: kekId.optional(),
+    /**
+     * "on": the daily backup timer takes a set (once per day of the dev clock). Off by default, so a
+     * local account deletion completes at its purge instead of waiting for backups to rotate out.
+     */
+    LOCAL_BACKUP_TIMER: z.enum(["on", "off"]).default("off"),
   })
   .strict();
 
@@ -81,6 +122,8 @@ export const AzureConfig = z
     AUTH_JWKS_URL: httpsUrl("JWKS"),
     /** A Key Vault reference in the app settings; never a literal in code or Bicep outputs. */
     SUBJECT_HASH_KEY: hashKey,
+    /** The key-encryption key of the backups (Key Vault, wrap/unwrap through the managed identity). */
+    BACKUP_KEK_ID: kekId,
   })
   .strict();
 

@@ -71,10 +71,15 @@ export async function startLocalHost(env: NodeJS.ProcessEnv = process.env): Prom
     server = createLocalHttpServer(runtime, table);
     const port = await listen(server, config.PORT);
     // Due scheduled messages go out in real time too, not only when the dev clock is moved.
-    timers.push(setInterval(() => void runtime.dev?.deliverDue(), DELIVERY_INTERVAL_MS));
+    // A failed pass (say, the scheduler file unwritable) is reported and tried again, never fatal.
+    const report = (what: string) => (e: unknown) =>
+      console.error(JSON.stringify({ level: "error", what, error: e instanceof Error ? e.name : "unknown" }));
+    timers.push(
+      setInterval(() => void runtime.dev?.deliverDue().catch(report("deliverDue")), DELIVERY_INTERVAL_MS),
+    );
     for (const fn of table) {
       if (fn.trigger === "timer")
-        timers.push(setInterval(() => void fn.handle(runtime).catch(() => {}), TIMER_INTERVAL_MS));
+        timers.push(setInterval(() => void fn.handle(runtime).catch(report(fn.name)), TIMER_INTERVAL_MS));
     }
     for (const t of timers) t.unref();
     const httpServer = server;

@@ -55,7 +55,9 @@ export function createLocalHttpServer(rt: Runtime, table: FunctionEntry[]): Serv
         : {};
     let routeName = "unmatched";
     const finish = (out: ApiResponse) => {
-      send(res, out, cors);
+      // Every response carries its correlation id, the 404/405 answered here too (as in Azure, where
+      // the catch-all function goes through guard); a route's own header is the same id.
+      send(res, out, { ...cors, "x-correlation-id": correlationId });
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (process.env.LOCAL_HTTP_LOG !== "off") {
         console.log(

@@ -1,10 +1,11 @@
 import type { BlobStore } from "./blob-store";
 import type { Clock } from "./clock";
 import type { DocumentStore } from "./document-store";
+import type { KeyWrapper } from "./key-wrapper";
 import type { Notifier } from "./notifier";
 import type { Scheduler } from "./scheduler";
 
-export type { BlobStore, Clock, DocumentStore, Notifier, Scheduler };
+export type { BlobStore, Clock, DocumentStore, KeyWrapper, Notifier, Scheduler };
 
 /** Everything the use cases may touch. */
 export interface Ports {
@@ -13,4 +14,6 @@ export interface Ports {
   blobs: BlobStore;
   scheduler: Scheduler;
   notifier: Notifier;
+  /** Wraps the per-tenant backup data keys with the key-encryption key (src/app/backups/keys.ts). */
+  keys: KeyWrapper;
 }

@@ -1,7 +1,13 @@
 import { z } from "zod";
 
 /** The queues timers travel on; each is a Service Bus queue in Azure and infra creates exactly these. */
-export const QueueName = z.enum(["account-purge", "backup-rotation", "notifications"]);
+export const QueueName = z.enum([
+  "account-purge",
+  "backup-rotation",
+  "notifications",
+  /** Per-request timers other than the purge: verification reminder and expiry, export expiry. */
+  "request-timers",
+]);
 export type QueueName = z.infer<typeof QueueName>;
 
 export interface ScheduledMessage {

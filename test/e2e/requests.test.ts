@@ -373,11 +373,16 @@ describe("staff actions, races and the audit trail", () => {
     expect((await host.call("POST", `/v1/requests/${id}/reject`, { token: support, body: {} })).status).toBe(
       400,
     );
-    const { id: heldId, phone, token } = await publicErasure();
-    await host.call("POST", `/v1/requests/${heldId}/verification`, {
-      headers: asRequester(token),
-      body: { code: await latestCode(phone) },
-    });
+    // An account erasure waits out its 30-day window: the time a legal hold matters.
+    const heldTenant = (
+      await host.call("POST", "/_dev/seed", { body: { conversations: 1, messagesPerConversation: 1 } })
+    ).body;
+    const heldId = (
+      await host.call("POST", "/v1/requests", {
+        token: heldTenant.ownerToken,
+        body: { kind: "erasure", scope: { type: "account", tenantId: heldTenant.tenantId } },
+      })
+    ).body.id as string;
     expect(
       (
         await host.call("POST", `/v1/requests/${heldId}/hold`, {
@@ -392,7 +397,7 @@ describe("staff actions, races and the audit trail", () => {
     });
     expect(held.status).toBe(200);
     expect(held.body).toMatchObject({ status: "on_hold", onHold: true });
-    const cancel = await host.call("POST", `/v1/requests/${heldId}/cancel`, { headers: asRequester(token) });
+    const cancel = await host.call("POST", `/v1/requests/${heldId}/cancel`, { token: heldTenant.ownerToken });
     expect(cancel.status).toBe(409);
     expect(cancel.body.status).toBe("on_hold");
     const released = await host.call("POST", `/v1/requests/${heldId}/release`, {
@@ -410,7 +415,17 @@ describe("staff actions, races and the audit trail", () => {
   });
 
   it("a deadline moves only with a reason and never past 90 days", async () => {
-    const { id, phone, token } = await publicErasure();
+    // A correction waits for staff review once verified: its deadline runs meanwhile.
+    const phone = uniqueNumber();
+    const created = await host.call("POST", "/v1/requests", {
+      body: {
+        kind: "correction",
+        scope: { type: "whatsapp_number", phone },
+        corrections: [{ field: "name", value: "A. Khan" }],
+      },
+      headers: { "x-forwarded-for": "10.3.3.3" },
+    });
+    const { id, requestToken: token } = created.body as { id: string; requestToken: string };
     const v = await host.call("POST", `/v1/requests/${id}/verification`, {
       headers: asRequester(token),
       body: { code: await latestCode(phone) },

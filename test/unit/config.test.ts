@@ -12,6 +12,7 @@ const azureEnv = (overrides: Record<string, string | undefined> = {}): NodeJS.Pr
   AUTH_AUDIENCE: "dpdp-rights",
   AUTH_JWKS_URL: "https://login.callmissed.com/.well-known/jwks.json",
   SUBJECT_HASH_KEY: randomBytes(32).toString("base64"),
+  BACKUP_KEK_ID: "https://kv-dpdp-prod-abc123.vault.azure.net/keys/backup-kek",
   ...overrides,
 });
 
@@ -115,6 +116,7 @@ describe("loadConfig: azure profile", () => {
       "AUTH_AUDIENCE",
       "AUTH_JWKS_URL",
       "SUBJECT_HASH_KEY",
+      "BACKUP_KEK_ID",
     ];
     for (const name of required) {
       expect(problemFor(error, name), name).toHaveLength(1);

@@ -17,6 +17,7 @@ const executed = (starts: string[]) => [
   ...verification,
   "verified cancel cancelled",
   "verified reject rejected",
+  "verified retry verified",
   ...starts,
   "in_progress complete completed",
   "in_progress retry in_progress",
@@ -29,10 +30,11 @@ const erasureTail = [
   "purged retry purged",
 ];
 const expected: Record<FlowKey, string[]> = {
-  access: executed(["verified start in_progress"]),
+  // approve at verified: a nominee's request waits there for staff review (src/app/rights/on-behalf.ts).
+  access: executed(["verified start in_progress", "verified approve verified"]),
   correction: executed(["verified approve in_progress"]),
   nomination: executed(["verified start in_progress", "verified approve in_progress"]),
-  consent_withdrawal: executed(["verified start in_progress"]),
+  consent_withdrawal: executed(["verified start in_progress", "verified approve verified"]),
   grievance: [
     "in_progress complete completed",
     "in_progress reject rejected",
@@ -44,9 +46,12 @@ const expected: Record<FlowKey, string[]> = {
     "verified cancel cancelled",
     "verified reject rejected",
     "verified hold on_hold",
+    "verified retry verified",
+    "verified approve verified",
     "deactivated purge purging",
     "deactivated cancel cancelled",
     "deactivated hold on_hold",
+    "deactivated retry deactivated",
     ...erasureTail,
   ],
   "erasure:whatsapp_number": [
@@ -55,6 +60,8 @@ const expected: Record<FlowKey, string[]> = {
     "verified cancel cancelled",
     "verified reject rejected",
     "verified hold on_hold",
+    "verified retry verified",
+    "verified approve verified",
     ...erasureTail,
   ],
 };

@@ -126,7 +126,11 @@ export class AzureBlobStore implements BlobStore {
     return key;
   }
 
+  /**
+   * A container-level call: the Function App's identity holds Blob Data roles per container, not on
+   * the account, so an account-level call (getProperties on the service) would be refused in Azure.
+   */
   async ping(): Promise<void> {
-    await this.service.getProperties();
+    await this.service.getContainerClient("exports").getProperties();
   }
 }

@@ -61,7 +61,11 @@ export class LocalScheduler implements Scheduler {
   }
 
   async cancel(queue: QueueName, ticket: string): Promise<"cancelled" | "not_found"> {
-    const i = this.state.pending.findIndex((j) => j.queue === queue && j.ticket === ticket);
+    // As on Service Bus, a message that has fired (delivered once, even if it failed and waits for a
+    // retry, or is being handled right now) can no longer be cancelled: its ticket is "not_found".
+    const i = this.state.pending.findIndex(
+      (j) => j.queue === queue && j.ticket === ticket && j.deliveryCount === 0,
+    );
     if (i < 0) return "not_found";
     this.state.pending.splice(i, 1);
     this.save();
@@ -101,6 +105,9 @@ export class LocalScheduler implements Scheduler {
       if (!due) return delivered;
       tried.add(due.ticket);
       due.deliveryCount += 1;
+      // Counted before the handler runs, as Service Bus counts a delivery when it hands it out: a
+      // handler that takes the process down with it still reaches maxDeliveryCount after restarts.
+      this.save();
       try {
         await deliver(due.queue, due.body, { messageId: due.messageId, deliveryCount: due.deliveryCount });
         this.remove(due);

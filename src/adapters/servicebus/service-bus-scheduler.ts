@@ -40,8 +40,14 @@ export class ServiceBusScheduler implements Scheduler {
   }
 
   async cancel(queue: QueueName, ticket: string): Promise<"cancelled" | "not_found"> {
+    // Long.fromString is lax ("12abc" is 12, "abc" is 0, 20 digits wrap around): a damaged ticket
+    // would cancel some other message. Only a ticket that round-trips exactly is sent.
+    const sequenceNumber = /^\d{1,19}$/.test(ticket) ? Long.fromString(ticket) : undefined;
+    if (!sequenceNumber || sequenceNumber.toString() !== ticket) {
+      throw new Error(`not a Service Bus sequence number: ${JSON.stringify(ticket.slice(0, 40))}`);
+    }
     try {
-      await this.sender(queue).cancelScheduledMessages(Long.fromString(ticket));
+      await this.sender(queue).cancelScheduledMessages(sequenceNumber);
       return "cancelled";
     } catch (e) {
       // MessageNotFound: it already fired (or never existed). Anything else is a real fault.

@@ -1,6 +1,8 @@
 import { DomainError, forbidden } from "../../domain/errors";
+import { cancelPurgeMessage } from "../account/purge";
+import { revokeNomination } from "../rights/nomination";
+import { checkApproval } from "../rights/on-behalf";
 import { addDuration } from "../../domain/duration";
-import { periods } from "../../domain/policy/periods";
 import { isOpen, type RequestDoc } from "../../domain/requests/model";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
@@ -25,6 +27,9 @@ export async function cancelRequest(
   const store = new RequestStore(app.ports);
   const doc = await store.get(id);
   requireRequesterOrOwner(caller, doc);
+  // A recorded nomination is revoked by cancelling it (src/app/rights/nomination.ts).
+  if (doc.kind === "nomination" && doc.status === "completed")
+    return revokeNomination(app, caller, doc, reason);
   if (doc.status === "deactivated") {
     throw new DomainError(
       "conflict",
@@ -48,7 +53,9 @@ export async function approveRequest(
   reason?: string,
 ): Promise<RequestDoc> {
   requireStaff(caller);
-  relationTo(caller, await new RequestStore(app.ports).get(id));
+  const doc = await new RequestStore(app.ports).get(id);
+  relationTo(caller, doc);
+  await checkApproval(app, doc, reason); // a nominee's request: the review note on the evidence is required
   await applyAction(app, id, "approve", actorOf(app, caller), {
     ...(reason ? { reason } : {}),
     change: (doc, now) => {
@@ -86,7 +93,10 @@ export async function holdRequest(
   reason: string,
 ): Promise<RequestDoc> {
   requireStaff(caller, ["privacy_officer"]);
-  return applyAction(app, id, "hold", actorOf(app, caller), { reason, notify: false });
+  const held = await applyAction(app, id, "hold", actorOf(app, caller), { reason, notify: false });
+  // A held request is never purged: its waiting purge message goes; release schedules it again.
+  if (held.account) await cancelPurgeMessage(app, id);
+  return new RequestStore(app.ports).get(id);
 }
 
 export async function releaseRequest(
@@ -124,7 +134,10 @@ export async function extendDeadline(
       throw new DomainError("conflict", "The request has no deadline yet: it starts at verification.", [], {
         status: doc.status,
       });
-    const ceiling = addDuration(new Date(doc.verifiedAt ?? doc.createdAt), periods.extensionCeiling.duration);
+    const ceiling = addDuration(
+      new Date(doc.verifiedAt ?? doc.createdAt),
+      app.policy.periods.extensionCeiling.duration,
+    );
     if (until.getTime() <= Date.parse(doc.dueAt)) {
       throw new DomainError("invalid", "The new deadline must be later than the current one.", [
         { field: "until", message: `must be after ${doc.dueAt}` },
@@ -133,7 +146,7 @@ export async function extendDeadline(
     if (until.getTime() > ceiling.getTime()) {
       throw new DomainError(
         "invalid",
-        `No deadline may pass ${ceiling.toISOString()} (${periods.extensionCeiling.basis}).`,
+        `No deadline may pass ${ceiling.toISOString()} (${app.policy.periods.extensionCeiling.basis}).`,
         [{ field: "until", message: `at most ${ceiling.toISOString()}` }],
       );
     }

@@ -4,12 +4,16 @@ import { DomainError, forbidden, invalid } from "../../domain/errors";
 import type { RequestDoc, RequestKind, StoredScope } from "../../domain/requests/model";
 import { hashWhatsAppNumber, keyedHash, normaliseWhatsAppNumber } from "../../domain/subject";
 import type { Caller } from "../caller";
+import { acknowledgeGrievance } from "../rights/grievance";
+import { resolveOnBehalf, stashNominee } from "../rights/nomination";
+import type { OnBehalfOf } from "../rights/on-behalf";
 import type { AppContext } from "../context";
 import { consumeRateLimit } from "../rate-limit";
 import { AuditLog } from "./audit-log";
 import { startClock } from "./deadlines";
 import { claimIdempotencyKey, completeIdempotencyKey } from "./idempotency";
 import { notifyRequester } from "./notify";
+import { runExecution } from "./execution";
 import { RequestStore } from "./request-store";
 import { actorOf } from "./transition";
 import { armCode, sendCode } from "./verification-code";
@@ -23,6 +27,8 @@ export interface CreateRequestInput {
   /** Staff entering a request that arrived by email: the mail's reference. */
   channel?: "email";
   messageRef?: string;
+  /** A nominee filing for the principal (src/app/rights/nomination.ts): held for staff review. */
+  onBehalfOf?: OnBehalfOf;
 }
 
 export interface CreateRequestResult {
@@ -57,6 +63,7 @@ interface Resolved {
 
 /** Who may ask for what, where notices go, and which partition (subject) the request lives in. */
 async function resolve(app: AppContext, caller: Caller, input: CreateRequestInput): Promise<Resolved> {
+  if (input.onBehalfOf) return resolveOnBehalf(app, caller, { ...input, onBehalfOf: input.onBehalfOf });
   const email = input.contact?.email?.trim().toLowerCase();
   if (caller.kind === "dashboard") {
     const scope = input.scope ?? { type: "account" as const, tenantId: caller.tenantId };
@@ -159,6 +166,16 @@ async function readAccount(app: AppContext, tenantId: string): Promise<Record<st
     ?.doc;
 }
 
+/** The request's details: the kind's fields, the mail's reference, a nominee's reference; nominee sealed. */
+async function kindDetails(app: AppContext, id: string, pk: string, input: CreateRequestInput) {
+  const details = {
+    ...(input.details ?? {}),
+    ...(input.messageRef ? { messageRef: input.messageRef } : {}),
+    ...(input.onBehalfOf ? { onBehalfOf: input.onBehalfOf } : {}),
+  };
+  return input.kind === "nomination" ? stashNominee(app, id, pk, details) : details;
+}
+
 /**
  * POST /requests: validates who may ask, rate-limits the public, honours Idempotency-Key, returns the
  * open request instead of a duplicate, arms verification, and leaves the first audit events.
@@ -241,7 +258,7 @@ export async function createRequest(
           ? (input.channel ?? "staff")
           : "public",
     language: input.language ?? "en",
-    requester: actorOf(app, caller),
+    requester: input.onBehalfOf && caller.kind === "public" ? { kind: "nominee" } : actorOf(app, caller),
     ...(resolved.tenantId ? { tenantId: resolved.tenantId } : {}),
     ...(resolved.contact
       ? {
@@ -253,15 +270,14 @@ export async function createRequest(
         }
       : {}),
     tokenHashes: token ? [sha256(token)] : [],
-    details: { ...(input.details ?? {}), ...(input.messageRef ? { messageRef: input.messageRef } : {}) },
+    details: await kindDetails(app, id, resolved.pk, input),
     createdAt: now.toISOString(),
     deadlineExtensions: [],
     version: 1,
   };
   let code: string | undefined;
   if (doc.status === "pending_verification") code = armCode(app, doc, now);
-  else startClock(doc, now);
-  if (doc.kind === "grievance") doc.acknowledgedAt = now.toISOString();
+  else startClock(doc, now, app.policy);
 
   const created = await store.create(doc);
   const audit = new AuditLog(app.ports);
@@ -271,19 +287,11 @@ export async function createRequest(
     to: created.status,
     data: { kind: created.kind, channel: created.channel, scope: created.scope.type },
   });
+  let request = created;
   if (code !== undefined) await sendCode(app, created, code);
-  else if (created.kind === "grievance") {
-    await notifyRequester(app, created, {
-      template: "grievance_acknowledged",
-      requestId: id,
-      dueAt: created.dueAt!,
-    });
-    await audit.append(id, {
-      actor: { kind: "system" },
-      action: "acknowledge",
-      data: { at: created.acknowledgedAt },
-    });
-  } else {
+  // Acknowledged at once; a notice that could not go out is retried by the rights timer (SLA flag).
+  else if (created.kind === "grievance") request = await acknowledgeGrievance(app, created);
+  else {
     await notifyRequester(app, created, {
       template: "request_received",
       requestId: id,
@@ -291,8 +299,10 @@ export async function createRequest(
       dueAt: created.dueAt,
     });
   }
+  // Verified at creation (an owner's JWT): what the kind does starts now, before the response returns.
+  if (created.status === "verified") request = await runExecution(app, id);
   const result: CreateRequestResult = {
-    request: created,
+    request,
     outcome: "created",
     replayed: false,
     ...(token ? { requestToken: token } : {}),

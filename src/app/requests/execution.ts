@@ -1,6 +1,7 @@
 import { flowKey } from "../../domain/requests/state-machine";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
+import { awaitsNomineeReview } from "../rights/on-behalf";
 import { AuditLog } from "./audit-log";
 import { alertPrivacyOfficer } from "./notify";
 import { RequestStore } from "./request-store";
@@ -15,6 +16,8 @@ export const ALERT_AFTER_FAILURES = 3;
 export async function runExecution(app: AppContext, requestId: string): Promise<RequestDoc> {
   const store = new RequestStore(app.ports);
   const request = await store.get(requestId);
+  // Filed by a nominee: nothing runs until staff have reviewed the evidence and approved (Act s.14).
+  if (awaitsNomineeReview(request)) return request;
   const executor = app.executors[flowKey(request.kind, request.scope.type)];
   if (!executor) return request;
   let step = "start";

@@ -1,7 +1,6 @@
 import { createHmac, randomInt } from "node:crypto";
 import { constantTimeEqual } from "../../domain/crypto";
-import { deadline, periods, verificationRules } from "../../domain/policy/periods";
-import { parseDuration } from "../../domain/duration";
+import { verificationRules } from "../../domain/policy/periods";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
 import { notifyRequester } from "./notify";
@@ -25,12 +24,12 @@ export function armCode(app: AppContext, doc: RequestDoc, now: Date): string {
     sentAt: doc.verification?.sentAt ?? [],
     ...(doc.verification?.lockedUntil ? { lockedUntil: doc.verification.lockedUntil } : {}),
     codeHash: codeHash(app.keys.code, doc.id, code),
-    expiresAt: deadline(now, "verificationCodeValidity").toISOString(),
+    expiresAt: app.policy.deadline(now, "verificationCodeValidity").toISOString(),
   };
   return code;
 }
 
 export async function sendCode(app: AppContext, doc: RequestDoc, code: string): Promise<boolean> {
-  const minutes = parseDuration(periods.verificationCodeValidity.duration)!.minutes;
+  const minutes = Math.round(app.policy.periodMs(app.ports.clock.now(), "verificationCodeValidity") / 60_000);
   return notifyRequester(app, doc, { template: "verification_code", code, minutes, kind: doc.kind });
 }

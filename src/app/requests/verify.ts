@@ -1,5 +1,5 @@
 import { DomainError, invalid } from "../../domain/errors";
-import { deadline, periodMs, verificationRules } from "../../domain/policy/periods";
+import { verificationRules } from "../../domain/policy/periods";
 import type { RequestDoc } from "../../domain/requests/model";
 import { flowKey, transition } from "../../domain/requests/state-machine";
 import type { Caller } from "../caller";
@@ -51,13 +51,13 @@ export async function submitVerificationCode(
       outcome = "verified";
       doc.status = "verified";
       doc.verification = { wrongAttempts: 0, sentAt: v.sentAt };
-      startClock(doc, now);
+      startClock(doc, now, app.policy);
       return doc;
     }
     const wrongAttempts = v.wrongAttempts + 1;
     if (wrongAttempts >= verificationRules.maxWrongAttempts) {
       outcome = "locked_now";
-      const lockedUntil = deadline(now, "verificationLockout").toISOString();
+      const lockedUntil = app.policy.deadline(now, "verificationLockout").toISOString();
       doc.verification = { wrongAttempts: 0, sentAt: v.sentAt, lockedUntil };
       refusal = lockedError(lockedUntil, now);
     } else {
@@ -110,7 +110,7 @@ export async function resendVerificationCode(
     }
     const v = doc.verification;
     if (v?.lockedUntil && Date.parse(v.lockedUntil) > now.getTime()) throw lockedError(v.lockedUntil, now);
-    const windowMs = periodMs(now, "verificationResendWindow");
+    const windowMs = app.policy.periodMs(now, "verificationResendWindow");
     const recent = (v?.sentAt ?? []).filter((t) => Date.parse(t) > now.getTime() - windowMs);
     if (recent.length >= verificationRules.maxResendsPerWindow) {
       const retryAfterSeconds = Math.max(

@@ -25,6 +25,18 @@ export function requestView(doc: RequestDoc, now: Date, extra: Record<string, un
     ...(doc.dueAt
       ? { dueAt: doc.dueAt, daysLeft: Math.max(0, Math.ceil((due! - now.getTime()) / DAY)) }
       : {}),
+    ...(doc.account
+      ? {
+          deactivatedAt: doc.account.deactivatedAt,
+          purgeDueAt: doc.account.purgeDueAt,
+          ...(doc.account.purgedAt ? { purgedAt: doc.account.purgedAt } : {}),
+          ...(doc.account.reactivatedAt ? { reactivatedAt: doc.account.reactivatedAt } : {}),
+          // While the retention window runs, the days left are the days until the purge.
+          ...(doc.status === "deactivated" || doc.status === "on_hold"
+            ? { daysLeft: Math.max(0, Math.ceil((Date.parse(doc.account.purgeDueAt) - now.getTime()) / DAY)) }
+            : {}),
+        }
+      : {}),
     ...(doc.acknowledgeDueAt ? { acknowledgeDueAt: doc.acknowledgeDueAt } : {}),
     ...(doc.acknowledgedAt ? { acknowledgedAt: doc.acknowledgedAt } : {}),
     overdue,

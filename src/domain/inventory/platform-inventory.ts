@@ -1,15 +1,12 @@
-import { parseInventory } from "./schema";
+import { periods } from "../policy/periods";
+import { parseInventory, retentionOf } from "./schema";
 
 const ACCOUNT_DELETION_3 = "Account Deletion Policy §3";
 const CONTRACT = "Performance of contract (Privacy Policy §1)";
-const TAX_RETENTION = {
-  duration: "P7Y",
-  basis: "Indian GST and Income Tax record-keeping (Account Deletion Policy §4; Privacy Policy §5)",
-};
-const SECURITY_LOG_RETENTION = {
-  duration: "P1Y",
-  basis: "DPDP Rules 2025 Rule 6(1)(e) and CERT-In directions on log retention (Privacy Policy §5)",
-};
+// Retention periods come from the one periods module (defaults here; the composition root applies the
+// configured overrides with `withPeriods`).
+const TAX_RETENTION = retentionOf("paymentRecords", periods);
+const SECURITY_LOG_RETENTION = retentionOf("securityLogs", periods);
 
 /**
  * Every place on the CallMissed platform that holds personal data. Adding a store is adding an entry;
@@ -172,7 +169,8 @@ export const platformInventory = parseInventory([
     store: { kind: "cosmos", container: "usage", tenantField: "tenantId" },
     onAccountPurge: { type: "delete" },
     export: { include: true },
-    retention: { duration: "P90D", basis: "Privacy Policy §5: usage logs up to 90 days" },
+    retention: retentionOf("usageRecords", periods),
+    sweep: { ageField: "at", action: { type: "delete" } },
   },
   {
     category: "payments",
@@ -195,7 +193,7 @@ export const platformInventory = parseInventory([
     purpose: "Plan enforcement and usage metering",
     legalBasis: CONTRACT,
     store: { kind: "cosmos", container: "credits", tenantField: "tenantId" },
-    onAccountPurge: { type: "delete" },
+    onAccountPurge: { type: "forfeit", amountField: "balanceCredits" },
     export: { include: true },
   },
   {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type PeriodName, periodNames, type PeriodTable } from "../policy/periods";
 
 /**
  * The data inventory (DESIGN §3): every place that holds personal data, how a subject's records are
@@ -17,8 +18,14 @@ export const Retention = z
     duration: isoDuration,
     /** Why it is kept: the policy section or the rule, quoted on the deletion certificate. */
     basis: z.string().min(5),
+    /**
+     * The period of src/domain/policy/periods.ts this retention is: its duration and basis then follow
+     * the periods in use (configured overrides included, see `withPeriods`).
+     */
+    period: z.enum(periodNames as [PeriodName, ...PeriodName[]]).optional(),
   })
   .strict();
+export type Retention = z.infer<typeof Retention>;
 
 const fieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.]*$/, "a field path");
 
@@ -33,6 +40,8 @@ export const PurgeAction = z.discriminatedUnion("type", [
     })
     .strict(),
   z.object({ type: z.literal("retain"), retention: Retention }).strict(),
+  /** Deleted, with the amount given up recorded on the certificate ("credits forfeited", Account Deletion §3). */
+  z.object({ type: z.literal("forfeit"), amountField: fieldName }).strict(),
 ]);
 
 /** Immediate effects of deactivation: set a status field, remembering the previous value for reactivation. */
@@ -54,6 +63,21 @@ export const WhatsAppErasureAction = z.discriminatedUnion("type", [
   /** The number identifies an account holder: report it and route to the account flow, never half-delete. */
   z.object({ type: z.literal("route_to_account_flow") }).strict(),
 ]);
+
+/**
+ * What the daily retention sweep does to records older than the entry's `retention` (Privacy Policy §5:
+ * usage logs at most 90 days, then deleted or anonymised). `ageField` holds the record's ISO 8601 time.
+ */
+export const RetentionSweep = z
+  .object({
+    ageField: fieldName,
+    action: z.discriminatedUnion("type", [
+      z.object({ type: z.literal("delete") }).strict(),
+      z.object({ type: z.literal("anonymise"), fields: z.array(fieldName).min(1) }).strict(),
+    ]),
+  })
+  .strict();
+export type RetentionSweep = z.infer<typeof RetentionSweep>;
 
 const CosmosLocation = z
   .object({
@@ -90,6 +114,8 @@ export const InventoryEntry = z
     export: z.object({ include: z.boolean(), omitFields: z.array(fieldName).default([]) }).strict(),
     /** How long records are kept while the account lives, where the policies set a limit. */
     retention: Retention.optional(),
+    /** The retention sweep of this entry: what happens to records once `retention` has passed. */
+    sweep: RetentionSweep.optional(),
   })
   .strict();
 
@@ -117,6 +143,13 @@ export const Inventory = z
           code: "custom",
           path: [i, "onWhatsAppErasure"],
           message: "a WhatsApp erasure action needs store.whatsappHashField to find the records",
+        });
+      }
+      if (e.sweep && (e.store.kind !== "cosmos" || !e.retention)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "sweep"],
+          message: "a retention sweep needs a Cosmos store and a retention period",
         });
       }
       if (e.onWhatsAppErasure && e.store.kind === "blob" && !e.store.linkedFrom) {
@@ -154,4 +187,27 @@ export function storeName(entry: InventoryEntry): string {
   return entry.store.kind === "cosmos"
     ? `cosmos:platform/${entry.store.container}`
     : `blob:${entry.store.container}`;
+}
+
+/** A retention that is one of the policy periods: its duration and basis, as the periods module has them. */
+export function retentionOf(name: PeriodName, table: PeriodTable): Retention {
+  return { duration: table[name].duration, basis: table[name].basis, period: name };
+}
+
+/**
+ * The inventory with every retention that names a period set from `table` (the periods in use), so an
+ * overridden period is what the sweeps run on and what the deletion certificate quotes.
+ */
+export function withPeriods(inventory: Inventory, table: PeriodTable): Inventory {
+  const apply = (r: Retention): Retention => (r.period ? retentionOf(r.period, table) : r);
+  return inventory.map((e) => ({
+    ...e,
+    ...(e.retention ? { retention: apply(e.retention) } : {}),
+    onAccountPurge:
+      e.onAccountPurge.type === "anonymise"
+        ? { ...e.onAccountPurge, thenRetain: apply(e.onAccountPurge.thenRetain) }
+        : e.onAccountPurge.type === "retain"
+          ? { ...e.onAccountPurge, retention: apply(e.onAccountPurge.retention) }
+          : e.onAccountPurge,
+  }));
 }

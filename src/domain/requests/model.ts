@@ -109,6 +109,20 @@ export const RequestDoc = z
       })
       .strict()
       .optional(),
+    /** Account erasure: the 30-day retention window and the scheduled purge (Account Deletion §3). */
+    account: z
+      .object({
+        deactivatedAt: Iso,
+        purgeDueAt: Iso,
+        /** The scheduler's ticket (Service Bus sequence number, as a string) while the purge message waits. */
+        purgeTicket: z.string().optional(),
+        purgeScheduledAt: Iso.optional(),
+        purgeStartedAt: Iso.optional(),
+        purgedAt: Iso.optional(),
+        reactivatedAt: Iso.optional(),
+      })
+      .strict()
+      .optional(),
     closedReason: z.string().optional(),
     version: z.number().int(),
   })

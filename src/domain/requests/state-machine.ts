@@ -29,7 +29,8 @@ const verification: Flow = {
 /** Kinds that run once verified (or approved), then complete. */
 const executed = (entry: Partial<Record<Action, Target>>): Flow => ({
   ...verification,
-  verified: { cancel: "cancelled", reject: "rejected", ...entry },
+  // retry: an execution that failed before its first status change resumes from where it stopped.
+  verified: { cancel: "cancelled", reject: "rejected", retry: "same", ...entry },
   in_progress: { complete: "completed", retry: "same" },
 });
 
@@ -47,23 +48,40 @@ export type FlowKey = Exclude<RequestKind, "erasure"> | "erasure:account" | "era
  * where they lead. Anything not listed is refused with 409 naming the current status.
  */
 export const flows: Record<FlowKey, Flow> = {
-  access: executed({ start: "in_progress" }),
+  // approve "same": a request a nominee filed for the principal waits, verified, for staff to review the
+  // evidence (DPDP Act s.14); approval lets it run (src/app/rights/on-behalf.ts). Correction's approve is
+  // its own review and covers a nominee's evidence too.
+  access: executed({ start: "in_progress", approve: "same" }),
   correction: executed({ approve: "in_progress" }),
   nomination: executed({ start: "in_progress", approve: "in_progress" }),
-  consent_withdrawal: executed({ start: "in_progress" }),
+  consent_withdrawal: executed({ start: "in_progress", approve: "same" }),
   grievance: {
     in_progress: { complete: "completed", reject: "rejected", retry: "same" },
   },
   "erasure:account": {
     ...verification,
-    verified: { deactivate: "deactivated", cancel: "cancelled", reject: "rejected", hold: "on_hold" },
+    verified: {
+      deactivate: "deactivated",
+      cancel: "cancelled",
+      reject: "rejected",
+      hold: "on_hold",
+      retry: "same",
+      approve: "same",
+    },
     // Cancelling a deactivated account's erasure is reactivation (Account Deletion §6).
-    deactivated: { purge: "purging", cancel: "cancelled", hold: "on_hold" },
+    deactivated: { purge: "purging", cancel: "cancelled", hold: "on_hold", retry: "same" },
     ...erasureTail,
   },
   "erasure:whatsapp_number": {
     ...verification,
-    verified: { purge: "purging", cancel: "cancelled", reject: "rejected", hold: "on_hold" },
+    verified: {
+      purge: "purging",
+      cancel: "cancelled",
+      reject: "rejected",
+      hold: "on_hold",
+      retry: "same",
+      approve: "same",
+    },
     ...erasureTail,
   },
 };

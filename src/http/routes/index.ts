@@ -1,7 +1,15 @@
 import type { HttpRoute } from "../route";
+import { backupRoutes } from "./backups";
 import { devClockRoute, devOutboxRoute, devSeedRoute, devTokenRoute } from "./dev";
+import { exportLinkRoute } from "./export";
+import { policyRoute } from "./policy";
+import { certificateRoute, reactivateAccountRoute } from "./accounts";
 import { auditRoute, requestActionRoutes } from "./request-actions";
 import { createRequestRoute, getRequestRoute, listRequestsRoute } from "./requests";
+import { breachRoutes } from "./breaches";
+import { consentCheckRoute } from "./consents";
+import { grievanceRoutes } from "./grievances";
+import { slaRoute } from "./sla";
 import { subjectInventoryRoute } from "./subjects";
 import { healthRoute, openApiRoute } from "./system";
 
@@ -10,12 +18,21 @@ export function allRoutes(includeDev: boolean): HttpRoute[] {
   const routes: HttpRoute[] = [
     healthRoute,
     openApiRoute,
+    policyRoute,
     subjectInventoryRoute,
     createRequestRoute,
     listRequestsRoute,
     getRequestRoute,
     ...requestActionRoutes,
     auditRoute,
+    exportLinkRoute,
+    certificateRoute,
+    reactivateAccountRoute,
+    ...backupRoutes,
+    ...grievanceRoutes,
+    consentCheckRoute,
+    ...breachRoutes,
+    slaRoute,
     devTokenRoute,
     devSeedRoute,
     devClockRoute,

@@ -1,5 +1,6 @@
 import { canonicalJson, sha256 } from "../../domain/crypto";
 import { DomainError } from "../../domain/errors";
+import { exportView } from "../../app/export/link";
 import { createRequest, type CreateRequestInput } from "../../app/requests/create-request";
 import { getRequest, listRequests } from "../../app/requests/queries";
 import { requestView } from "../../app/requests/view";
@@ -19,6 +20,7 @@ function toInput(body: CreateRequestBody): CreateRequestInput {
     ...(body.language ? { language: body.language } : {}),
     ...(body.channel ? { channel: body.channel } : {}),
     ...(body.messageRef ? { messageRef: body.messageRef } : {}),
+    ...("onBehalfOf" in body && body.onBehalfOf ? { onBehalfOf: body.onBehalfOf } : {}),
   };
   switch (body.kind) {
     case "erasure":
@@ -121,6 +123,7 @@ export const getRequestRoute = route({
   },
   async handler({ rt, caller, params }) {
     const { doc } = await getRequest(rt.app, caller, params.id);
-    return json(200, requestView(doc, rt.ports.clock.now()), { "cache-control": "no-store" });
+    const extra = await exportView(rt.app, doc);
+    return json(200, requestView(doc, rt.ports.clock.now(), extra), { "cache-control": "no-store" });
   },
 });

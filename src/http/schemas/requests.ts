@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { noticeLanguages } from "../../domain/notices";
 import { RequestKind, RequestStatus } from "../../domain/requests/model";
 import { Phone, TenantId } from "./common";
 
@@ -20,32 +21,79 @@ const Scope = z.discriminatedUnion("type", [
 
 const common = {
   contact: Contact.optional(),
-  language: z.enum(["en", "hi"]).optional().describe("Language of the notices we send (default en)"),
+  language: z
+    .enum(noticeLanguages as [string, ...string[]])
+    .optional()
+    .describe("Language of the notices we send (default en): one of the languages of src/domain/notices"),
   /** Staff only: a request that arrived by email, entered with the mail's reference. */
   channel: z.literal("email").optional(),
   messageRef: z.string().min(1).max(200).optional(),
 };
 
 export const CorrectableField = z.enum(["name", "email", "phone", "organisation", "role"]);
+
+/**
+ * A nominee filing for the principal who nominated them (DPDP Act 2023 s.14): the nomination in force
+ * and the reference of the evidence (of death or incapacity) staff review before anything runs.
+ */
+export const OnBehalfOf = z
+  .object({
+    nominationId: RequestId.describe("The id of the principal's nomination naming you"),
+    evidenceRef: z
+      .string()
+      .trim()
+      .min(3)
+      .max(200)
+      .describe("Reference of the evidence staff review: e.g. the death or medical certificate's number"),
+  })
+  .strict()
+  .describe(
+    "Only for a nominee acting for the principal: the one-time code goes to the nominee's recorded address",
+  );
+
+/** One field to correct; an email or phone value must be one. */
+const CorrectionItem = z
+  .object({ field: CorrectableField, value: z.string().trim().min(1).max(500) })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.field === "email" && !Email.safeParse(c.value).success)
+      ctx.addIssue({ code: "custom", path: ["value"], message: "not a valid email address" });
+    if (c.field === "phone" && !Phone.safeParse(c.value).success)
+      ctx.addIssue({
+        code: "custom",
+        path: ["value"],
+        message: "not a valid phone number (with country code)",
+      });
+  });
 export const ConsentPurpose = z.enum(["marketing_email", "analytics", "whatsapp_messaging"]);
 
 const Erasure = z
   .object({
     kind: z.literal("erasure"),
-    scope: Scope,
+    scope: Scope.optional(),
     reason: z.string().max(1000).optional(),
+    onBehalfOf: OnBehalfOf.optional(),
+    ...common,
+  })
+  .strict()
+  .refine((b) => b.scope !== undefined || b.onBehalfOf !== undefined, {
+    message: "required (a nominee may leave it out: the nomination names the subject)",
+    path: ["scope"],
+  });
+const Access = z
+  .object({
+    kind: z.literal("access"),
+    scope: Scope.optional(),
+    onBehalfOf: OnBehalfOf.optional(),
     ...common,
   })
   .strict();
-const Access = z.object({ kind: z.literal("access"), scope: Scope.optional(), ...common }).strict();
 const Correction = z
   .object({
     kind: z.literal("correction"),
     scope: Scope.optional(),
-    corrections: z
-      .array(z.object({ field: CorrectableField, value: z.string().trim().min(1).max(500) }).strict())
-      .min(1)
-      .max(5),
+    corrections: z.array(CorrectionItem).min(1).max(5),
+    onBehalfOf: OnBehalfOf.optional(),
     ...common,
   })
   .strict();
@@ -84,6 +132,7 @@ const ConsentWithdrawal = z
     kind: z.literal("consent_withdrawal"),
     scope: Scope.optional(),
     purposes: z.array(ConsentPurpose).min(1).max(ConsentPurpose.options.length),
+    onBehalfOf: OnBehalfOf.optional(),
     ...common,
   })
   .strict();

@@ -1,0 +1,262 @@
+import { randomUUID } from "node:crypto";
+import { CosmosClient } from "@azure/cosmos";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { EXPORT_PAGE, FILE_LOOKAHEAD, openFiles, planExport, recordPages } from "../src/app/export/sources";
+import { preparePackage } from "../src/app/export/package";
+import { seedTenant } from "../src/app/seed/seed-tenant";
+import { forEachLimit } from "../src/app/util/pool";
+import { EMULATOR_COSMOS_KEY } from "../src/composition";
+import type { RequestDoc } from "../src/domain/requests/model";
+import type { LocalHost } from "../src/local/host";
+import { fmt, peakRss, report } from "./lib";
+
+/**
+ * The access export of a seeded tenant at two sizes (the second 4× the first) beside a raw SDK read of
+ * the same records and blobs in the same run: records/s, MB/s, peak RSS and the ratio. Memory that
+ * stays flat shows as the same RSS growth at both sizes (the in-process Cosmos emulator holds the
+ * seeded data itself, so absolute RSS grows with the seed, not with the export). Default size suits
+ * the embedded Cosmos (a few hundred writes/s): BENCH_EXPORT_MESSAGES=2000 → 2 000 and 8 000 messages
+ * (the issue's 20 000 messages and 500 audio blobs: BENCH_EXPORT_MESSAGES=5000, slow to seed here).
+ */
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const mb = (bytes: number) => bytes / 1_048_576;
+const ROUNDS = 3;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * Peak live memory (JS heap + Buffers) while `work` runs: with --expose-gc, collected every 50 ms
+ * first, so it is what is retained, not garbage waiting for the collector. Relative to before.
+ */
+async function peakLive<T>(work: () => Promise<T>): Promise<{ result: T; growthMb: number }> {
+  const live = () => {
+    gc?.();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const before = live();
+  let peak = before;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, live());
+  }, 50);
+  try {
+    const result = await work();
+    peak = Math.max(peak, live());
+    return { result, growthMb: mb(peak - before) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+interface RawRead {
+  records: number;
+  files: number;
+  bytes: number;
+}
+
+export async function benchExport(host: LocalHost) {
+  const rt = host.runtime;
+  if (rt.config.DPDP_PROFILE !== "local") throw new Error("the bench runs on the local profile");
+  const base = Number(process.env.BENCH_EXPORT_MESSAGES ?? 2000);
+  const cosmos = new CosmosClient({
+    endpoint: rt.config.COSMOS_ENDPOINT!,
+    key: EMULATOR_COSMOS_KEY,
+    connectionPolicy: { enableEndpointDiscovery: false },
+  });
+  const blobService = BlobServiceClient.fromConnectionString(rt.config.BLOB_CONNECTION_STRING!);
+  const exportable = rt.inventory.filter((e) => e.export.include);
+
+  /** The SDKs alone: every exportable record page by page, every blob downloaded and drained. */
+  const rawRead = async (tenantId: string): Promise<RawRead> => {
+    const out: RawRead = { records: 0, files: 0, bytes: 0 };
+    for (const entry of exportable) {
+      if (entry.store.kind === "cosmos") {
+        const iterator = cosmos
+          .database(rt.config.COSMOS_PLATFORM_DATABASE)
+          .container(entry.store.container)
+          .items.query<Record<string, unknown>>(
+            { query: "SELECT * FROM c WHERE c.tenantId = @t", parameters: [{ name: "@t", value: tenantId }] },
+            { partitionKey: tenantId, maxItemCount: EXPORT_PAGE },
+          );
+        while (iterator.hasMoreResults()) {
+          const page = await iterator.fetchNext();
+          for (const r of page.resources) out.bytes += Buffer.byteLength(JSON.stringify(r)) + 1;
+          out.records += page.resources.length;
+        }
+      } else {
+        const container = blobService.getContainerClient(entry.store.container);
+        const names: string[] = [];
+        for await (const b of container.listBlobsFlat({ prefix: `${tenantId}/` })) names.push(b.name);
+        await forEachLimit(names, FILE_LOOKAHEAD, async (name) => {
+          const res = await container.getBlobClient(name).download();
+          for await (const chunk of res.readableStreamBody!) out.bytes += (chunk as Buffer).length;
+          out.files += 1;
+        });
+      }
+    }
+    return out;
+  };
+
+  /** The same reads as the export makes, through the ports (adapter paging, blob look-ahead), no ZIP. */
+  const portsRead = async (tenantId: string): Promise<number> => {
+    let n = 0;
+    for (const part of planExport(rt.app, { type: "tenant", tenantId }).parts) {
+      if (part.kind === "records") {
+        for await (const page of recordPages(rt.app, part)) n += page.length;
+      } else {
+        for await (const file of openFiles(rt.app, part)) {
+          for await (const _ of file.stream) void _;
+          n++;
+        }
+      }
+    }
+    return n;
+  };
+
+  const results: {
+    messages: number;
+    exportRssMb: number;
+    portsRssMb: number;
+    liveMb: number;
+    rawLiveMb: number;
+    ratio: number;
+  }[] = [];
+  for (const messages of [base, base * 4]) {
+    const conversations = Math.max(1, Math.round(messages / 20));
+    const t0 = performance.now();
+    const seeded = await seedTenant(rt.ports, rt.inventory, rt.subjectHashKey, {
+      conversations,
+      messagesPerConversation: 20,
+      audioPerConversation: 1,
+      knowledgeBaseFiles: Math.round(conversations / 10),
+      usageRecords: Math.round(messages / 10),
+    });
+    const seedSeconds = (performance.now() - t0) / 1000;
+
+    // A verified access request as the executor sees it once started (the request store is not timed).
+    const accessRequest = (): RequestDoc => {
+      const now = rt.ports.clock.now().toISOString();
+      return {
+        id: `r-${randomUUID()}`,
+        pk: `tenant:${seeded.tenantId}`,
+        docType: "request",
+        kind: "access",
+        scope: { type: "account", tenantId: seeded.tenantId },
+        status: "in_progress",
+        channel: "dashboard",
+        language: "en",
+        requester: { kind: "owner" },
+        tenantId: seeded.tenantId,
+        tokenHashes: [],
+        details: {},
+        createdAt: now,
+        verifiedAt: now,
+        deadlineExtensions: [],
+        version: 1,
+      };
+    };
+
+    // Interleaved rounds (raw, export, raw, export, …, raw) and medians: the machine's load drifts.
+    const rawRuns: { seconds: number; peakMb: number; read: RawRead }[] = [];
+    const exportRuns: { seconds: number; rssMb: number; bytes: number; records: number }[] = [];
+    const portsRuns: { seconds: number; rssMb: number }[] = [];
+    const timeRaw = async () => {
+      gc?.();
+      const t = performance.now();
+      const raw = await peakRss(() => rawRead(seeded.tenantId));
+      rawRuns.push({ seconds: (performance.now() - t) / 1000, peakMb: raw.peakMb, read: raw.result });
+    };
+    await timeRaw();
+    for (let round = 0; round < ROUNDS; round++) {
+      gc?.();
+      const rssBefore = process.memoryUsage().rss;
+      const t = performance.now();
+      const exported = await peakRss(() => preparePackage(rt.app, accessRequest(), () => {}));
+      const seconds = (performance.now() - t) / 1000;
+      const pkg = exported.result.package!;
+      exportRuns.push({
+        seconds,
+        rssMb: exported.peakMb - mb(rssBefore),
+        bytes: pkg.bytes,
+        records: pkg.records,
+      });
+      gc?.();
+      const portsBefore = process.memoryUsage().rss;
+      const tp = performance.now();
+      const viaPorts = await peakRss(() => portsRead(seeded.tenantId));
+      portsRuns.push({ seconds: (performance.now() - tp) / 1000, rssMb: viaPorts.peakMb - mb(portsBefore) });
+      await timeRaw();
+    }
+    const raw = rawRuns[0]!.read;
+    const rawItems = raw.records + raw.files;
+    const exp = exportRuns[0]!;
+    if (exp.records !== rawItems)
+      throw new Error(`the export holds ${exp.records} records and files, the raw read ${rawItems}`);
+    const rawSeconds = median(rawRuns.map((r) => r.seconds));
+    const exportSeconds = median(exportRuns.map((r) => r.seconds));
+    const exportRssMb = Math.max(...exportRuns.map((r) => r.rssMb));
+    const portsSeconds = median(portsRuns.map((r) => r.seconds));
+    const portsRssMb = Math.max(...portsRuns.map((r) => r.rssMb));
+    // Live memory, untimed (collecting every 50 ms slows the work): one more export, one more raw read.
+    const live = await peakLive(() => preparePackage(rt.app, accessRequest(), () => {}));
+    const rawLive = await peakLive(() => rawRead(seeded.tenantId));
+    const ratio = exportSeconds / rawSeconds;
+    results.push({
+      messages,
+      exportRssMb,
+      portsRssMb,
+      liveMb: live.growthMb,
+      rawLiveMb: rawLive.growthMb,
+      ratio,
+    });
+    report(
+      `Access export of one tenant: ${messages} messages, ${raw.files} blobs (embedded Cosmos, Azurite; medians of ${ROUNDS} exports and ${ROUNDS + 1} raw reads)`,
+      [
+        ["seeded", `${rawItems} records and files in ${fmt(seedSeconds)} s`],
+        [
+          "raw SDK read",
+          `${fmt(rawSeconds, 2)} s, ${fmt(rawItems / rawSeconds, 0)} records/s, ${fmt(mb(raw.bytes) / rawSeconds, 2)} MB/s of data`,
+        ],
+        [
+          "export (read → ZIP → Blob upload → publish)",
+          `${fmt(exportSeconds, 2)} s, ${fmt(rawItems / exportSeconds, 0)} records/s, ${fmt(mb(raw.bytes) / exportSeconds, 2)} MB/s of data, ${fmt(mb(exp.bytes) / exportSeconds, 2)} MB/s of ZIP (${fmt(mb(exp.bytes), 2)} MB)`,
+        ],
+        ["ratio export/raw read (time)", `${fmt(ratio, 2)}× (target ≤ 1.5×)`],
+        [
+          "same reads through the ports, no ZIP",
+          `${fmt(portsSeconds, 2)} s (${fmt(portsSeconds / rawSeconds, 2)}× raw: paging and look-ahead; export/ports ${fmt(exportSeconds / portsSeconds, 2)}×: ZIP, hashes, upload, publish), RSS +${fmt(portsRssMb, 1)} MB`,
+        ],
+        [
+          "peak RSS during export",
+          `+${fmt(exportRssMb, 1)} MB over the RSS before it (process peak ${fmt(Math.max(...rawRuns.map((r) => r.peakMb)), 0)} MB, in-process Cosmos emulator and its data included)`,
+        ],
+        [
+          `peak live heap + Buffers${gc ? " (gc every 50 ms)" : ""}`,
+          `export +${fmt(live.growthMb, 1)} MB, raw read +${fmt(rawLive.growthMb, 1)} MB (both include the emulator serving them)`,
+        ],
+      ],
+    );
+  }
+  const [small, large] = results as [(typeof results)[0], (typeof results)[0]];
+  report("Access export: memory against data size", [
+    ["data", `${large.messages / small.messages}× more at the second size`],
+    [
+      "RSS growth during export",
+      `${fmt(small.exportRssMb, 1)} MB → ${fmt(large.exportRssMb, 1)} MB (flat when it does not grow 4×; target < 200 MB)`,
+    ],
+    [
+      "RSS growth, same reads through the ports",
+      `${fmt(small.portsRssMb, 1)} MB → ${fmt(large.portsRssMb, 1)} MB (the emulator's and adapter's share of the above)`,
+    ],
+    [
+      "live heap + Buffers growth, export (raw read)",
+      `${fmt(small.liveMb, 1)} (${fmt(small.rawLiveMb, 1)}) MB → ${fmt(large.liveMb, 1)} (${fmt(large.rawLiveMb, 1)}) MB`,
+    ],
+    [
+      "gc between runs",
+      gc ? "yes" : "no (NODE_OPTIONS=--expose-gc npm run bench for steadier memory numbers)",
+    ],
+    ["ratio export/raw read", `${fmt(small.ratio, 2)}× → ${fmt(large.ratio, 2)}×`],
+  ]);
+  return results;
+}

@@ -1,0 +1,23 @@
+// Production. Central India, Cosmos DB replicated to South India (still India; blank it for one region),
+// zone-redundant where Central India offers zones. The platform's database and blob containers are the
+// platform's (deployPlatformStores = false). AUTH_* come from the GitHub environment "prod".
+using './main.bicep'
+
+param environmentName = 'prod'
+param location = 'centralindia'
+
+param corsAllowedOrigins = ['https://app.callmissed.com']
+param authIssuer = readEnvironmentVariable('AUTH_ISSUER')
+param authAudience = readEnvironmentVariable('AUTH_AUDIENCE')
+param authJwksUrl = readEnvironmentVariable('AUTH_JWKS_URL')
+
+param cosmosServerless = false
+param cosmosMaxThroughput = 4000
+param cosmosSecondaryLocation = 'southindia'
+param cosmosZoneRedundant = true
+param cosmosBackupTier = 'Continuous30Days'
+param deployPlatformStores = false
+param storageSku = 'Standard_ZRS'
+param serviceBusSku = 'Standard'
+param logRetentionDays = 365
+param maximumInstanceCount = 100

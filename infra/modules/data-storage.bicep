@@ -1,0 +1,209 @@
+// The data account (BLOB_ENDPOINT): access-export packages, encrypted backups and, in dev, the platform's
+// blob containers. Deleted means deleted: no blob soft delete, versioning, change feed or point-in-time
+// restore, which would all keep copies the policies promise are gone (DESIGN §8). Identity only.
+param name string
+param location string
+param tags object
+
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+])
+param sku string
+
+@description('Also create the platform\'s blob containers (dev only: in prod the platform owns them).')
+param deployPlatformStores bool
+
+@minValue(1)
+@maxValue(7)
+param exportRetentionDays int
+
+@minValue(1)
+@maxValue(88)
+param backupMaxAgeDays int
+
+@minValue(1)
+@maxValue(7)
+param containerSoftDeleteDays int
+
+@description('Principal id of the Function App identity.')
+param principalId string
+
+// Exactly `serviceBlobContainers` of src/adapters/blob/layout.ts (the infra test compares them).
+var serviceBlobContainers = [
+  'exports'
+  'backups'
+]
+
+// Exactly `platformBlobContainers(platformInventory)` (src/adapters/blob/layout.ts): created in dev only.
+var platformBlobContainers = [
+  'knowledge-base'
+  'audio'
+  'transcripts'
+]
+
+var containerNames = deployPlatformStores ? concat(serviceBlobContainers, platformBlobContainers) : serviceBlobContainers
+
+resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: sku
+  }
+  properties: {
+    accessTier: 'Hot'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    allowCrossTenantReplication: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    // Export download links (user delegation SAS, minutes long) are opened by browsers on the internet.
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+    encryption: {
+      keySource: 'Microsoft.Storage'
+      requireInfrastructureEncryption: true
+      services: {
+        blob: {
+          enabled: true
+          keyType: 'Account'
+        }
+      }
+    }
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    deleteRetentionPolicy: {
+      enabled: false
+    }
+    isVersioningEnabled: false
+    changeFeed: {
+      enabled: false
+    }
+    restorePolicy: {
+      enabled: false
+    }
+    // Only a deleted container (never done by the service) is kept, briefly, against operator mistakes.
+    containerDeleteRetentionPolicy: {
+      enabled: true
+      days: containerSoftDeleteDays
+    }
+  }
+}
+
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
+  for containerName in containerNames: {
+    parent: blobService
+    name: containerName
+    properties: {
+      publicAccess: 'None'
+    }
+  }
+]
+
+// Safety nets behind the service's own deletions: exports after exportExpiry (P7D), and no backup older
+// than the 90-day promise (periods.ts backupRotation). Lifecycle runs once a day, hence the margins.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'delete-exports'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                'exports/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterCreationGreaterThan: exportRetentionDays
+                }
+              }
+              snapshot: {
+                delete: {
+                  daysAfterCreationGreaterThan: exportRetentionDays
+                }
+              }
+            }
+          }
+        }
+        {
+          name: 'delete-old-backups'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                'backups/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterCreationGreaterThan: backupMaxAgeDays
+                }
+              }
+              snapshot: {
+                delete: {
+                  daysAfterCreationGreaterThan: backupMaxAgeDays
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+}
+
+// Data access on each container the code uses, not the account; the user delegation key (for the
+// short-lived export links) is an account-level action, granted alone by Storage Blob Delegator.
+var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+var storageBlobDelegator = 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'
+
+resource containerContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (containerName, i) in containerNames: {
+    name: guid(containers[i].id, principalId, storageBlobDataContributor)
+    scope: containers[i]
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
+      principalId: principalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
+
+resource delegator 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(account.id, principalId, storageBlobDelegator)
+  scope: account
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDelegator)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+output name string = account.name
+output blobEndpoint string = account.properties.primaryEndpoints.blob

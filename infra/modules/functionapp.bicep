@@ -1,0 +1,174 @@
+// The Function App on the Flex Consumption plan (Linux, Node), running as the user-assigned identity.
+// Flex Consumption takes the runtime, scale and deployment package from functionAppConfig: the old
+// FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION and WEBSITE_RUN_FROM_PACKAGE settings must not be set.
+param planName string
+param appName string
+param location string
+param tags object
+
+@description('Resource id of the user-assigned identity.')
+param identityId string
+
+@description('Client id of the user-assigned identity.')
+param identityClientId string
+
+param runtimeStorageName string
+param deploymentContainerName string
+param appInsightsName string
+
+@allowed([
+  '20'
+  '22'
+])
+param nodeVersion string
+
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@allowed([
+  2048
+  4096
+])
+param instanceMemoryMB int
+
+@minLength(1)
+param corsAllowedOrigins string[]
+
+param cosmosEndpoint string
+param cosmosDatabaseName string
+param cosmosPlatformDatabaseName string
+param blobEndpoint string
+
+@description('<namespace>.servicebus.windows.net')
+param serviceBusNamespace string
+
+param keyVaultName string
+param subjectHashKeySecretName string
+
+@description('Versionless id of the backup key-encryption key: https://<vault>.vault.azure.net/keys/<name>.')
+param backupKeyId string
+param authIssuer string
+param authAudience string
+param authJwksUrl string
+param dpoContactEmail string
+param privacyOfficerEmail string
+param maxBodyBytes int
+param retentionOverrides object
+
+resource runtimeStorage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: runtimeStorageName
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
+// The service's own configuration: exactly `settingNames.azure` of src/config/schema.ts, by name
+// (test/unit/infra.test.ts compares them). Endpoints and names only; no key, secret or connection string.
+var codeSettings = {
+  DPDP_PROFILE: 'azure'
+  COSMOS_DATABASE: cosmosDatabaseName
+  COSMOS_PLATFORM_DATABASE: cosmosPlatformDatabaseName
+  MAX_BODY_BYTES: string(maxBodyBytes)
+  CORS_ALLOWED_ORIGINS: join(corsAllowedOrigins, ',')
+  DPO_CONTACT_EMAIL: dpoContactEmail
+  PRIVACY_OFFICER_EMAIL: privacyOfficerEmail
+  RETENTION_OVERRIDES: string(retentionOverrides)
+  COSMOS_ENDPOINT: cosmosEndpoint
+  BLOB_ENDPOINT: blobEndpoint
+  ServiceBusConnection__fullyQualifiedNamespace: serviceBusNamespace
+  AZURE_CLIENT_ID: identityClientId
+  AUTH_ISSUER: authIssuer
+  AUTH_AUDIENCE: authAudience
+  AUTH_JWKS_URL: authJwksUrl
+  // Resolved by the platform with the identity's Key Vault Secrets User role: never a literal here.
+  SUBJECT_HASH_KEY: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${subjectHashKeySecretName})'
+  // A key id, not key material: the app asks Key Vault to wrap and unwrap with it (Key Vault Crypto User).
+  BACKUP_KEK_ID: backupKeyId
+}
+
+// The Functions host's own settings, identity-based. The App Insights connection string only names the
+// component and its ingestion endpoint: local auth is off there, ingestion needs the identity's token.
+var runtimeSettings = {
+  AzureWebJobsStorage__accountName: runtimeStorage.name
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  ServiceBusConnection__credential: 'managedidentity'
+  ServiceBusConnection__clientId: identityClientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identityClientId}'
+}
+
+var appSettings = union(codeSettings, runtimeSettings)
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource app 'Microsoft.Web/sites@2024-04-01' = {
+  name: appName
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    publicNetworkAccess: 'Enabled'
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      // The dashboard calls from the browser with a bearer token (no cookies): exactly these origins.
+      cors: {
+        allowedOrigins: corsAllowedOrigins
+        supportCredentials: false
+      }
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${runtimeStorage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: {
+        name: 'node'
+        version: nodeVersion
+      }
+    }
+  }
+}
+
+// All app settings, in one place: this resource replaces the whole set on every deployment.
+resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: app
+  name: 'appsettings'
+  properties: appSettings
+}
+
+output name string = app.name
+output url string = 'https://${app.properties.defaultHostName}'

@@ -1,0 +1,93 @@
+// Service Bus: the timers (scheduled messages) and the notice outbox. Entra identity only (local SAS
+// auth off). A thrown handler means redelivery up to maxDeliveryCount, then dead-letter; expired
+// messages are dead-lettered too, and the hourly reconciliation finishes whatever lands there.
+param name string
+param location string
+param tags object
+
+@description('Standard at least: Basic has no duplicate detection and caps time-to-live at 14 days.')
+@allowed([
+  'Standard'
+  'Premium'
+])
+param sku string
+
+@description('Principal id of the Function App identity.')
+param principalId string
+
+// Exactly the QueueName enum of src/ports/scheduler.ts (the infra test compares them).
+// received: the Function App consumes it (Data Receiver); the notice outbox is read by the mailer and
+// the WhatsApp sender, so the app only sends there. timeToLive outlasts the longest timer scheduled on it
+// (time-to-live counts from the send, not from the scheduled time).
+var queues = [
+  { name: 'account-purge', received: true, timeToLive: 'P365D' }
+  { name: 'backup-rotation', received: true, timeToLive: 'P365D' }
+  { name: 'notifications', received: false, timeToLive: 'P14D' }
+  { name: 'request-timers', received: true, timeToLive: 'P365D' }
+]
+
+resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
+  name: name
+  location: location
+  tags: tags
+  sku: {
+    name: sku
+    tier: sku
+  }
+  properties: {
+    disableLocalAuth: true
+    minimumTlsVersion: '1.2'
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource queue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = [
+  for q in queues: {
+    parent: namespace
+    name: q.name
+    properties: {
+      maxDeliveryCount: 10
+      deadLetteringOnMessageExpiration: true
+      defaultMessageTimeToLive: q.timeToLive
+      lockDuration: 'PT5M'
+      // messageId is deterministic (notice id; purpose, request and version): a retried send within the
+      // window is dropped. It cannot dedupe a 30-day timer (DESIGN §8): handlers re-read state instead.
+      requiresDuplicateDetection: true
+      duplicateDetectionHistoryTimeWindow: 'PT1H'
+      requiresSession: false
+      enablePartitioning: false
+    }
+  }
+]
+
+// Scoped to each queue, not the namespace. Sending covers scheduling and cancelling scheduled messages.
+var dataSender = '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
+var dataReceiver = '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
+
+resource sender 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (q, i) in queues: {
+    name: guid(queue[i].id, principalId, dataSender)
+    scope: queue[i]
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataSender)
+      principalId: principalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
+
+resource receiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (q, i) in queues: if (q.received) {
+    name: guid(queue[i].id, principalId, dataReceiver)
+    scope: queue[i]
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataReceiver)
+      principalId: principalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
+
+output name string = namespace.name
+// ServiceBusConnection__fullyQualifiedNamespace (the schema wants it lowercase).
+output fullyQualifiedNamespace string = '${toLower(namespace.name)}.servicebus.windows.net'

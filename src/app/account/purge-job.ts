@@ -1,0 +1,262 @@
+import { addDuration } from "../../domain/duration";
+import type { InventoryEntry } from "../../domain/inventory/schema";
+import type { RequestDoc } from "../../domain/requests/model";
+import type { AppContext } from "../context";
+import { forEachLimit } from "../util/pool";
+import {
+  type BlobEntry,
+  type CosmosEntry,
+  countTenantRecords,
+  isCosmos,
+  platformCollection,
+  tenantBlobPrefix,
+  tenantRecordPage,
+} from "./tenant-records";
+
+/** What the purge did to one category: the certificate's line for it. */
+export interface CategoryOutcome {
+  action: "deleted" | "anonymised" | "retained" | "forfeited";
+  before: number;
+  processed: number;
+  done: boolean;
+  retention?: { duration: string; basis: string };
+  forfeitedAmount?: number;
+}
+
+/**
+ * The checkpoint of one account purge (`jobs`, `purge:<requestId>`): counts taken before anything was
+ * touched, then per category how far it got. A crash resumes at the first unfinished category, and
+ * every step is a no-op on records already handled, so a re-run converges to the same end state.
+ */
+export interface PurgeJob {
+  id: string;
+  pk: string;
+  docType: "purge-job";
+  requestId: string;
+  tenantId: string;
+  startedAt: string;
+  updatedAt: string;
+  runs: number;
+  categories: Record<string, CategoryOutcome>;
+  finishedAt?: string;
+}
+
+/** Records per chunk: one checkpoint each. Concurrency: deletes in flight against one store. */
+export const PURGE_CHUNK = 100;
+export const PURGE_CONCURRENCY = 16;
+
+const jobs = (app: AppContext) => app.ports.documents.collection("service", "jobs");
+
+const outcomeAction = (entry: InventoryEntry): CategoryOutcome["action"] => {
+  switch (entry.onAccountPurge.type) {
+    case "delete":
+      return "deleted";
+    case "anonymise":
+      return "anonymised";
+    case "retain":
+      return "retained";
+    case "forfeit":
+      return "forfeited";
+  }
+};
+
+/** Blobs (named by tenant prefix) go first, the account record itself last. */
+function purgeOrder(inventory: InventoryEntry[]): InventoryEntry[] {
+  const rank = (e: InventoryEntry) => (e.store.kind === "blob" ? 0 : e.category === "account" ? 2 : 1);
+  return [...inventory].sort((a, b) => rank(a) - rank(b));
+}
+
+async function openJob(app: AppContext, request: RequestDoc, tenantId: string): Promise<PurgeJob> {
+  const id = `purge:${request.id}`;
+  const pk = `tenant:${tenantId}`;
+  const existing = await jobs(app).read<PurgeJob>(id, pk);
+  const now = app.ports.clock.now().toISOString();
+  if (existing) {
+    const job = { ...existing.doc, runs: existing.doc.runs + 1, updatedAt: now };
+    await jobs(app).upsert(job);
+    return job;
+  }
+  const categories: PurgeJob["categories"] = {};
+  for (const entry of app.inventory) {
+    const action = entry.onAccountPurge;
+    categories[entry.category] = {
+      action: outcomeAction(entry),
+      before: await countTenantRecords(app, entry, tenantId),
+      processed: 0,
+      done: false,
+      ...(action.type === "anonymise"
+        ? { retention: { duration: action.thenRetain.duration, basis: action.thenRetain.basis } }
+        : action.type === "retain"
+          ? { retention: { duration: action.retention.duration, basis: action.retention.basis } }
+          : {}),
+    };
+  }
+  const job: PurgeJob = {
+    id,
+    pk,
+    docType: "purge-job",
+    requestId: request.id,
+    tenantId,
+    startedAt: now,
+    updatedAt: now,
+    runs: 1,
+    categories,
+  };
+  await jobs(app).upsert(job);
+  return job;
+}
+
+async function checkpoint(
+  app: AppContext,
+  job: PurgeJob,
+  category: string,
+  change: Partial<CategoryOutcome>,
+) {
+  const current = job.categories[category]!;
+  job.categories[category] = { ...current, ...change };
+  job.updatedAt = app.ports.clock.now().toISOString();
+  await jobs(app).upsert(job);
+}
+
+async function purgeBlobs(app: AppContext, job: PurgeJob, entry: BlobEntry): Promise<void> {
+  const prefix = tenantBlobPrefix(job.tenantId);
+  for (;;) {
+    const names: string[] = [];
+    for await (const blob of app.ports.blobs.list(entry.store.container, prefix)) {
+      names.push(blob.name);
+      if (names.length >= PURGE_CHUNK) break;
+    }
+    if (names.length === 0) return;
+    await forEachLimit(names, PURGE_CONCURRENCY, async (name) => {
+      await app.ports.blobs.delete(entry.store.container, name);
+    });
+    await checkpoint(app, job, entry.category, {
+      processed: job.categories[entry.category]!.processed + names.length,
+    });
+  }
+}
+
+/** Ids are fetched a page at a time and deleted a chunk at a time: fewer queries, same checkpoints. */
+const ID_PAGE = 10 * PURGE_CHUNK;
+
+async function deleteRecords(app: AppContext, job: PurgeJob, entry: CosmosEntry): Promise<void> {
+  const coll = platformCollection(app, entry);
+  for (;;) {
+    // Always from the start: deleted records drop out, so no continuation token is needed (or trusted).
+    const refs = await tenantRecordPage(app, entry, job.tenantId, ID_PAGE);
+    if (refs.length === 0) return;
+    for (let i = 0; i < refs.length; i += PURGE_CHUNK) {
+      const chunk = refs.slice(i, i + PURGE_CHUNK);
+      await forEachLimit(chunk, PURGE_CONCURRENCY, async (r) => {
+        await coll.delete(r.id, r.pk);
+      });
+      await checkpoint(app, job, entry.category, {
+        processed: job.categories[entry.category]!.processed + chunk.length,
+      });
+    }
+  }
+}
+
+async function forfeit(app: AppContext, job: PurgeJob, entry: CosmosEntry, amountField: string) {
+  const coll = platformCollection(app, entry);
+  let amount = job.categories[entry.category]!.forfeitedAmount ?? 0;
+  for (;;) {
+    const page = await coll.query<{ id: string } & Record<string, unknown>>({
+      partitionKey: job.tenantId,
+      limit: PURGE_CHUNK,
+    });
+    if (page.items.length === 0) return;
+    for (const doc of page.items) {
+      const value = doc[amountField];
+      if (typeof value === "number") amount += value;
+    }
+    // The amount is recorded before the records go, so a crash in between cannot lose it.
+    await checkpoint(app, job, entry.category, { forfeitedAmount: amount });
+    await forEachLimit(page.items, PURGE_CONCURRENCY, async (d) => {
+      await coll.delete(d.id, job.tenantId);
+    });
+    await checkpoint(app, job, entry.category, {
+      processed: job.categories[entry.category]!.processed + page.items.length,
+    });
+  }
+}
+
+async function anonymise(
+  app: AppContext,
+  job: PurgeJob,
+  entry: CosmosEntry,
+  fields: string[],
+  retainFor: string,
+  basis: string,
+) {
+  const coll = platformCollection(app, entry);
+  const now = app.ports.clock.now();
+  const retainUntil = addDuration(now, retainFor).toISOString();
+  for (;;) {
+    const refs = await tenantRecordPage(app, entry, job.tenantId, PURGE_CHUNK, [
+      { field: "anonymisedAt", op: "undefined" },
+    ]);
+    if (refs.length === 0) return;
+    await forEachLimit(refs, PURGE_CONCURRENCY, async (r) => {
+      const doc = (await coll.read<{ id: string } & Record<string, unknown>>(r.id, r.pk))?.doc;
+      if (!doc) return;
+      const kept = Object.fromEntries(Object.entries(doc).filter(([k]) => !fields.includes(k)));
+      await coll.upsert({
+        ...kept,
+        id: r.id,
+        anonymisedAt: now.toISOString(),
+        retainUntil,
+        retentionBasis: basis,
+      });
+    });
+    await checkpoint(app, job, entry.category, {
+      processed: job.categories[entry.category]!.processed + refs.length,
+    });
+  }
+}
+
+/**
+ * Executes the inventory for a tenant (Account Deletion §3–§4): delete, anonymise-and-retain, retain
+ * or forfeit, category by category, chunk by chunk, with bounded concurrency.
+ */
+export async function runPurgeJob(
+  app: AppContext,
+  request: RequestDoc,
+  tenantId: string,
+  step: (name: string) => void = () => {},
+): Promise<PurgeJob> {
+  const job = await openJob(app, request, tenantId);
+  for (const entry of purgeOrder(app.inventory)) {
+    const state = job.categories[entry.category]!;
+    if (state.done) continue;
+    step(`purge:${entry.category}`);
+    const action = entry.onAccountPurge;
+    if (!isCosmos(entry)) {
+      if (action.type !== "retain") await purgeBlobs(app, job, entry as BlobEntry);
+    } else if (action.type === "delete") {
+      await deleteRecords(app, job, entry);
+    } else if (action.type === "forfeit") {
+      await forfeit(app, job, entry, action.amountField);
+    } else if (action.type === "anonymise") {
+      await anonymise(app, job, entry, action.fields, action.thenRetain.duration, action.thenRetain.basis);
+    }
+    await checkpoint(app, job, entry.category, {
+      done: true,
+      ...(action.type === "retain" ? { processed: state.before } : {}),
+    });
+  }
+  job.finishedAt ??= app.ports.clock.now().toISOString();
+  await jobs(app).upsert(job);
+  return job;
+}
+
+/**
+ * How many records a category's action covered: those held when the purge began (every one of them is
+ * gone or anonymised once the category is done: its loop ends on an empty page), or more if records
+ * arrived later. A chunk interrupted by a crash is not counted twice, nor lost.
+ */
+export const recordsHandled = (o: CategoryOutcome) => Math.max(o.before, o.processed);
+
+export async function readPurgeJob(app: AppContext, requestId: string, tenantId: string) {
+  return (await jobs(app).read<PurgeJob>(`purge:${requestId}`, `tenant:${tenantId}`))?.doc;
+}

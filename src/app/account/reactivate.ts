@@ -1,0 +1,96 @@
+import { DomainError, forbidden, notFound } from "../../domain/errors";
+import type { RequestDoc } from "../../domain/requests/model";
+import type { Caller } from "../caller";
+import type { AppContext } from "../context";
+import { forEachLimit } from "../util/pool";
+import { RequestStore } from "../requests/request-store";
+import { actorOf, applyAction } from "../requests/transition";
+import { markRestored, readSnapshot } from "./deactivation-snapshot";
+import { cancelPurgeMessage } from "./purge";
+import { isCosmos, platformCollection } from "./tenant-records";
+
+export interface ReactivationResult {
+  request: RequestDoc;
+  restored: Record<string, number>;
+  /** API keys stay revoked (Account Deletion §6): the owner must generate new ones. */
+  apiKeysRevoked: number;
+}
+
+async function latestAccountErasure(app: AppContext, tenantId: string): Promise<RequestDoc | undefined> {
+  const page = await new RequestStore(app.ports).list({
+    partitionKey: `tenant:${tenantId}`,
+    where: [
+      { field: "kind", op: "=", value: "erasure" },
+      { field: "scope.type", op: "=", value: "account" },
+      { field: "account.deactivatedAt", op: "defined" },
+    ],
+    orderBy: { field: "createdAt", direction: "desc" },
+    limit: 1,
+  });
+  return page.items[0];
+}
+
+/**
+ * Reactivation inside the 30-day window (Account Deletion §6), by support or the privacy officer:
+ * the request is cancelled first (ETag-guarded against a purge starting), then the scheduled purge is
+ * cancelled and everything deactivation changed is restored, except API keys. Safe to repeat: a
+ * reactivation that stopped half-way finishes the restore.
+ */
+export async function reactivateAccount(
+  app: AppContext,
+  caller: Caller,
+  tenantId: string,
+  reason: string,
+): Promise<ReactivationResult> {
+  if (caller.kind !== "staff") throw forbidden();
+  const request = await latestAccountErasure(app, tenantId);
+  if (!request) throw notFound("This account is not deactivated.");
+  const now = app.ports.clock.now();
+  let current = request;
+  if (request.status === "deactivated") {
+    if (Date.parse(request.account!.purgeDueAt) <= now.getTime()) {
+      throw new DomainError(
+        "conflict",
+        `The 30-day window ended at ${request.account!.purgeDueAt}: the account cannot be reactivated.`,
+        [],
+        { status: request.status, purgeDueAt: request.account!.purgeDueAt },
+      );
+    }
+    current = await applyAction(app, request.id, "cancel", actorOf(app, caller), {
+      reason: `Reactivated: ${reason}`,
+      change: (doc, at) => {
+        if (doc.account) doc.account.reactivatedAt = at.toISOString();
+      },
+    });
+  } else if (!(request.status === "cancelled" && request.account?.reactivatedAt)) {
+    throw new DomainError(
+      "conflict",
+      request.status === "on_hold"
+        ? "The account's deletion is under a legal hold: reactivation waits for its release."
+        : `The account's deletion is ${request.status.replace(/_/g, " ")}: it can no longer be reactivated.`,
+      [],
+      { status: request.status },
+    );
+  }
+  await cancelPurgeMessage(app, current.id);
+  const snapshot = await readSnapshot(app, current.id, tenantId);
+  const restored: Record<string, number> = {};
+  let apiKeysRevoked = 0;
+  if (snapshot) {
+    const byCategory = new Map(app.inventory.filter(isCosmos).map((e) => [e.category, e]));
+    await forEachLimit(snapshot.doc.records, 8, async (r) => {
+      const entry = byCategory.get(r.category);
+      if (!entry) return;
+      if (!r.restore) {
+        apiKeysRevoked++;
+        return;
+      }
+      const ok = await platformCollection(app, entry).patch(r.id, tenantId, [
+        { op: "set", path: r.field, value: r.previous },
+      ]);
+      if (ok) restored[r.category] = (restored[r.category] ?? 0) + 1;
+    });
+    if (!snapshot.doc.restoredAt) await markRestored(app, snapshot.doc);
+  }
+  return { request: await new RequestStore(app.ports).get(current.id), restored, apiKeysRevoked };
+}

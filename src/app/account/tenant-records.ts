@@ -1,0 +1,46 @@
+import type { InventoryEntry } from "../../domain/inventory/schema";
+import type { Condition, Doc } from "../../ports/document-store";
+import type { AppContext } from "../context";
+
+/** One record of a tenant in a Cosmos inventory entry: enough to read, patch or delete it. */
+export interface RecordRef {
+  id: string;
+  pk: string;
+}
+
+export type CosmosEntry = InventoryEntry & { store: { kind: "cosmos" } };
+export type BlobEntry = InventoryEntry & { store: { kind: "blob" } };
+
+export const isCosmos = (e: InventoryEntry): e is CosmosEntry => e.store.kind === "cosmos";
+export const isBlob = (e: InventoryEntry): e is BlobEntry => e.store.kind === "blob";
+
+export const platformCollection = (app: AppContext, entry: CosmosEntry) =>
+  app.ports.documents.collection("platform", entry.store.container);
+
+/** Blobs of a tenant are named `<tenantId>/…` in every platform blob container. */
+export const tenantBlobPrefix = (tenantId: string) => `${tenantId}/`;
+
+/**
+ * The ids of one page of a tenant's records in an entry (its partition: tenant isolation holds by
+ * construction). `where` narrows it, e.g. to records not yet anonymised, so a re-run converges.
+ */
+export async function tenantRecordPage(
+  app: AppContext,
+  entry: CosmosEntry,
+  tenantId: string,
+  limit: number,
+  where: Condition[] = [],
+): Promise<RecordRef[]> {
+  const page = await platformCollection(app, entry).query<Doc>({
+    partitionKey: tenantId,
+    where,
+    select: [],
+    limit,
+  });
+  return page.items.map((d) => ({ id: d.id, pk: tenantId }));
+}
+
+export async function countTenantRecords(app: AppContext, entry: InventoryEntry, tenantId: string) {
+  if (isCosmos(entry)) return platformCollection(app, entry).count({ partitionKey: tenantId });
+  return app.ports.blobs.count(entry.store.container, tenantBlobPrefix(tenantId));
+}

@@ -1,0 +1,62 @@
+import type { RequestDoc } from "../../domain/requests/model";
+import { issueCertificate } from "../account/certificate";
+import type { AppContext } from "../context";
+import { runExecution } from "../requests/execution";
+import { RequestStore } from "../requests/request-store";
+import { catalogue } from "./catalogue";
+import { activeBackupsHolding, holdingId } from "./holdings";
+
+/** The catalogue subject of an erasure request: `tenant:<id>` for an account, its partition otherwise. */
+export const subjectOf = (r: RequestDoc) =>
+  r.scope.type === "account" ? `tenant:${r.scope.tenantId}` : r.pk;
+
+export interface CompletionReport {
+  waiting: number;
+  completed: number;
+  failed: number;
+}
+
+/**
+ * Erasure requests that are `purged` (primary data gone) wait for every backup set holding their
+ * subject to rotate out (DESIGN §4). This completes those no set holds any more: an account erasure
+ * through its certificate (which records the last rotation), a WhatsApp-number erasure through its
+ * executor. With `setId`, only requests whose subject that set held (the set that just rotated).
+ * A request with a recorded failure is left to its own retry.
+ */
+export async function completeWaitingErasures(
+  app: AppContext,
+  options: { setId?: string } = {},
+): Promise<CompletionReport> {
+  const store = new RequestStore(app.ports);
+  const waiting: RequestDoc[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await store.list({
+      where: [
+        { field: "kind", op: "=", value: "erasure" },
+        { field: "status", op: "=", value: "purged" },
+      ],
+      limit: 200,
+      ...(continuationToken ? { continuationToken } : {}),
+    });
+    waiting.push(...page.items);
+    continuationToken = page.continuationToken;
+  } while (continuationToken);
+  const report: CompletionReport = { waiting: 0, completed: 0, failed: 0 };
+  for (const r of waiting) {
+    if (r.failure) continue;
+    const subject = subjectOf(r);
+    if (options.setId && !(await catalogue(app).read(holdingId(options.setId, subject), subject))) continue;
+    report.waiting++;
+    if ((await activeBackupsHolding(app, subject)).length > 0) continue;
+    try {
+      if (r.scope.type === "account") await issueCertificate(app, r.id);
+      else await runExecution(app, r.id);
+      if ((await store.get(r.id)).status === "completed") report.completed++;
+    } catch {
+      // Counted, not thrown: one request must not stop the others; reconciliation tries again.
+      report.failed++;
+    }
+  }
+  return report;
+}

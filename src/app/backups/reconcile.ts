@@ -1,0 +1,59 @@
+import type { AppContext } from "../context";
+import { catalogue, findSets } from "./catalogue";
+import { completeWaitingErasures } from "./complete";
+import { rotateSet } from "./rotate";
+import { writeSet } from "./take";
+
+/** A `writing` set whose heartbeat has not moved for this long is taken to have died, and is resumed. */
+export const STALE_WRITE_MS = 15 * 60_000;
+
+export interface BackupReconcileReport {
+  /** Sets past their expiry that were still active (their rotation message lost or dead-lettered). */
+  rotated: number;
+  /** Sets whose writing had stopped, finished now. */
+  resumed: number;
+  /** Erasure requests completed because nothing holds their subject any more. */
+  completed: number;
+  failed: number;
+}
+
+/**
+ * The safety net of the backups (DESIGN §4), for the hourly timer: sets past their expiry are rotated
+ * even when their message never came; sets whose writing died are finished; erasure requests that no
+ * set holds any more are completed. One failing set never stops the others.
+ */
+export async function reconcileBackups(app: AppContext): Promise<BackupReconcileReport> {
+  const now = app.ports.clock.now();
+  const report: BackupReconcileReport = { rotated: 0, resumed: 0, completed: 0, failed: 0 };
+  const overdue = await findSets(app, [
+    { field: "status", op: "in", value: ["writing", "active"] },
+    { field: "expiresAt", op: "<=", value: now.toISOString() },
+  ]);
+  for (const set of overdue) {
+    try {
+      if ((await rotateSet(app, set.id, "reconciliation")).outcome === "rotated") report.rotated++;
+    } catch {
+      report.failed++;
+    }
+  }
+  const staleBefore = new Date(now.getTime() - STALE_WRITE_MS).toISOString();
+  const stalled = await findSets(app, [
+    { field: "status", op: "=", value: "writing" },
+    { field: "heartbeatAt", op: "<", value: staleBefore },
+  ]);
+  for (const set of stalled) {
+    try {
+      if ((await writeSet(app, set.id)).status === "active") report.resumed++;
+    } catch {
+      report.failed++;
+    }
+  }
+  // Only where there are backups at all: the catalogue is what these requests wait on.
+  const sets = await catalogue(app).count({ where: [{ field: "docType", op: "=", value: "backup-set" }] });
+  if (sets > 0) {
+    const completion = await completeWaitingErasures(app);
+    report.completed += completion.completed;
+    report.failed += completion.failed;
+  }
+  return report;
+}

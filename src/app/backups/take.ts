@@ -1,0 +1,283 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGzip } from "node:zlib";
+import { z } from "zod";
+import { sha256 } from "../../domain/crypto";
+import { cosmosEntries } from "../../domain/inventory/schema";
+import type { Actor } from "../../domain/requests/model";
+import { AlreadyExistsError, type Doc } from "../../ports/document-store";
+import type { AppContext } from "../context";
+import { AuditLog } from "../requests/audit-log";
+import { getPath } from "../whatsapp-erasure/plan";
+import { completeWaitingErasures } from "./complete";
+import {
+  BACKUP_CONTAINER,
+  type BackupSet,
+  type BackupSetTenant,
+  blobContext,
+  catalogue,
+  manifestBlobName,
+  newSetId,
+  readSet,
+  setExpiry,
+  setPartition,
+  setTenantId,
+  setTenants,
+  tenantBlobName,
+} from "./catalogue";
+import { FORMAT, SegmentEncryptor } from "./crypto-stream";
+import { recordHoldings } from "./holdings";
+import { dataKeyForBackup } from "./keys";
+
+/** The chain in the `audit` container where backups, rotations and restores are recorded. */
+export const BACKUP_AUDIT = "ops:backups";
+
+/** The body of a `backup-rotation` message. Carries the expiry so an early delivery is recognisable. */
+export const RotationMessage = z
+  .object({ setId: z.string().min(1).max(100), expiresAt: z.iso.datetime() })
+  .strict();
+export type RotationMessage = z.infer<typeof RotationMessage>;
+
+/** Records per Cosmos page read into a backup; number hashes recorded as holdings in batches of this. */
+const PAGE = 500;
+const HOLDING_BATCH = 500;
+
+/** Every tenant of the platform: the ids of the inventory's `account` records, a page at a time. */
+async function* platformTenants(app: AppContext): AsyncIterable<string> {
+  const entry = cosmosEntries(app.inventory).find((e) => e.category === "account");
+  if (!entry) throw new Error("the inventory has no `account` entry: backups cannot list the tenants");
+  const coll = app.ports.documents.collection("platform", entry.store.container);
+  let continuationToken: string | undefined;
+  do {
+    const page = await coll.query<Doc & Record<string, unknown>>({
+      select: [entry.store.tenantField],
+      limit: 500,
+      ...(continuationToken ? { continuationToken } : {}),
+    });
+    for (const doc of page.items) {
+      const tenantId = getPath(doc, entry.store.tenantField);
+      if (typeof tenantId === "string") yield tenantId;
+    }
+    continuationToken = page.continuationToken;
+  } while (continuationToken);
+}
+
+/** Schedules the set's own deletion at its expiry on `backup-rotation` and keeps the ticket on the set. */
+async function scheduleRotation(app: AppContext, set: BackupSet): Promise<void> {
+  const ticket = await app.ports.scheduler.schedule({
+    queue: "backup-rotation",
+    messageId: `backup-rotation:${set.id}:${set.expiresAt}`,
+    body: { setId: set.id, expiresAt: set.expiresAt } satisfies RotationMessage,
+    deliverAt: new Date(set.expiresAt),
+  });
+  await catalogue(app).patch(set.id, set.pk, [{ op: "set", path: "rotationTicket", value: ticket }]);
+}
+
+/**
+ * One tenant into the set: every record of every Cosmos store of the inventory, as NDJSON lines
+ * `{"c":<category>,"d":<record>}`, gzip-compressed, encrypted under the tenant's data key, streamed to
+ * the blob (memory stays flat, whatever the size). The tenant's holding is recorded before a record is
+ * read, each WhatsApp-number hash found as it is found, and the tenant entry (counts, size, SHA-256)
+ * last: a tenant without one is written again on resume.
+ */
+async function backupTenant(
+  app: AppContext,
+  set: BackupSet,
+  tenantId: string,
+): Promise<BackupSetTenant | "skipped"> {
+  const key = await dataKeyForBackup(app, tenantId);
+  if (key === "shredded") return "skipped";
+  try {
+    await recordHoldings(app, set, [`tenant:${tenantId}`]);
+    const counts: Record<string, number> = {};
+    const seen = new Set<string>();
+    let fresh: string[] = [];
+    const flush = async () => {
+      const batch = fresh;
+      fresh = [];
+      await recordHoldings(
+        app,
+        set,
+        batch.map((h) => `wa:${h}`),
+      );
+    };
+    async function* lines(): AsyncIterable<Buffer> {
+      for (const entry of cosmosEntries(app.inventory)) {
+        counts[entry.category] = 0;
+        const coll = app.ports.documents.collection("platform", entry.store.container);
+        const hashField = entry.store.whatsappHashField;
+        let continuationToken: string | undefined;
+        do {
+          const page = await coll.query<Doc & Record<string, unknown>>({
+            partitionKey: tenantId,
+            limit: PAGE,
+            ...(continuationToken ? { continuationToken } : {}),
+          });
+          const out: string[] = [];
+          for (const doc of page.items) {
+            out.push(JSON.stringify({ c: entry.category, d: doc }));
+            if (hashField) {
+              const hash = getPath(doc, hashField);
+              if (typeof hash === "string" && hash && !seen.has(hash)) {
+                seen.add(hash);
+                fresh.push(hash);
+              }
+            }
+          }
+          counts[entry.category] = (counts[entry.category] ?? 0) + page.items.length;
+          if (fresh.length >= HOLDING_BATCH) await flush();
+          if (out.length) yield Buffer.from(`${out.join("\n")}\n`, "utf8");
+          continuationToken = page.continuationToken;
+        } while (continuationToken);
+      }
+      await flush();
+    }
+    const encryptor = new SegmentEncryptor(key, blobContext(set.id, tenantId));
+    const blob = tenantBlobName(set.id, tenantId);
+    await pipeline(Readable.from(lines()), createGzip(), encryptor, async (source: AsyncIterable<Buffer>) => {
+      await app.ports.blobs.put(BACKUP_CONTAINER, blob, Readable.from(source), {
+        contentType: "application/octet-stream",
+        metadata: { setid: set.id, format: "dpdp-backup-1" },
+      });
+    });
+    const entry: BackupSetTenant = {
+      id: setTenantId(set.id, tenantId),
+      pk: setPartition(set.id),
+      docType: "backup-set-tenant",
+      setId: set.id,
+      tenantId,
+      blob,
+      records: counts,
+      total: Object.values(counts).reduce((a, b) => a + b, 0),
+      bytes: encryptor.bytes,
+      sha256: encryptor.sha256(),
+      numberHashes: seen.size,
+      writtenAt: app.ports.clock.now().toISOString(),
+    };
+    await catalogue(app).upsert(entry);
+    return entry;
+  } finally {
+    key.fill(0);
+  }
+}
+
+/**
+ * Writes (or resumes writing) a set: each tenant not yet in it, then the manifest, then the set is
+ * `active`. Resumable at any point: a tenant is complete only once its entry exists, and every write
+ * before that is an idempotent overwrite.
+ */
+export async function writeSet(app: AppContext, setId: string): Promise<BackupSet> {
+  const found = await readSet(app, setId);
+  if (!found) throw new Error(`no backup set ${setId}`);
+  const set = found.doc;
+  if (set.status !== "writing") return set;
+  const done = new Set<string>();
+  for await (const t of setTenants(app, setId)) done.add(t.tenantId);
+  let skipped = 0;
+  for await (const tenantId of platformTenants(app)) {
+    if (done.has(tenantId)) continue;
+    if ((await backupTenant(app, set, tenantId)) === "skipped") skipped++;
+    else done.add(tenantId);
+    await catalogue(app).patch(set.id, set.pk, [
+      { op: "set", path: "heartbeatAt", value: app.ports.clock.now().toISOString() },
+    ]);
+  }
+  // The manifest: what the set holds and the SHA-256 of each blob, beside the blobs (ops can verify a
+  // set offline with it); the catalogue keeps the same per tenant, and the manifest's own hash.
+  const tenants: Omit<BackupSetTenant, "id" | "pk" | "docType">[] = [];
+  for await (const { id: _id, pk: _pk, docType: _d, ...t } of setTenants(app, setId)) tenants.push(t);
+  const manifest = Buffer.from(
+    `${JSON.stringify(
+      { setId, format: FORMAT, takenAt: set.takenAt, expiresAt: set.expiresAt, tenants },
+      null,
+      1,
+    )}\n`,
+  );
+  const manifestBlob = manifestBlobName(setId);
+  await app.ports.blobs.put(BACKUP_CONTAINER, manifestBlob, manifest, { contentType: "application/json" });
+  const now = app.ports.clock.now().toISOString();
+  const latest = (await readSet(app, setId))!;
+  const active: BackupSet = {
+    ...latest.doc,
+    status: latest.doc.status === "writing" ? "active" : latest.doc.status,
+    heartbeatAt: now,
+    finishedAt: latest.doc.finishedAt ?? now,
+    tenants: tenants.length,
+    records: tenants.reduce((a, t) => a + t.total, 0),
+    bytes: tenants.reduce((a, t) => a + t.bytes, 0),
+    skippedErased: latest.doc.skippedErased + skipped,
+    manifest: { blob: manifestBlob, sha256: sha256(manifest) },
+  };
+  await catalogue(app).replace(active, latest.etag);
+  await new AuditLog(app.ports).append(BACKUP_AUDIT, {
+    actor: { kind: "system" },
+    action: "backup_written",
+    data: {
+      setId,
+      tenants: active.tenants,
+      records: active.records,
+      bytes: active.bytes,
+      skippedErased: active.skippedErased,
+    },
+  });
+  // A request that waited only because this set was being written may complete now.
+  await completeWaitingErasures(app);
+  return active;
+}
+
+/**
+ * Takes a backup set of the platform's Cosmos stores (the inventory's), for the daily timer and
+ * POST /api/v1/backups. The set is recorded (`writing`) and its rotation scheduled before any data is
+ * copied, so even a set that never finishes is deleted at its expiry.
+ */
+export async function takeBackup(
+  app: AppContext,
+  trigger: BackupSet["trigger"],
+  actor: Actor,
+): Promise<BackupSet> {
+  const now = app.ports.clock.now();
+  const id = newSetId(now);
+  const set: BackupSet = {
+    id,
+    pk: setPartition(id),
+    docType: "backup-set",
+    status: "writing",
+    trigger,
+    format: FORMAT,
+    takenAt: now.toISOString(),
+    expiresAt: setExpiry(app, now).toISOString(),
+    heartbeatAt: now.toISOString(),
+    tenants: 0,
+    records: 0,
+    bytes: 0,
+    skippedErased: 0,
+  };
+  await catalogue(app).create(set);
+  await scheduleRotation(app, set);
+  await new AuditLog(app.ports).append(BACKUP_AUDIT, {
+    actor,
+    action: "backup_started",
+    data: { setId: id, trigger, expiresAt: set.expiresAt },
+  });
+  return writeSet(app, id);
+}
+
+/**
+ * The daily timer: one set per day (UTC) of the clock, however often the timer fires (the local host
+ * runs timers on every move of the dev clock). A marker document claims the day first.
+ */
+export async function takeScheduledBackup(app: AppContext): Promise<BackupSet | undefined> {
+  const day = app.ports.clock.now().toISOString().slice(0, 10);
+  try {
+    await catalogue(app).create({
+      id: `schedule:${day}`,
+      pk: "backup-schedule",
+      docType: "backup-schedule",
+      day,
+    });
+  } catch (e) {
+    if (e instanceof AlreadyExistsError) return undefined;
+    throw e;
+  }
+  return takeBackup(app, "schedule", { kind: "system" });
+}

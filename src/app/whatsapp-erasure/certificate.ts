@@ -1,0 +1,168 @@
+import { z } from "zod";
+import { DomainError } from "../../domain/errors";
+import type { RequestDoc } from "../../domain/requests/model";
+import { AlreadyExistsError } from "../../ports/document-store";
+import { activeBackupsHolding } from "../backups/holdings";
+import type { AppContext } from "../context";
+import { AuditLog } from "../requests/audit-log";
+import type { WhatsAppErasureJob } from "./job";
+import { erasurePlan } from "./plan";
+
+/**
+ * The deletion certificate of a WhatsApp-number erasure, stored in `jobs` as `certificate:<requestId>`
+ * in the request's partition: the shape the account erasure's certificate has (one endpoint serves
+ * both), plus the routed-to-account-flow flag and the times. Tenants appear as a count only: the
+ * requester never learns which businesses held their data.
+ */
+export const WhatsAppCertificate = z
+  .object({
+    id: z.string(),
+    pk: z.string(),
+    docType: z.literal("certificate"),
+    requestId: z.string(),
+    issuedAt: z.string(),
+    scope: z.literal("whatsapp_number"),
+    categories: z.array(
+      z
+        .object({
+          category: z.string(),
+          label: z.string(),
+          action: z.enum(["deleted", "anonymised", "retained", "routed"]),
+          count: z.number().int(),
+          /** Why a record stays (anonymised) or is left to another flow (routed). */
+          reason: z.string().optional(),
+        })
+        .strict(),
+    ),
+    tenantsAffected: z.number().int(),
+    routedToAccountFlow: z.boolean(),
+    verifiedAt: z.string().optional(),
+    erasureStartedAt: z.string(),
+    erasureFinishedAt: z.string(),
+    backups: z.object({ held: z.number().int(), note: z.string() }).strict(),
+    auditHeadHash: z.string(),
+    completedAt: z.string().optional(),
+  })
+  .strict();
+export type WhatsAppCertificate = z.infer<typeof WhatsAppCertificate>;
+
+export const certificateId = (requestId: string) => `certificate:${requestId}`;
+
+const ROUTED_REASON =
+  "The number is a CallMissed account's own WhatsApp Business identifier: it is deleted with that account, which only the account owner can request (Account Deletion Policy §2)";
+const BACKUPS_NONE =
+  "No backup set is recorded as holding this number's data: the erasure reached every copy (Data Deletion Instructions §4).";
+const BACKUPS_PENDING =
+  "Encrypted backups in India still hold copies; each rotates out on its schedule, within 90 days of this deletion (Data Deletion Instructions §4).";
+
+const jobs = (app: AppContext) => app.ports.documents.collection("service", "jobs");
+
+/**
+ * How many backup sets still hold the number (the backup catalogue, src/app/backups). TODO(backups):
+ * the catalogue must register platform backup sets against `wa:<hash>` subjects too; until it does
+ * this is 0 and the request completes at once (there are no platform backups yet).
+ */
+export async function backupsHolding(app: AppContext, request: RequestDoc): Promise<number> {
+  return (await activeBackupsHolding(app, request.pk)).length;
+}
+
+/** Issues the certificate once the job finished; a second call returns the first certificate. */
+export async function issueWhatsAppCertificate(
+  app: AppContext,
+  request: RequestDoc,
+  job: WhatsAppErasureJob,
+): Promise<WhatsAppCertificate> {
+  const existing = await readWhatsAppCertificate(app, request);
+  if (existing) {
+    await recordIssued(app, existing);
+    return existing;
+  }
+  if (!job.finishedAt) throw new DomainError("conflict", "The erasure has not finished yet.");
+  const plan = erasurePlan(app.inventory);
+  const reasons = new Map(
+    plan.targets.map((t) => [
+      t.category,
+      t.action.type === "anonymise"
+        ? t.action.reason
+        : t.action.type === "route_to_account_flow"
+          ? ROUTED_REASON
+          : undefined,
+    ]),
+  );
+  const held = await backupsHolding(app, request);
+  const { headHash } = await new AuditLog(app.ports).verified(request.id);
+  const certificate: WhatsAppCertificate = {
+    id: certificateId(request.id),
+    pk: request.pk,
+    docType: "certificate",
+    requestId: request.id,
+    issuedAt: app.ports.clock.now().toISOString(),
+    scope: "whatsapp_number",
+    categories: plan.categories.map((c) => {
+      const progress = job.categories[c.category];
+      const reason = reasons.get(c.category);
+      return {
+        category: c.category,
+        label: c.label,
+        action: progress?.action ?? c.outcome,
+        count: progress?.count ?? 0,
+        ...(reason ? { reason } : {}),
+      };
+    }),
+    tenantsAffected: job.tenants.count,
+    routedToAccountFlow: job.routedToAccountFlow,
+    ...(request.verifiedAt ? { verifiedAt: request.verifiedAt } : {}),
+    erasureStartedAt: job.startedAt,
+    erasureFinishedAt: job.finishedAt,
+    backups: { held, note: held > 0 ? BACKUPS_PENDING : BACKUPS_NONE },
+    auditHeadHash: headHash,
+  };
+  try {
+    await jobs(app).create(WhatsAppCertificate.parse(certificate));
+  } catch (e) {
+    if (!(e instanceof AlreadyExistsError)) throw e;
+    return (await readWhatsAppCertificate(app, request))!;
+  }
+  await appendIssued(app, certificate);
+  return certificate;
+}
+
+const appendIssued = (app: AppContext, certificate: WhatsAppCertificate) =>
+  new AuditLog(app.ports).append(certificate.requestId, {
+    actor: { kind: "system" },
+    action: "certificate_issued",
+    data: {
+      certificateId: certificate.id,
+      auditHeadHash: certificate.auditHeadHash,
+      backupsHeld: certificate.backups.held,
+    },
+  });
+
+/** A run that stopped between storing the certificate and auditing it: the event is written now. */
+async function recordIssued(app: AppContext, certificate: WhatsAppCertificate): Promise<void> {
+  const events = await new AuditLog(app.ports).events(certificate.requestId);
+  if (!events.some((e) => e.action === "certificate_issued")) await appendIssued(app, certificate);
+}
+
+/**
+ * Stamps the completion time on the certificate (idempotent). Completion means no backup holds the
+ * number any more, so the backups line says so from then on.
+ */
+export async function markCertificateCompleted(app: AppContext, request: RequestDoc, at: string) {
+  const found = await jobs(app).read<WhatsAppCertificate>(certificateId(request.id), request.pk);
+  if (!found) return;
+  const current = WhatsAppCertificate.parse(found.doc);
+  if (current.completedAt) return;
+  await jobs(app).replace(
+    { ...current, completedAt: at, backups: { held: 0, note: BACKUPS_NONE } },
+    found.etag,
+  );
+}
+
+export async function readWhatsAppCertificate(
+  app: AppContext,
+  request: RequestDoc,
+): Promise<WhatsAppCertificate | undefined> {
+  const found = await jobs(app).read<WhatsAppCertificate>(certificateId(request.id), request.pk);
+  return found ? WhatsAppCertificate.parse(found.doc) : undefined;
+}

@@ -1,0 +1,107 @@
+import { DomainError } from "../../domain/errors";
+import type { RequestDoc } from "../../domain/requests/model";
+import type { Action } from "../../domain/requests/state-machine";
+import type { AppContext, Executor } from "../context";
+import { RequestStore } from "../requests/request-store";
+import { applyAction, type TransitionOptions } from "../requests/transition";
+import { backupsHolding, issueWhatsAppCertificate, markCertificateCompleted } from "./certificate";
+import { readWhatsAppErasureJob, runWhatsAppErasureJob, type WhatsAppErasureJob } from "./job";
+
+const SYSTEM = { kind: "system" } as const;
+
+/**
+ * Moves the request on unless another run already did: a lost race (409) re-reads and carries on
+ * from wherever the request now stands.
+ */
+async function advance(
+  app: AppContext,
+  request: RequestDoc,
+  action: Action,
+  options: TransitionOptions,
+): Promise<RequestDoc> {
+  try {
+    return await applyAction(app, request.id, action, SYSTEM, options);
+  } catch (e) {
+    if (!(e instanceof DomainError && e.kind === "conflict")) throw e;
+    const fresh = await new RequestStore(app.ports).get(request.id);
+    if (fresh.status === request.status) throw e;
+    return fresh;
+  }
+}
+
+/** The counts of the finished job, for the audit trail and the request: categories and tenants, no names. */
+function summary(job: WhatsAppErasureJob) {
+  return {
+    categories: Object.fromEntries(
+      Object.entries(job.categories).map(([c, p]) => [c, { action: p.action, count: p.count }]),
+    ),
+    tenantsAffected: job.tenants.count,
+    routedToAccountFlow: job.routedToAccountFlow,
+  };
+}
+
+function closingReason(job: WhatsAppErasureJob): string {
+  const n = job.tenants.count;
+  const done =
+    n === 0
+      ? "CallMissed held no messages, recordings or consent records linked to the number: there was nothing to delete."
+      : `The data linked to the number was deleted or anonymised in the records of ${n} business${n === 1 ? "" : "es"} on CallMissed.`;
+  return job.routedToAccountFlow
+    ? `${done} The number is also the WhatsApp Business number of a CallMissed account: that account's identifiers were not deleted here; they go with the account, through account deletion by its owner (routed to the account flow).`
+    : done;
+}
+
+/**
+ * The erasure of a WhatsApp number (Data Deletion Instructions §1–§7), run as soon as the request is
+ * verified: there is no recovery window for this scope. verified → purging → (the checkpointed job
+ * across every tenant) → purged → certificate → completed. Resumable at every step: run again (retry
+ * after a failure, release of a legal hold) it picks up where the request and its job stand, and once
+ * completed it changes nothing.
+ */
+export const whatsappErasureExecutor: Executor = async (app, request, step) => {
+  if (request.scope.type !== "whatsapp_number") {
+    throw new DomainError("invalid", "Not a WhatsApp-number erasure request.");
+  }
+  let current = request;
+  if (current.status === "verified") {
+    step("purge");
+    current = await advance(app, current, "purge", { notify: false });
+  }
+  if (current.status === "purging") {
+    const job = await runWhatsAppErasureJob(app, current, step);
+    step("finish_purge");
+    current = await advance(app, current, "finish_purge", {
+      notify: false,
+      data: summary(job),
+      change: (doc) => {
+        doc.details = {
+          ...doc.details,
+          whatsappErasure: {
+            tenantsAffected: job.tenants.count,
+            routedToAccountFlow: job.routedToAccountFlow,
+            finishedAt: job.finishedAt,
+          },
+        };
+      },
+    });
+  }
+  if (current.status === "purged") {
+    const job = await readWhatsAppErasureJob(app, current);
+    if (!job?.finishedAt)
+      throw new DomainError("conflict", "The request is purged but its erasure job is not finished.");
+    step("certificate");
+    const certificate = await issueWhatsAppCertificate(app, current, job);
+    // Completed means every copy is gone (DESIGN §4): while a backup set still holds the number, the
+    // request stays purged; a later run (reconcileWhatsAppErasures, backup rotation) completes it.
+    if ((await backupsHolding(app, current)) > 0) return;
+    step("complete");
+    current = await advance(app, current, "complete", {
+      reason: closingReason(job),
+      data: { certificateId: certificate.id, auditHeadHash: certificate.auditHeadHash },
+    });
+  }
+  if (current.status === "completed") {
+    // Idempotent: the first run after completion stamps the time, later runs change nothing.
+    await markCertificateCompleted(app, current, app.ports.clock.now().toISOString());
+  }
+};

@@ -1,0 +1,89 @@
+import { z } from "zod";
+import type { AppContext } from "../context";
+import type { ErasureOutcome } from "./plan";
+
+/**
+ * What an affected tenant is told: one `principal-erasure` record per (request, tenant) in the
+ * service's `jobs` container, partition `tenant:<tenantId>` (so a tenant's records are one partition
+ * read, and an account purge or export can find them there). It names the person only by the keyed
+ * hash of their number, says which categories lost how many records and on what basis, and never
+ * holds the number, the name or any content.
+ */
+export const PrincipalErasureRecord = z
+  .object({
+    id: z.string(),
+    pk: z.string(),
+    docType: z.literal("principal-erasure"),
+    tenantId: z.string(),
+    requestId: z.string(),
+    subject: z.object({ type: z.literal("whatsapp_number"), numberHash: z.string() }).strict(),
+    basis: z.string(),
+    categories: z.record(
+      z.string(),
+      z.object({ action: z.enum(["deleted", "anonymised", "routed"]), count: z.number().int() }).strict(),
+    ),
+    firstAt: z.string(),
+    updatedAt: z.string(),
+    /** The last chunk of the erasure job counted here: a chunk replayed after a crash is not counted twice. */
+    lastChunk: z.number().int(),
+  })
+  .strict();
+export type PrincipalErasureRecord = z.infer<typeof PrincipalErasureRecord>;
+
+export const principalErasureRecordId = (requestId: string) => `principal-erasure:${requestId}`;
+export const tenantPartition = (tenantId: string) => `tenant:${tenantId}`;
+
+const BASIS =
+  "Erasure requested by the data principal for their WhatsApp number (Data Deletion Instructions §1–§3; DPDP Act 2023 s.12)";
+
+const jobs = (app: AppContext) => app.ports.documents.collection("service", "jobs");
+
+/** Adds one chunk's counts to the tenant's record; a chunk already counted (`chunk <= lastChunk`) is skipped. */
+export async function recordForTenant(
+  app: AppContext,
+  input: {
+    tenantId: string;
+    requestId: string;
+    numberHash: string;
+    chunk: number;
+    counts: Record<string, { action: ErasureOutcome; count: number }>;
+  },
+): Promise<void> {
+  const id = principalErasureRecordId(input.requestId);
+  const pk = tenantPartition(input.tenantId);
+  const now = app.ports.clock.now().toISOString();
+  const found = await jobs(app).read<PrincipalErasureRecord>(id, pk);
+  const current = found ? PrincipalErasureRecord.parse(found.doc) : undefined;
+  if (current && current.lastChunk >= input.chunk) return;
+  const categories = { ...(current?.categories ?? {}) };
+  for (const [category, { action, count }] of Object.entries(input.counts)) {
+    categories[category] = { action, count: (categories[category]?.count ?? 0) + count };
+  }
+  const next: PrincipalErasureRecord = {
+    id,
+    pk,
+    docType: "principal-erasure",
+    tenantId: input.tenantId,
+    requestId: input.requestId,
+    subject: { type: "whatsapp_number", numberHash: input.numberHash },
+    basis: BASIS,
+    categories,
+    firstAt: current?.firstAt ?? now,
+    updatedAt: now,
+    lastChunk: input.chunk,
+  };
+  // One job run writes a tenant's record at a time (the job's checkpoint is ETag-guarded), so a
+  // plain upsert is enough here.
+  await jobs(app).upsert(next);
+}
+
+/** The records of what was removed for principals in one tenant, newest first. */
+export async function principalErasureRecords(app: AppContext, tenantId: string) {
+  const page = await jobs(app).query<PrincipalErasureRecord>({
+    partitionKey: tenantPartition(tenantId),
+    where: [{ field: "docType", op: "=", value: "principal-erasure" }],
+    orderBy: { field: "firstAt", direction: "desc" },
+    limit: 100,
+  });
+  return page.items.map((d) => PrincipalErasureRecord.parse(d));
+}

@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { reactivateAccount } from "../../app/account/reactivate";
+import { getCertificate } from "../../app/account/certificate";
+import { requestView } from "../../app/requests/view";
+import { json, route } from "../route";
+import { Problem } from "../schemas/problem";
+import { TenantId } from "../schemas/common";
+import { IdParams, ReasonBody, RequestView } from "../schemas/requests";
+
+export const reactivateAccountRoute = route({
+  name: "reactivateAccount",
+  method: "POST",
+  path: "v1/accounts/{tenantId}/reactivate",
+  summary:
+    "Reactivate a deactivated account inside its 30-day window: everything restored except API keys (support, privacy officer)",
+  access: ["support", "privacy_officer"],
+  params: z.object({ tenantId: TenantId }).strict(),
+  body: ReasonBody,
+  responses: {
+    200: {
+      description: "Reactivated; the erasure request is cancelled",
+      schema: z.object({
+        request: RequestView,
+        restored: z.record(z.string(), z.number().int()),
+        apiKeys: z.object({ revoked: z.number().int(), mustRegenerate: z.boolean(), message: z.string() }),
+      }),
+    },
+    404: { description: "The account is not deactivated", schema: Problem },
+    409: {
+      description: "The 30-day window has ended, the purge started, or a legal hold applies",
+      schema: Problem,
+    },
+  },
+  async handler({ rt, caller, params, body }) {
+    const result = await reactivateAccount(rt.app, caller, params.tenantId, body.reason);
+    return json(200, {
+      request: requestView(result.request, rt.ports.clock.now()),
+      restored: result.restored,
+      apiKeys: {
+        revoked: result.apiKeysRevoked,
+        mustRegenerate: result.apiKeysRevoked > 0,
+        message: "API keys stay revoked after reactivation: generate new keys in the dashboard.",
+      },
+    });
+  },
+});
+
+const CertificateView = z
+  .object({
+    requestId: z.string(),
+    scope: z.string(),
+    issuedAt: z.string(),
+    categories: z.array(
+      z
+        .object({ category: z.string(), label: z.string(), action: z.string(), count: z.number().int() })
+        .loose(),
+    ),
+    backups: z.object({ held: z.number().int(), note: z.string() }).loose(),
+    auditHeadHash: z.string(),
+  })
+  .loose();
+
+export const certificateRoute = route({
+  name: "requestCertificate",
+  method: "GET",
+  path: "v1/requests/{id}/certificate",
+  summary:
+    "The deletion certificate: what was deleted, anonymised, retained and why (requester, owner, staff)",
+  access: "optional",
+  params: IdParams,
+  responses: {
+    200: { description: "The certificate", schema: CertificateView },
+    404: { description: "No such request, or not yours", schema: Problem },
+    409: { description: "The deletion has not finished yet", schema: Problem },
+  },
+  async handler({ rt, caller, params }) {
+    const { id: _id, pk: _pk, docType: _t, ...certificate } = await getCertificate(rt.app, caller, params.id);
+    return json(200, certificate);
+  },
+});

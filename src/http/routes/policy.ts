@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { periodNames, type PeriodName } from "../../domain/policy/periods";
+import { publishedPolicy } from "../../domain/policy/published";
+import { RequestKind } from "../../domain/requests/model";
+import { json, route } from "../route";
+
+const Duration = z.string().describe("ISO 8601 duration, e.g. P30D, PT24H, P7Y");
+const PeriodNameSchema = z.enum(periodNames as [PeriodName, ...PeriodName[]]);
+const Channel = z.enum(["dashboard", "public", "email"]);
+
+/** The published policy (DPDP Rules 2025 Rule 14(1), (3)): channels, identifiers and every period. */
+export const PolicyView = z
+  .object({
+    dataFiduciary: z.string(),
+    grievanceOfficer: z.object({ role: z.string(), email: z.string(), basis: z.string() }).strict(),
+    channels: z.array(
+      z
+        .object({
+          channel: Channel,
+          description: z.string(),
+          url: z.string().optional(),
+          method: z.literal("POST").optional(),
+          path: z.string().optional(),
+          address: z.string().optional(),
+        })
+        .strict(),
+    ),
+    requests: z.array(
+      z
+        .object({
+          kind: RequestKind,
+          label: z.string(),
+          answerWithin: z.object({ period: PeriodNameSchema, duration: Duration }).strict(),
+          clockStarts: z.enum(["verification", "receipt"]),
+          identifiers: z.array(
+            z
+              .object({
+                channel: Channel,
+                scope: z.enum(["account", "whatsapp_number", "contact"]),
+                provide: z.array(z.string()),
+                who: z.string(),
+                verification: z.string(),
+              })
+              .strict(),
+          ),
+        })
+        .strict(),
+    ),
+    periods: z.array(
+      z
+        .object({
+          name: PeriodNameSchema,
+          category: z.enum(["request", "grievance", "account", "verification", "retention", "breach"]),
+          label: z.string(),
+          duration: Duration.describe("As the service runs it (configured overrides included)"),
+          default: Duration.describe("The published policies' value"),
+          basis: z.string().describe("Policy section, Act section or Rule"),
+          min: Duration.optional().describe("Legal minimum"),
+          max: Duration.optional().describe("Legal maximum"),
+        })
+        .strict(),
+    ),
+    languages: z.array(z.string()),
+    escalation: z.object({ to: z.string(), when: z.string(), basis: z.string() }).strict(),
+  })
+  .strict();
+
+export const policyRoute = route({
+  name: "policy",
+  method: "GET",
+  path: "v1/policy",
+  summary: "The published policy: request channels, identifiers needed and every period, with its basis",
+  access: "public",
+  responses: { 200: { description: "The policy the service runs on", schema: PolicyView } },
+  async handler({ rt }) {
+    // Typed against the schema: the domain document and the published contract cannot drift apart.
+    const body: z.output<typeof PolicyView> = publishedPolicy(rt.app.policy, rt.app.settings);
+    return json(200, body, {
+      "cache-control": "public, max-age=300",
+    });
+  },
+});
