@@ -12,6 +12,7 @@ import {
 import { reconcileExportsTimer } from "./triggers/export";
 import { requestTimersQueue } from "./triggers/request-timers";
 import { rightsSweepTimer } from "./triggers/rights";
+import { verificationSweepTimer } from "./triggers/verification";
 import { reconcileWhatsAppErasuresTimer } from "./triggers/whatsapp-erasure";
 
 export interface QueueFunction {
@@ -38,6 +39,7 @@ const timerFunctions: TimerFunction[] = [
   reconcileTimer,
   reconcileExportsTimer,
   reconcileWhatsAppErasuresTimer,
+  verificationSweepTimer,
   rightsSweepTimer,
   backupTimer,
   reconcileBackupsTimer,

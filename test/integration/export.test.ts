@@ -208,8 +208,8 @@ describe("the export_expiry timer", () => {
 
   it("other types pass by untouched; a malformed body is completed, not retried forever", async () => {
     expect(
-      await dispatchRequestTimer(host.runtime.app, { type: "verification_reminder", requestId: "r-x" }, meta),
-    ).toEqual({ type: "verification_reminder", outcome: "no_handler_dropped" });
+      await dispatchRequestTimer(host.runtime.app, { type: "unknown_timer", requestId: "r-x" }, meta),
+    ).toEqual({ type: "unknown_timer", outcome: "no_handler_dropped" });
     expect(
       await dispatchRequestTimer(host.runtime.app, { type: "export_expiry", requestId: 7 }, meta),
     ).toEqual({

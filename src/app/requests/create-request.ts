@@ -17,6 +17,7 @@ import { runExecution } from "./execution";
 import { RequestStore } from "./request-store";
 import { actorOf } from "./transition";
 import { armCode, sendCode } from "./verification-code";
+import { scheduleVerificationTimers } from "./verification-timers";
 
 export interface CreateRequestInput {
   kind: RequestKind;
@@ -288,7 +289,10 @@ export async function createRequest(
     data: { kind: created.kind, channel: created.channel, scope: created.scope.type },
   });
   let request = created;
-  if (code !== undefined) await sendCode(app, created, code);
+  if (code !== undefined) {
+    await sendCode(app, created, code);
+    await scheduleVerificationTimers(app, created);
+  }
   // Acknowledged at once; a notice that could not go out is retried by the rights timer (SLA flag).
   else if (created.kind === "grievance") request = await acknowledgeGrievance(app, created);
   else {

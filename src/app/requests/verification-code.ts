@@ -23,6 +23,7 @@ export function armCode(app: AppContext, doc: RequestDoc, now: Date): string {
     wrongAttempts: doc.verification?.wrongAttempts ?? 0,
     sentAt: doc.verification?.sentAt ?? [],
     ...(doc.verification?.lockedUntil ? { lockedUntil: doc.verification.lockedUntil } : {}),
+    ...(doc.verification?.reminderSentAt ? { reminderSentAt: doc.verification.reminderSentAt } : {}),
     codeHash: codeHash(app.keys.code, doc.id, code),
     expiresAt: app.policy.deadline(now, "verificationCodeValidity").toISOString(),
   };

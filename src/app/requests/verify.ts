@@ -58,7 +58,12 @@ export async function submitVerificationCode(
     if (wrongAttempts >= verificationRules.maxWrongAttempts) {
       outcome = "locked_now";
       const lockedUntil = app.policy.deadline(now, "verificationLockout").toISOString();
-      doc.verification = { wrongAttempts: 0, sentAt: v.sentAt, lockedUntil };
+      doc.verification = {
+        wrongAttempts: 0,
+        sentAt: v.sentAt,
+        lockedUntil,
+        ...(v.reminderSentAt ? { reminderSentAt: v.reminderSentAt } : {}),
+      };
       refusal = lockedError(lockedUntil, now);
     } else {
       outcome = "wrong";

@@ -2,6 +2,11 @@ import { z } from "zod";
 import type { AppContext } from "../context";
 import { BreachReminderMessage, remindBreach } from "../breach/reminders";
 import { ExportExpiryMessage, expireExport } from "../export/expiry";
+import {
+  expireVerification,
+  remindVerification,
+  VerificationTimerMessage,
+} from "../requests/verification-timers";
 
 /**
  * The one consumer of the shared `request-timers` queue. Service Bus hands each message to one
@@ -23,7 +28,21 @@ export type RequestTimerHandler = (
   meta: { messageId: string; deliveryCount: number },
 ) => Promise<RequestTimerOutcome>;
 
+const verificationTimer: RequestTimerHandler = async (app, body) => {
+  const message = VerificationTimerMessage.safeParse(body);
+  if (!message.success) return { type: "verification", outcome: "malformed_message_dropped" };
+  const { type, requestId } = message.data;
+  const outcome =
+    type === "verification_reminder"
+      ? await remindVerification(app, requestId)
+      : await expireVerification(app, requestId);
+  return { type, outcome, requestId };
+};
+
 const handlers: Record<string, RequestTimerHandler> = {
+  /** One reminder after 24 hours, expiry after 7 days (src/app/requests/verification-timers.ts). */
+  verification_reminder: verificationTimer,
+  verification_expiry: verificationTimer,
   /** Deletes an access-export package when it expires (src/app/export/expiry.ts). */
   export_expiry: async (app, body) => {
     const message = ExportExpiryMessage.safeParse(body);

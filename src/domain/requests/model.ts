@@ -86,6 +86,8 @@ export const RequestDoc = z
         wrongAttempts: z.number().int(),
         lockedUntil: Iso.optional(),
         sentAt: z.array(Iso),
+        /** The one reminder an unfinished verification gets (DESIGN §4). */
+        reminderSentAt: Iso.optional(),
       })
       .strict()
       .optional(),

@@ -1,0 +1,134 @@
+import { z } from "zod";
+import { DomainError } from "../../domain/errors";
+import type { RequestDoc } from "../../domain/requests/model";
+import type { AppContext } from "../context";
+import { notifyRequester } from "./notify";
+import { RequestStore } from "./request-store";
+import { applyAction } from "./transition";
+
+/**
+ * An unfinished verification gets one reminder (24 hours) and then expires with a notice (7 days):
+ * two `request-timers` messages scheduled at creation, and an hourly sweep for any that went missing.
+ */
+export const VerificationTimerMessage = z
+  .object({
+    type: z.enum(["verification_reminder", "verification_expiry"]),
+    requestId: z.string().min(1).max(100),
+  })
+  .strict();
+
+export type VerificationOutcome = "reminded" | "expired" | "not_due" | "moved_on" | "already_done";
+
+const createdAt = (doc: RequestDoc) => new Date(doc.createdAt);
+
+export async function scheduleVerificationTimers(app: AppContext, doc: RequestDoc): Promise<void> {
+  const timers = [
+    { type: "verification_reminder", at: app.policy.deadline(createdAt(doc), "verificationReminder") },
+    { type: "verification_expiry", at: app.policy.deadline(createdAt(doc), "verificationExpiry") },
+  ] as const;
+  for (const t of timers) {
+    try {
+      await app.ports.scheduler.schedule({
+        queue: "request-timers",
+        messageId: `${t.type}:${doc.id}`,
+        body: { type: t.type, requestId: doc.id },
+        deliverAt: t.at,
+      });
+    } catch {
+      // The request stands without its timers: the hourly sweep reminds and expires it all the same.
+    }
+  }
+}
+
+/** The reminder, once, only while the request still waits for its code and before it expires. */
+export async function remindVerification(app: AppContext, requestId: string): Promise<VerificationOutcome> {
+  const store = new RequestStore(app.ports);
+  const now = app.ports.clock.now();
+  const current = await store.get(requestId);
+  if (current.status !== "pending_verification") return "moved_on";
+  if (current.verification?.reminderSentAt) return "already_done";
+  if (app.policy.deadline(createdAt(current), "verificationReminder") > now) return "not_due";
+  let after: RequestDoc;
+  try {
+    // ETag-guarded: of two deliveries racing, the second finds the reminder marked and stops.
+    ({ after } = await store.update(requestId, (doc) => {
+      if (doc.status !== "pending_verification" || doc.verification?.reminderSentAt)
+        throw new DomainError("conflict", "The reminder is no longer due.");
+      doc.verification = {
+        wrongAttempts: 0,
+        sentAt: [],
+        ...doc.verification,
+        reminderSentAt: now.toISOString(),
+      };
+      return doc;
+    }));
+  } catch (e) {
+    if (e instanceof DomainError && e.kind === "conflict") return "already_done";
+    throw e;
+  }
+  await notifyRequester(app, after, {
+    template: "verification_reminder",
+    requestId,
+    kind: after.kind,
+    expiresAt: app.policy.deadline(createdAt(after), "verificationExpiry").toISOString(),
+  });
+  return "reminded";
+}
+
+/** Closes a request never verified within the period, and tells the requester. Nothing was changed. */
+export async function expireVerification(app: AppContext, requestId: string): Promise<VerificationOutcome> {
+  const store = new RequestStore(app.ports);
+  const doc = await store.get(requestId);
+  if (doc.status !== "pending_verification") return "moved_on";
+  const expiry = app.policy.deadline(createdAt(doc), "verificationExpiry");
+  if (expiry > app.ports.clock.now()) return "not_due";
+  let expired: RequestDoc;
+  try {
+    expired = await applyAction(
+      app,
+      requestId,
+      "expire",
+      { kind: "system" },
+      {
+        reason: "Not verified in time",
+        notify: false,
+      },
+    );
+  } catch (e) {
+    if (e instanceof DomainError && e.kind === "conflict") return "moved_on";
+    throw e;
+  }
+  const days = Math.round((expiry.getTime() - createdAt(doc).getTime()) / 86_400_000);
+  await notifyRequester(app, expired, {
+    template: "verification_expired",
+    requestId,
+    kind: expired.kind,
+    days,
+  });
+  return "expired";
+}
+
+/** The hourly safety net: reminders and expiries whose message never came. */
+export async function sweepUnverified(app: AppContext): Promise<{ reminded: number; expired: number }> {
+  const store = new RequestStore(app.ports);
+  const now = app.ports.clock.now();
+  let reminded = 0;
+  let expired = 0;
+  let continuationToken: string | undefined;
+  do {
+    const page = await store.list({
+      where: [{ field: "status", op: "=", value: "pending_verification" }],
+      limit: 200,
+      ...(continuationToken ? { continuationToken } : {}),
+    });
+    for (const doc of page.items) {
+      if (app.policy.deadline(createdAt(doc), "verificationExpiry") <= now) {
+        if ((await expireVerification(app, doc.id)) === "expired") expired++;
+      } else if (!doc.verification?.reminderSentAt) {
+        if ((await remindVerification(app, doc.id)) === "reminded") reminded++;
+      }
+    }
+    continuationToken = page.continuationToken;
+  } while (continuationToken);
+  return { reminded, expired };
+}
