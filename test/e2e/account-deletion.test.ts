@@ -411,9 +411,8 @@ describe("races and faults", () => {
     );
     try {
       await advance("P31D");
-      // Each delivery crashed part-way; the request stays purging with the failure shown.
+      // A delivery crashed part-way (the local host's real-time loop may already be retrying it).
       expect(crashes).toBeGreaterThan(0);
-      expect((await getRequest(created.body.id)).status).toBe("purging");
     } finally {
       undo();
     }
@@ -426,6 +425,11 @@ describe("races and faults", () => {
     expect(await inventory(other.tenantId)).toEqual(otherBefore);
     const cert = await host.call("GET", `/v1/requests/${created.body.id}/certificate`, { token: officer });
     expect(cert.body.categories.find((c: { category: string }) => c.category === "messages").count).toBe(240);
+    // It resumed from its checkpoint rather than starting a second job.
+    const { readPurgeJob } = await import("../../src/app/account/purge-job");
+    const job = await readPurgeJob(host.runtime.app, created.body.id, t.tenantId);
+    expect(job?.runs).toBeGreaterThanOrEqual(2);
+    expect(job?.categories.messages).toMatchObject({ before: 240, done: true });
   });
 
   it("scheduling fails after deactivation committed: reconciliation purges on time", async () => {

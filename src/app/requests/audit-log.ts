@@ -15,6 +15,15 @@ export class AuditLog {
 
   async append(requestId: string, event: NewEvent): Promise<AuditEvent> {
     for (let attempt = 1; attempt <= 8; attempt++) {
+      // Checked on every attempt: a concurrent flush of the same staged event may just have won.
+      if (event.key !== undefined) {
+        const seen = await this.audit.query<AuditEvent>({
+          partitionKey: requestId,
+          where: [{ field: "key", op: "=", value: event.key }],
+          limit: 1,
+        });
+        if (seen.items[0]) return seen.items[0];
+      }
       const head = await this.audit.query<AuditEvent>({
         partitionKey: requestId,
         orderBy: { field: "seq", direction: "desc" },

@@ -5,6 +5,7 @@ import type { Caller } from "../caller";
 import type { AppContext } from "../context";
 import { relationTo, type Relation } from "./access-control";
 import { AuditLog } from "./audit-log";
+import { flushAuditOutbox } from "./audit-outbox";
 import { RequestStore } from "./request-store";
 
 export async function getRequest(
@@ -48,6 +49,7 @@ export async function listRequests(app: AppContext, caller: Caller, filter: List
 /** GET …/audit: staff get every event and whether the chain verifies; the requester a summary. */
 export async function auditTrail(app: AppContext, caller: Caller, id: string) {
   const { relation } = await getRequest(app, caller, id);
+  await flushAuditOutbox(app.ports, id);
   const { events, valid, headHash, brokenAt } = await new AuditLog(app.ports).verified(id);
   if (relation === "staff")
     return { requestId: id, chain: { valid, headHash, ...(brokenAt ? { brokenAt } : {}) }, events };

@@ -3,7 +3,7 @@ import { type Actor, isOpen, type RequestDoc } from "../../domain/requests/model
 import { type Action, flowKey, transition } from "../../domain/requests/state-machine";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
-import { AuditLog } from "./audit-log";
+import { flushAuditOutbox, stageAuditEvent } from "./audit-outbox";
 import { notifyRequester } from "./notify";
 import { RequestStore } from "./request-store";
 
@@ -35,7 +35,10 @@ export async function applyAction(
 ): Promise<RequestDoc> {
   const store = new RequestStore(app.ports);
   const now = app.ports.clock.now();
+  // Whatever an earlier crash left staged goes into the chain first, so the order stays true.
+  await flushAuditOutbox(app.ports, requestId);
   const { before, after } = await store.update(requestId, (doc) => {
+    const from = doc.status;
     const next = transition(flowKey(doc.kind, doc.scope.type), doc.status, action, doc.hold?.resumeStatus);
     if (action === "hold")
       doc.hold = { since: now.toISOString(), reason: options.reason ?? "", resumeStatus: doc.status };
@@ -43,16 +46,17 @@ export async function applyAction(
     if (!isOpen(next) && options.reason) doc.closedReason = options.reason;
     doc.status = next;
     options.change?.(doc, now);
+    stageAuditEvent(doc, {
+      actor,
+      action,
+      from,
+      to: next,
+      ...(options.reason ? { reason: options.reason } : {}),
+      ...(options.data ? { data: options.data } : {}),
+    });
     return doc;
   });
-  await new AuditLog(app.ports).append(requestId, {
-    actor,
-    action,
-    from: before.status,
-    to: after.status,
-    ...(options.reason ? { reason: options.reason } : {}),
-    ...(options.data ? { data: options.data } : {}),
-  });
+  await flushAuditOutbox(app.ports, requestId);
   if (isOpen(before.status) && !isOpen(after.status)) {
     await store.releaseOpenSlot(after.pk, after.kind, after.id);
   }

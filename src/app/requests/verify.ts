@@ -6,6 +6,7 @@ import type { Caller } from "../caller";
 import type { AppContext } from "../context";
 import { requireRequesterOrOwner } from "./access-control";
 import { AuditLog } from "./audit-log";
+import { flushAuditOutbox, stageAuditEvent } from "./audit-outbox";
 import { startClock } from "./deadlines";
 import { runExecution } from "./execution";
 import { notifyRequester } from "./notify";
@@ -39,6 +40,8 @@ export async function submitVerificationCode(
   const now = app.ports.clock.now();
   let outcome = "wrong" as "verified" | "wrong" | "locked_now";
   let refusal = undefined as DomainError | undefined;
+  const actor = actorOf(app, caller);
+  await flushAuditOutbox(app.ports, requestId);
   const { after } = await store.update(requestId, (doc) => {
     refusal = undefined;
     transition(flowKey(doc.kind, doc.scope.type), doc.status, "verify"); // 409 unless pending_verification
@@ -52,6 +55,7 @@ export async function submitVerificationCode(
       doc.status = "verified";
       doc.verification = { wrongAttempts: 0, sentAt: v.sentAt };
       startClock(doc, now, app.policy);
+      stageAuditEvent(doc, { actor, action: "verify", from: "pending_verification", to: "verified" });
       return doc;
     }
     const wrongAttempts = v.wrongAttempts + 1;
@@ -76,9 +80,8 @@ export async function submitVerificationCode(
     return doc;
   });
   const audit = new AuditLog(app.ports);
-  const actor = actorOf(app, caller);
   if (outcome === "verified") {
-    await audit.append(requestId, { actor, action: "verify", from: "pending_verification", to: "verified" });
+    await flushAuditOutbox(app.ports, requestId);
     await notifyRequester(app, after, {
       template: "request_received",
       requestId,

@@ -14,6 +14,8 @@ export interface AuditEvent {
   to?: RequestStatus;
   reason?: string;
   data?: Record<string, unknown>;
+  /** Set when the event came through the request's outbox: a second flush of it is recognised. */
+  key?: string;
   prevHash: string;
   hash: string;
 }

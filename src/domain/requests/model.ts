@@ -125,6 +125,29 @@ export const RequestDoc = z
       })
       .strict()
       .optional(),
+    /**
+     * Audit events written in the same ETag-guarded write as the change they record, then moved to the
+     * `audit` chain: a crash between the two writes can delay an event, never lose it.
+     */
+    auditOutbox: z
+      .array(
+        z
+          .object({
+            key: z.string(),
+            event: z
+              .object({
+                actor: Actor,
+                action: z.string(),
+                from: RequestStatus.optional(),
+                to: RequestStatus.optional(),
+                reason: z.string().optional(),
+                data: z.record(z.string(), z.unknown()).optional(),
+              })
+              .strict(),
+          })
+          .strict(),
+      )
+      .optional(),
     closedReason: z.string().optional(),
     version: z.number().int(),
   })
