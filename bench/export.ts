@@ -52,6 +52,7 @@ interface RawRead {
   records: number;
   files: number;
   bytes: number;
+  counts: Record<string, number>;
 }
 
 export async function benchExport(host: LocalHost) {
@@ -68,7 +69,7 @@ export async function benchExport(host: LocalHost) {
 
   /** The SDKs alone: every exportable record page by page, every blob downloaded and drained. */
   const rawRead = async (tenantId: string): Promise<RawRead> => {
-    const out: RawRead = { records: 0, files: 0, bytes: 0 };
+    const out: RawRead = { records: 0, files: 0, bytes: 0, counts: {} };
     for (const entry of exportable) {
       if (entry.store.kind === "cosmos") {
         const iterator = cosmos
@@ -82,6 +83,7 @@ export async function benchExport(host: LocalHost) {
           const page = await iterator.fetchNext();
           for (const r of page.resources) out.bytes += Buffer.byteLength(JSON.stringify(r)) + 1;
           out.records += page.resources.length;
+          out.counts[entry.category] = (out.counts[entry.category] ?? 0) + page.resources.length;
         }
       } else {
         const container = blobService.getContainerClient(entry.store.container);
@@ -91,6 +93,7 @@ export async function benchExport(host: LocalHost) {
           const res = await container.getBlobClient(name).download();
           for await (const chunk of res.readableStreamBody!) out.bytes += (chunk as Buffer).length;
           out.files += 1;
+          out.counts[entry.category] = (out.counts[entry.category] ?? 0) + 1;
         });
       }
     }
@@ -158,7 +161,13 @@ export async function benchExport(host: LocalHost) {
 
     // Interleaved rounds (raw, export, raw, export, …, raw) and medians: the machine's load drifts.
     const rawRuns: { seconds: number; peakMb: number; read: RawRead }[] = [];
-    const exportRuns: { seconds: number; rssMb: number; bytes: number; records: number }[] = [];
+    const exportRuns: {
+      seconds: number;
+      rssMb: number;
+      bytes: number;
+      records: number;
+      counts: Record<string, number>;
+    }[] = [];
     const portsRuns: { seconds: number; rssMb: number }[] = [];
     const timeRaw = async () => {
       gc?.();
@@ -179,6 +188,7 @@ export async function benchExport(host: LocalHost) {
         rssMb: exported.peakMb - mb(rssBefore),
         bytes: pkg.bytes,
         records: pkg.records,
+        counts: pkg.counts,
       });
       gc?.();
       const portsBefore = process.memoryUsage().rss;
@@ -190,8 +200,13 @@ export async function benchExport(host: LocalHost) {
     const raw = rawRuns[0]!.read;
     const rawItems = raw.records + raw.files;
     const exp = exportRuns[0]!;
-    if (exp.records !== rawItems)
-      throw new Error(`the export holds ${exp.records} records and files, the raw read ${rawItems}`);
+    for (const run of [...exportRuns.map((r) => r.counts), ...rawRuns.map((r) => r.read.counts)]) {
+      const differ = exportable.filter((e) => (run[e.category] ?? 0) !== (seeded.counts[e.category] ?? 0));
+      if (differ.length)
+        throw new Error(
+          `a read disagrees with the seed: ${differ.map((e) => `${e.category} ${run[e.category] ?? 0}/${seeded.counts[e.category] ?? 0}`).join(", ")}`,
+        );
+    }
     const rawSeconds = median(rawRuns.map((r) => r.seconds));
     const exportSeconds = median(exportRuns.map((r) => r.seconds));
     const exportRssMb = Math.max(...exportRuns.map((r) => r.rssMb));

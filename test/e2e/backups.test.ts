@@ -8,6 +8,7 @@ import { hashWhatsAppNumber } from "../../src/domain/subject";
 import type { LocalScheduler } from "../../src/adapters/embedded/local-scheduler";
 import { functionTable } from "../../src/function-table";
 import { startTestHost, type TestHost } from "../support/host";
+import { latestCode as latestCodeFor } from "../support/outbox";
 
 /**
  * Encrypted backups end to end through HTTP with the dev clock (Privacy Policy §3, §5; Data Deletion
@@ -283,15 +284,7 @@ describe("crypto-shredding", () => {
 });
 
 describe("restore", () => {
-  async function latestCode(to: string): Promise<string> {
-    const out = await host.call("GET", `/_dev/outbox?to=${encodeURIComponent(to)}`);
-    const code = (out.body.messages as { template: string; text: string }[])
-      .filter((m) => m.template === "verification_code")
-      .map((m) => /\b(\d{6})\b/.exec(m.text)?.[1])
-      .at(-1);
-    if (!code) throw new Error("no code in the outbox");
-    return code;
-  }
+  const latestCode = (to: string) => latestCodeFor(host, to);
 
   it("brings a tenant's records back and re-applies a WhatsApp-number erasure completed after the backup", async () => {
     const phone = "+919812340077";

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashWhatsAppNumber } from "../../src/domain/subject";
 import { startTestHost, type TestHost } from "../support/host";
+import { latestCode as latestCodeFor } from "../support/outbox";
 
 /**
  * Correction (Privacy Policy §6) end to end over HTTP: the principal names the fields, staff review
@@ -31,15 +32,7 @@ async function seed(contacts: string[] = []) {
   return res.body as { tenantId: string; ownerToken: string; ownerEmail: string };
 }
 
-async function latestCode(to: string): Promise<string> {
-  const out = await host.call("GET", `/_dev/outbox?to=${encodeURIComponent(to)}`);
-  const code = (out.body.messages as { template: string; text: string }[])
-    .filter((m) => m.template === "verification_code")
-    .map((m) => /\b(\d{6})\b/.exec(m.text)?.[1])
-    .at(-1);
-  if (!code) throw new Error("no code in the outbox");
-  return code;
-}
+const latestCode = (to: string) => latestCodeFor(host, to);
 
 const platform = (container: string) => host.runtime.ports.documents.collection("platform", container);
 const account = async (tenantId: string) =>

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashWhatsAppNumber } from "../../src/domain/subject";
 import { startTestHost, type TestHost } from "../support/host";
+import { latestCode as latestCodeFor } from "../support/outbox";
 
 /**
  * Nomination (DPDP Act 2023 s.14; Privacy Policy §6) end to end over HTTP: a verified nomination is
@@ -23,15 +24,7 @@ let clientSeq = 0;
 const client = () => ({ "x-forwarded-for": `10.31.${Math.floor(clientSeq / 250)}.${clientSeq++ % 250}` });
 const asRequester = (token: string) => ({ "x-request-token": token });
 
-async function latestCode(to: string): Promise<string> {
-  const out = await host.call("GET", `/_dev/outbox?to=${encodeURIComponent(to)}`);
-  const code = (out.body.messages as { template: string; text: string }[])
-    .filter((m) => m.template === "verification_code")
-    .map((m) => /\b(\d{6})\b/.exec(m.text)?.[1])
-    .at(-1);
-  if (!code) throw new Error("no code in the outbox");
-  return code;
-}
+const latestCode = (to: string) => latestCodeFor(host, to);
 
 async function codesTo(to: string): Promise<number> {
   const out = await host.call("GET", `/_dev/outbox?to=${encodeURIComponent(to)}`);

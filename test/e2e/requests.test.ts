@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestHost, type TestHost } from "../support/host";
+import { latestCode as latestCodeFor } from "../support/outbox";
 
 /** Rights requests end to end over HTTP: intake, verification with codes from the outbox, actions, audit. */
 
@@ -10,15 +11,7 @@ let tenantB: { tenantId: string; ownerToken: string };
 let support: string;
 let officer: string;
 
-async function latestCode(to: string): Promise<string> {
-  const out = await host.call("GET", `/_dev/outbox?to=${encodeURIComponent(to)}`);
-  const codes = (out.body.messages as { template: string; text: string }[])
-    .filter((m) => m.template === "verification_code")
-    .map((m) => /\b(\d{6})\b/.exec(m.text)?.[1]);
-  const code = codes.at(-1);
-  if (!code) throw new Error("no code in the outbox");
-  return code;
-}
+const latestCode = (to: string) => latestCodeFor(host, to);
 
 const uniqueNumber = (() => {
   let n = 10_000_000;

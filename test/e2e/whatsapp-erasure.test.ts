@@ -4,6 +4,7 @@ import { WhatsAppCertificate } from "../../src/app/whatsapp-erasure/certificate"
 import { hashWhatsAppNumber } from "../../src/domain/subject";
 import type { Database, DocumentCollection, DocumentStore } from "../../src/ports/document-store";
 import { startTestHost, type TestHost } from "../support/host";
+import { latestCode as latestCodeFor } from "../support/outbox";
 
 /**
  * Erasure of the data linked to a WhatsApp number across every tenant (issue 6), end to end over HTTP:
@@ -58,15 +59,7 @@ async function allTenantInventories(): Promise<Map<string, Counts>> {
   return out;
 }
 
-async function latestCode(to: string): Promise<string> {
-  const out = await host.call("GET", `/_dev/outbox?to=${encodeURIComponent(to)}`);
-  const code = (out.body.messages as { template: string; text: string }[])
-    .filter((m) => m.template === "verification_code")
-    .map((m) => /\b(\d{6})\b/.exec(m.text)?.[1])
-    .at(-1);
-  if (!code) throw new Error("no code in the outbox");
-  return code;
-}
+const latestCode = (to: string) => latestCodeFor(host, to);
 
 async function seed(options: Record<string, unknown>): Promise<string> {
   const res = await host.call("POST", "/_dev/seed", {

@@ -10,6 +10,7 @@ import { platformInventory } from "../../src/domain/inventory/platform-inventory
 import { hashWhatsAppNumber } from "../../src/domain/subject";
 import type { Database, DocumentCollection, DocumentStore } from "../../src/ports/document-store";
 import { startTestHost, type TestHost } from "../support/host";
+import { latestCode as latestCodeFor } from "../support/outbox";
 
 /**
  * The WhatsApp-number erasure job against the real adapters on the embedded emulators, driven at the
@@ -48,15 +49,7 @@ function dyingStore(inner: DocumentStore, dieAtWrite: number) {
   return { store, died: () => dead, writes: () => writes };
 }
 
-async function latestCode(to: string): Promise<string> {
-  const out = await host.call("GET", `/_dev/outbox?to=${encodeURIComponent(to)}`);
-  const code = (out.body.messages as { template: string; text: string }[])
-    .filter((m) => m.template === "verification_code")
-    .map((m) => /\b(\d{6})\b/.exec(m.text)?.[1])
-    .at(-1);
-  if (!code) throw new Error("no code in the outbox");
-  return code;
-}
+const latestCode = (to: string) => latestCodeFor(host, to);
 
 const SMALL = { members: 0, apiKeys: 0, bots: 0, knowledgeBaseFiles: 0, payments: 0, usageRecords: 0 };
 

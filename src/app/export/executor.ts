@@ -1,11 +1,32 @@
-import type { Actor } from "../../domain/requests/model";
-import type { Executor } from "../context";
+import { DomainError } from "../../domain/errors";
+import type { Action } from "../../domain/requests/state-machine";
+import type { RequestDoc } from "../../domain/requests/model";
+import type { AppContext, Executor } from "../context";
 import { notifyRequester } from "../requests/notify";
-import { applyAction } from "../requests/transition";
+import { RequestStore } from "../requests/request-store";
+import { applyAction, type TransitionOptions } from "../requests/transition";
 import { ensureExpiryScheduled } from "./expiry";
 import { preparePackage } from "./package";
 
-const SYSTEM: Actor = { kind: "system" };
+/**
+ * The system moves the request on; a lost race (409: another run, a retry and reconciliation at once)
+ * re-reads and carries on from wherever the request now stands.
+ */
+async function advance(
+  app: AppContext,
+  request: RequestDoc,
+  action: Action,
+  options: TransitionOptions,
+): Promise<{ doc: RequestDoc; moved: boolean }> {
+  try {
+    return { doc: await applyAction(app, request.id, action, { kind: "system" }, options), moved: true };
+  } catch (e) {
+    if (!(e instanceof DomainError && e.kind === "conflict")) throw e;
+    const fresh = await new RequestStore(app.ports).get(request.id);
+    if (fresh.status === request.status) throw e;
+    return { doc: fresh, moved: false };
+  }
+}
 
 /**
  * A verified access request (an account, asked by its owner, or a WhatsApp number, verified by a
@@ -17,7 +38,7 @@ export const accessExportExecutor: Executor = async (app, request, step) => {
   let current = request;
   if (current.status === "verified") {
     step("start");
-    current = await applyAction(app, current.id, "start", SYSTEM, { notify: false });
+    current = (await advance(app, current, "start", { notify: false })).doc;
   }
   if (current.status !== "in_progress") return;
   let job = await preparePackage(app, current, step);
@@ -25,7 +46,7 @@ export const accessExportExecutor: Executor = async (app, request, step) => {
   job = await ensureExpiryScheduled(app, current, job);
   step("complete");
   const pkg = job.package!;
-  const after = await applyAction(app, current.id, "complete", SYSTEM, {
+  const { doc: after, moved } = await advance(app, current, "complete", {
     notify: false,
     data: {
       records: pkg.records,
@@ -35,6 +56,7 @@ export const accessExportExecutor: Executor = async (app, request, step) => {
       availableUntil: job.expiresAt,
     },
   });
+  if (!moved) return;
   await notifyRequester(app, after, {
     template: "request_completed",
     requestId: after.id,

@@ -1,3 +1,4 @@
+import { DomainError } from "../../domain/errors";
 import { keyedHash } from "../../domain/subject";
 import { type Actor, isOpen, type RequestDoc } from "../../domain/requests/model";
 import { type Action, flowKey, transition } from "../../domain/requests/state-machine";
@@ -70,4 +71,24 @@ export async function applyAction(
     });
   }
   return after;
+}
+
+/**
+ * The system moves a request on unless another run already did: a lost race (409) re-reads and
+ * carries on from wherever the request now stands.
+ */
+export async function advanceRequest(
+  app: AppContext,
+  request: RequestDoc,
+  action: Action,
+  options: TransitionOptions,
+): Promise<RequestDoc> {
+  try {
+    return await applyAction(app, request.id, action, { kind: "system" }, options);
+  } catch (e) {
+    if (!(e instanceof DomainError && e.kind === "conflict")) throw e;
+    const fresh = await new RequestStore(app.ports).get(request.id);
+    if (fresh.status === request.status) throw e;
+    return fresh;
+  }
 }

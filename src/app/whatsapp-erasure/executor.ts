@@ -1,33 +1,8 @@
 import { DomainError } from "../../domain/errors";
-import type { RequestDoc } from "../../domain/requests/model";
-import type { Action } from "../../domain/requests/state-machine";
-import type { AppContext, Executor } from "../context";
-import { RequestStore } from "../requests/request-store";
-import { applyAction, type TransitionOptions } from "../requests/transition";
+import type { Executor } from "../context";
+import { advanceRequest as advance } from "../requests/transition";
 import { backupsHolding, issueWhatsAppCertificate, markCertificateCompleted } from "./certificate";
 import { readWhatsAppErasureJob, runWhatsAppErasureJob, type WhatsAppErasureJob } from "./job";
-
-const SYSTEM = { kind: "system" } as const;
-
-/**
- * Moves the request on unless another run already did: a lost race (409) re-reads and carries on
- * from wherever the request now stands.
- */
-async function advance(
-  app: AppContext,
-  request: RequestDoc,
-  action: Action,
-  options: TransitionOptions,
-): Promise<RequestDoc> {
-  try {
-    return await applyAction(app, request.id, action, SYSTEM, options);
-  } catch (e) {
-    if (!(e instanceof DomainError && e.kind === "conflict")) throw e;
-    const fresh = await new RequestStore(app.ports).get(request.id);
-    if (fresh.status === request.status) throw e;
-    return fresh;
-  }
-}
 
 /** The counts of the finished job, for the audit trail and the request: categories and tenants, no names. */
 function summary(job: WhatsAppErasureJob) {
