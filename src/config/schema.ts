@@ -102,6 +102,12 @@ export const LocalConfig = z
      * local account deletion completes at its purge instead of waiting for backups to rotate out.
      */
     LOCAL_BACKUP_TIMER: z.enum(["on", "off"]).default("off"),
+    /**
+     * "on": due messages are delivered every second and timers run every minute in real time, as in
+     * Azure. "off": only moving the dev clock (POST /api/_dev/clock) delivers and runs them, which
+     * makes tests deterministic.
+     */
+    LOCAL_REALTIME: z.enum(["on", "off"]).default("on"),
   })
   .strict();
 

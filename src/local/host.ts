@@ -74,12 +74,14 @@ export async function startLocalHost(env: NodeJS.ProcessEnv = process.env): Prom
     // A failed pass (say, the scheduler file unwritable) is reported and tried again, never fatal.
     const report = (what: string) => (e: unknown) =>
       console.error(JSON.stringify({ level: "error", what, error: e instanceof Error ? e.name : "unknown" }));
-    timers.push(
-      setInterval(() => void runtime.dev?.deliverDue().catch(report("deliverDue")), DELIVERY_INTERVAL_MS),
-    );
-    for (const fn of table) {
-      if (fn.trigger === "timer")
-        timers.push(setInterval(() => void fn.handle(runtime).catch(report(fn.name)), TIMER_INTERVAL_MS));
+    if (config.LOCAL_REALTIME === "on") {
+      timers.push(
+        setInterval(() => void runtime.dev?.deliverDue().catch(report("deliverDue")), DELIVERY_INTERVAL_MS),
+      );
+      for (const fn of table) {
+        if (fn.trigger === "timer")
+          timers.push(setInterval(() => void fn.handle(runtime).catch(report(fn.name)), TIMER_INTERVAL_MS));
+      }
     }
     for (const t of timers) t.unref();
     const httpServer = server;

@@ -35,3 +35,41 @@ describe("local host: health, auth, seed, inventory over HTTP", () => {
     expect((await host.call("GET", `/v1/subjects/inventory?tenantId=x`)).status).toBe(401);
   });
 });
+
+describe("local host: real-time delivery", () => {
+  const schedule = (host: TestHost) =>
+    host.runtime.ports.scheduler.schedule({
+      queue: "request-timers",
+      messageId: `probe-${Math.random()}`,
+      body: { type: "probe" },
+      deliverAt: host.runtime.ports.clock.now(),
+    });
+
+  it("with LOCAL_REALTIME on, a due message is delivered without moving the clock", async () => {
+    const host = await startTestHost({ LOCAL_REALTIME: "on" });
+    try {
+      const ticket = await schedule(host);
+      const scheduler = host.runtime.ports.scheduler as unknown as {
+        pending(): readonly { ticket: string }[];
+      };
+      for (let i = 0; i < 50 && scheduler.pending().some((j) => j.ticket === ticket); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      // Delivered: a cancel now finds nothing waiting.
+      const outcome = await host.runtime.ports.scheduler.cancel("request-timers", ticket);
+      expect(outcome).toBe("not_found");
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it("with LOCAL_REALTIME off (the tests), it waits for the dev clock", async () => {
+    const host = await startTestHost();
+    try {
+      const ticket = await schedule(host);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await host.runtime.ports.scheduler.cancel("request-timers", ticket)).toBe("cancelled");
+    } finally {
+      await host.stop();
+    }
+  });
+});

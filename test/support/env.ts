@@ -19,6 +19,8 @@ export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessE
     LOCAL_DATA_DIR: mkdtempSync(join(tmpdir(), "dpdp-test-")),
     SUBJECT_HASH_KEY: randomBytes(32).toString("base64"),
     LOCAL_SEED_DEMO: "false",
+    // Only the dev clock delivers and runs timers: no background pass races a test's assertions.
+    LOCAL_REALTIME: "off",
     PORT: "0",
     ...overrides,
   };
