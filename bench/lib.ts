@@ -13,6 +13,8 @@ export async function benchHost(): Promise<LocalHost> {
     PORT: "0",
     LOCAL_SEED_DEMO: "false",
     LOCAL_HTTP_LOG: "off",
+    // No background delivery or timer passes: each bench runs exactly the work it measures.
+    LOCAL_REALTIME: "off",
     LOCAL_DATA_DIR: mkdtempSync(join(tmpdir(), "dpdp-bench-")),
     SUBJECT_HASH_KEY: randomBytes(32).toString("base64"),
   });

@@ -26,7 +26,13 @@ export async function benchRequests(host: LocalHost, options = { total: 400, con
     const headers = { "x-forwarded-for": `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` };
     const created = await post(
       "/v1/requests",
-      { kind: "erasure", scope: { type: "whatsapp_number", phone } },
+      // A correction waits for staff review once verified: the path measured is the request core
+      // (validation, rate limits, code, ETag writes, audit), not an executor's work after it.
+      {
+        kind: "correction",
+        scope: { type: "whatsapp_number", phone },
+        corrections: [{ field: "name", value: "Asha Rao" }],
+      },
       headers,
     );
     if (created.status !== 201) throw new Error(`create ${created.status}`);
