@@ -20,25 +20,12 @@ export interface ReconcileReport {
   failed: number;
 }
 
-async function allRequests(app: AppContext, where: Condition[]): Promise<RequestDoc[]> {
-  const store = new RequestStore(app.ports);
-  const out: RequestDoc[] = [];
-  let continuationToken: string | undefined;
-  do {
-    const page = await store.list({
-      where: [
-        { field: "kind", op: "=", value: "erasure" },
-        { field: "scope.type", op: "=", value: "account" },
-        ...where,
-      ],
-      limit: 200,
-      ...(continuationToken ? { continuationToken } : {}),
-    });
-    out.push(...page.items);
-    continuationToken = page.continuationToken;
-  } while (continuationToken);
-  return out;
-}
+const allRequests = (app: AppContext, where: Condition[]): Promise<RequestDoc[]> =>
+  new RequestStore(app.ports).listAll([
+    { field: "kind", op: "=", value: "erasure" },
+    { field: "scope.type", op: "=", value: "account" },
+    ...where,
+  ]);
 
 /**
  * The hourly safety net (DESIGN §4): no purge is missed because a message was never scheduled, was

@@ -70,6 +70,22 @@ export class RequestStore {
     }
   }
 
+  /** Every request matching `where`, page by page (for timers and sweeps, not for HTTP answers). */
+  async listAll(where: QuerySpec["where"] = []): Promise<RequestDoc[]> {
+    const out: RequestDoc[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.list({
+        where,
+        limit: 200,
+        ...(continuationToken ? { continuationToken } : {}),
+      });
+      out.push(...page.items);
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
+    return out;
+  }
+
   async list(spec: QuerySpec) {
     return this.requests.query<RequestDoc>({
       ...spec,

@@ -14,25 +14,12 @@ export interface WhatsAppReconcileResult {
   failed: number;
 }
 
-async function requestsIn(app: AppContext, status: RequestStatus): Promise<RequestDoc[]> {
-  const store = new RequestStore(app.ports);
-  const out: RequestDoc[] = [];
-  let continuationToken: string | undefined;
-  do {
-    const page = await store.list({
-      where: [
-        { field: "kind", op: "=", value: "erasure" },
-        { field: "scope.type", op: "=", value: "whatsapp_number" },
-        { field: "status", op: "=", value: status },
-      ],
-      limit: 200,
-      ...(continuationToken ? { continuationToken } : {}),
-    });
-    out.push(...page.items);
-    continuationToken = page.continuationToken;
-  } while (continuationToken);
-  return out;
-}
+const requestsIn = (app: AppContext, status: RequestStatus): Promise<RequestDoc[]> =>
+  new RequestStore(app.ports).listAll([
+    { field: "kind", op: "=", value: "erasure" },
+    { field: "scope.type", op: "=", value: "whatsapp_number" },
+    { field: "status", op: "=", value: status },
+  ]);
 
 /**
  * The safety net for WhatsApp-number erasures (DESIGN §4), for a timer: the erasure runs inside the

@@ -2,12 +2,10 @@ import { z } from "zod";
 import type { Caller } from "../../app/caller";
 import type { AppContext } from "../../app/context";
 import { assignGrievance, resolveGrievance, respondToGrievance } from "../../app/rights/grievance";
-import { requestView } from "../../app/requests/view";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { HttpRoute } from "../route";
-import { json, route } from "../route";
 import { Problem } from "../schemas/problem";
-import { IdParams, RequestView } from "../schemas/requests";
+import { actionRoute } from "./request-actions";
 
 /** Grievance handling by staff (Privacy Policy §14): assign, answer, resolve. */
 
@@ -51,20 +49,7 @@ function grievanceRoute<B>(spec: {
   body: z.ZodType<B>;
   run(app: AppContext, caller: Caller, id: string, body: B): Promise<RequestDoc>;
 }): HttpRoute {
-  return route<B, Record<string, never>, z.infer<typeof IdParams>>({
-    name: spec.name,
-    method: "POST",
-    path: `v1/requests/{id}/${spec.verb}`,
-    summary: spec.summary,
-    access: STAFF,
-    params: IdParams,
-    body: spec.body,
-    responses: { 200: { description: "The grievance after the action", schema: RequestView }, ...refusals },
-    async handler({ rt, caller, params, body }) {
-      const doc = await spec.run(rt.app, caller, params.id, body);
-      return json(200, requestView(doc, rt.ports.clock.now()), { "cache-control": "no-store" });
-    },
-  });
+  return actionRoute({ ...spec, access: STAFF, refusals });
 }
 
 export const grievanceRoutes: HttpRoute[] = [

@@ -39,12 +39,14 @@ const refusals = {
 };
 
 /** One POST …/{id}/<verb> route: validate, call the use case, answer with the request as it is now. */
-function actionRoute<B>(spec: {
+export function actionRoute<B>(spec: {
   name: string;
   verb: string;
   summary: string;
   access: Access;
   body?: z.ZodType<B>;
+  /** The documented refusals, where they differ from the usual 400/404/409. */
+  refusals?: HttpRoute["responses"];
   run(app: AppContext, caller: Caller, id: string, body: B): Promise<RequestDoc>;
 }): HttpRoute {
   return route<B, Record<string, never>, z.infer<typeof IdParams>>({
@@ -55,7 +57,10 @@ function actionRoute<B>(spec: {
     access: spec.access,
     params: IdParams,
     ...(spec.body ? { body: spec.body } : {}),
-    responses: { 200: { description: "The request after the action", schema: RequestView }, ...refusals },
+    responses: {
+      200: { description: "The request after the action", schema: RequestView },
+      ...(spec.refusals ?? refusals),
+    },
     async handler({ rt, caller, params, body }) {
       const doc = await spec.run(rt.app, caller, params.id, body);
       return json(200, requestView(doc, rt.ports.clock.now()), { "cache-control": "no-store" });
