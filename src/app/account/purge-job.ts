@@ -118,26 +118,55 @@ async function checkpoint(
   await jobs(app).upsert(job);
 }
 
+/**
+ * Deletes `items` with PURGE_CONCURRENCY in flight and no barrier between chunks (a barrier every 100
+ * leaves the pipe half empty at each tail); every PURGE_CHUNK completions a checkpoint is written,
+ * one at a time, beside the deletes.
+ */
+async function deleteCheckpointed<T>(
+  app: AppContext,
+  job: PurgeJob,
+  category: string,
+  items: T[],
+  remove: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let sinceCheckpoint = 0;
+  let written = Promise.resolve();
+  const flush = (n: number) => {
+    written = written.then(() =>
+      checkpoint(app, job, category, { processed: job.categories[category]!.processed + n }),
+    );
+    return written;
+  };
+  await forEachLimit(items, PURGE_CONCURRENCY, async (item) => {
+    await remove(item);
+    if (++sinceCheckpoint >= PURGE_CHUNK) {
+      const n = sinceCheckpoint;
+      sinceCheckpoint = 0;
+      await flush(n);
+    }
+  });
+  if (sinceCheckpoint > 0) await flush(sinceCheckpoint);
+  await written;
+}
+
+/** Ids and names are fetched a page at a time: fewer queries and listings, same checkpoints. */
+const ID_PAGE = 10 * PURGE_CHUNK;
+
 async function purgeBlobs(app: AppContext, job: PurgeJob, entry: BlobEntry): Promise<void> {
   const prefix = tenantBlobPrefix(job.tenantId);
   for (;;) {
     const names: string[] = [];
     for await (const blob of app.ports.blobs.list(entry.store.container, prefix)) {
       names.push(blob.name);
-      if (names.length >= PURGE_CHUNK) break;
+      if (names.length >= ID_PAGE) break;
     }
     if (names.length === 0) return;
-    await forEachLimit(names, PURGE_CONCURRENCY, async (name) => {
-      await app.ports.blobs.delete(entry.store.container, name);
-    });
-    await checkpoint(app, job, entry.category, {
-      processed: job.categories[entry.category]!.processed + names.length,
-    });
+    await deleteCheckpointed(app, job, entry.category, names, (name) =>
+      app.ports.blobs.delete(entry.store.container, name),
+    );
   }
 }
-
-/** Ids are fetched a page at a time and deleted a chunk at a time: fewer queries, same checkpoints. */
-const ID_PAGE = 10 * PURGE_CHUNK;
 
 async function deleteRecords(app: AppContext, job: PurgeJob, entry: CosmosEntry): Promise<void> {
   const coll = platformCollection(app, entry);
@@ -145,15 +174,7 @@ async function deleteRecords(app: AppContext, job: PurgeJob, entry: CosmosEntry)
     // Always from the start: deleted records drop out, so no continuation token is needed (or trusted).
     const refs = await tenantRecordPage(app, entry, job.tenantId, ID_PAGE);
     if (refs.length === 0) return;
-    for (let i = 0; i < refs.length; i += PURGE_CHUNK) {
-      const chunk = refs.slice(i, i + PURGE_CHUNK);
-      await forEachLimit(chunk, PURGE_CONCURRENCY, async (r) => {
-        await coll.delete(r.id, r.pk);
-      });
-      await checkpoint(app, job, entry.category, {
-        processed: job.categories[entry.category]!.processed + chunk.length,
-      });
-    }
+    await deleteCheckpointed(app, job, entry.category, refs, (r) => coll.delete(r.id, r.pk));
   }
 }
 
