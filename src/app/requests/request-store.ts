@@ -7,6 +7,7 @@ import {
   PreconditionFailedError,
   type QuerySpec,
 } from "../../ports/document-store";
+import { queryAll } from "../util/paging";
 
 const MAX_ATTEMPTS = 5;
 
@@ -72,18 +73,9 @@ export class RequestStore {
 
   /** Every request matching `where`, page by page (for timers and sweeps, not for HTTP answers). */
   async listAll(where: QuerySpec["where"] = []): Promise<RequestDoc[]> {
-    const out: RequestDoc[] = [];
-    let continuationToken: string | undefined;
-    do {
-      const page = await this.list({
-        where,
-        limit: 200,
-        ...(continuationToken ? { continuationToken } : {}),
-      });
-      out.push(...page.items);
-      continuationToken = page.continuationToken;
-    } while (continuationToken);
-    return out;
+    return queryAll<RequestDoc>(this.requests, {
+      where: [{ field: "docType", op: "=", value: "request" }, ...(where ?? [])],
+    });
   }
 
   async list(spec: QuerySpec) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { queryAll } from "../util/paging";
 import type { InventoryEntry } from "../../domain/inventory/schema";
 import type { RequestDoc } from "../../domain/requests/model";
 import { keyedHash, normaliseWhatsAppNumber } from "../../domain/subject";
@@ -87,19 +88,10 @@ async function recordsOf(
     return page.items;
   }
   if (request.scope.type !== "whatsapp_number" || !entry.store.whatsappHashField) return [];
-  const out: (Doc & Record<string, unknown>)[] = [];
-  let continuationToken: string | undefined;
-  do {
-    const page = await coll.query<Doc & Record<string, unknown>>({
-      where: [{ field: entry.store.whatsappHashField, op: "=", value: request.scope.numberHash }],
-      select: [entry.store.tenantField, ...fields],
-      limit: 200,
-      ...(continuationToken ? { continuationToken } : {}),
-    });
-    out.push(...page.items);
-    continuationToken = page.continuationToken;
-  } while (continuationToken);
-  return out;
+  return queryAll<Doc & Record<string, unknown>>(coll, {
+    where: [{ field: entry.store.whatsappHashField, op: "=", value: request.scope.numberHash }],
+    select: [entry.store.tenantField, ...fields],
+  });
 }
 
 /** The value as stored: emails lower-cased, phone numbers in E.164. */
