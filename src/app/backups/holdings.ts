@@ -27,20 +27,22 @@ export const ROTATED_HOLDING_TTL_S = 90 * 86_400;
 
 export const holdingId = (setId: string, subject: string) => `holding:${setId}:${subject}`;
 
+/** The active holding of `subject` by `set`. */
+const activeHolding = (set: BackupSet, subject: string): BackupHolding => ({
+  id: holdingId(set.id, subject),
+  pk: subject,
+  docType: "backup-holding",
+  setId: set.id,
+  subject,
+  status: "active",
+  takenAt: set.takenAt,
+  expiresAt: set.expiresAt,
+});
+
 /** Records that `set` holds each of `subjects` (idempotent: the id is per set and subject). */
 export async function recordHoldings(app: AppContext, set: BackupSet, subjects: Iterable<string>) {
   await forEachLimit(subjects, 16, async (subject) => {
-    const holding: BackupHolding = {
-      id: holdingId(set.id, subject),
-      pk: subject,
-      docType: "backup-holding",
-      setId: set.id,
-      subject,
-      status: "active",
-      takenAt: set.takenAt,
-      expiresAt: set.expiresAt,
-    };
-    await catalogue(app).upsert(holding);
+    await catalogue(app).upsert(activeHolding(set, subject));
   });
 }
 
@@ -61,16 +63,7 @@ export async function activeBackupsHolding(app: AppContext, subject: string): Pr
   const held = page.items;
   for (const set of await findSets(app, [{ field: "status", op: "=", value: "writing" }])) {
     if (held.some((h) => h.setId === set.id)) continue;
-    held.push({
-      id: holdingId(set.id, subject),
-      pk: subject,
-      docType: "backup-holding",
-      setId: set.id,
-      subject,
-      status: "active",
-      takenAt: set.takenAt,
-      expiresAt: set.expiresAt,
-    });
+    held.push(activeHolding(set, subject));
   }
   return held;
 }
