@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DocumentCollection, DocumentStore } from "../../src/ports/document-store";
-import type { Ports } from "../../src/ports";
 import { startTestHost, type TestHost } from "../support/host";
+import { patchPort, wrapCollection } from "../support/ports";
 
 /**
  * The Account Deletion Policy end to end (§2–§6): immediate deactivation, the 30-day window, reactivation,
@@ -46,41 +45,6 @@ async function askForDeletion(t: { tenantId: string; ownerToken: string }) {
 const advance = (duration: string) => host.call("POST", "/_dev/clock", { body: { advance: duration } });
 const getRequest = async (id: string) =>
   (await host.call("GET", `/v1/requests/${id}`, { token: officer })).body;
-
-/** Replaces one port method for the duration of a test; returns the undo. */
-function patchPort<K extends keyof Ports>(key: K, replacement: Ports[K]): () => void {
-  const ports = host.runtime.app.ports as { -readonly [P in keyof Ports]: Ports[P] };
-  const original = ports[key];
-  ports[key] = replacement;
-  return () => {
-    ports[key] = original;
-  };
-}
-
-/** A document store whose chosen collection misbehaves as `wrap` says. */
-function wrapCollection(
-  base: DocumentStore,
-  name: string,
-  wrap: (c: DocumentCollection) => Partial<DocumentCollection>,
-): DocumentStore {
-  return {
-    ...base,
-    ping: () => base.ping(),
-    collection(db, container) {
-      const c = base.collection(db, container);
-      if (container !== name) return c;
-      const over = wrap(c);
-      return new Proxy(c, {
-        get(target, prop, receiver) {
-          const o = over[prop as keyof DocumentCollection];
-          if (o) return o;
-          const v = Reflect.get(target, prop, receiver) as unknown;
-          return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-        },
-      });
-    },
-  };
-}
 
 beforeAll(async () => {
   host = await startTestHost();
@@ -305,6 +269,7 @@ describe("races and faults", () => {
     let arrived = () => {};
     const waiting = new Promise<void>((r) => (arrived = r));
     const undo = patchPort(
+      host,
       "documents",
       wrapCollection(host.runtime.app.ports.documents, "requests", (c) => ({
         async replace(doc, etag) {
@@ -398,6 +363,7 @@ describe("races and faults", () => {
     let deletes = 0;
     let crashes = 0;
     const undo = patchPort(
+      host,
       "documents",
       wrapCollection(host.runtime.app.ports.documents, "messages", (c) => ({
         async delete(id, pk, etag) {
@@ -434,7 +400,7 @@ describe("races and faults", () => {
 
   it("scheduling fails after deactivation committed: reconciliation purges on time", async () => {
     const t = await seed({ conversations: 1, messagesPerConversation: 2 });
-    const undo = patchPort("scheduler", {
+    const undo = patchPort(host, "scheduler", {
       ...host.runtime.app.ports.scheduler,
       schedule: async () => {
         throw new Error("Service Bus unavailable");
@@ -464,6 +430,7 @@ describe("races and faults", () => {
     const t = await seed({ conversations: 1, messagesPerConversation: 2 });
     const created = await askForDeletion(t);
     const undo = patchPort(
+      host,
       "documents",
       wrapCollection(host.runtime.app.ports.documents, "messages", () => ({
         async delete() {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Ports } from "../../src/ports";
 import { startTestHost, type TestHost } from "../support/host";
+import { patchPort } from "../support/ports";
 
 /** An unfinished verification: one reminder after 24 hours, expiry with a notice after 7 days. */
 let host: TestHost;
@@ -72,19 +72,17 @@ describe("verification reminder and expiry", () => {
   });
 
   it("with the scheduled messages lost, the hourly sweep still reminds and expires", async () => {
-    const ports = host.runtime.app.ports as { -readonly [K in keyof Ports]: Ports[K] };
-    const original = ports.scheduler;
-    ports.scheduler = {
-      ...original,
+    const undo = patchPort(host, "scheduler", {
+      ...host.runtime.app.ports.scheduler,
       schedule: async () => {
         throw new Error("Service Bus unavailable");
       },
-    };
+    });
     let r;
     try {
       r = await pendingRequest();
     } finally {
-      ports.scheduler = original;
+      undo();
     }
     await advance("PT26H");
     expect((await templates(r.phone)).filter((t) => t === "verification_reminder")).toHaveLength(1);
