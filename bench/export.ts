@@ -148,6 +148,7 @@ export async function benchExport(host: LocalHost) {
         status: "in_progress",
         channel: "dashboard",
         language: "en",
+        visibleTo: "tenant",
         requester: { kind: "owner" },
         tenantId: seeded.tenantId,
         tokenHashes: [],

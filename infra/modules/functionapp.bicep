@@ -71,6 +71,8 @@ var codeSettings = {
   COSMOS_DATABASE: cosmosDatabaseName
   COSMOS_PLATFORM_DATABASE: cosmosPlatformDatabaseName
   MAX_BODY_BYTES: string(maxBodyBytes)
+  // The Functions front end appends the caller's address to X-Forwarded-For: one trusted hop.
+  TRUSTED_PROXY_HOPS: '1'
   CORS_ALLOWED_ORIGINS: join(corsAllowedOrigins, ',')
   DPO_CONTACT_EMAIL: dpoContactEmail
   PRIVACY_OFFICER_EMAIL: privacyOfficerEmail

@@ -70,6 +70,12 @@ const common = {
   COSMOS_DATABASE: z.string().min(1).default("dpdp"),
   COSMOS_PLATFORM_DATABASE: z.string().min(1).default("platform"),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
+  /**
+   * How many right-most X-Forwarded-For entries trusted proxies added (the Functions front end adds
+   * one, and so does the local host); the entry that many places from the right is the client. Raise it
+   * only for a trusted proxy in front of the app (Front Door: 2): anything further left the client wrote.
+   */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   CORS_ALLOWED_ORIGINS: origins,
   /** The Grievance Officer / DPO contact every notice carries (DPDP Rules 2025 Rule 9). */
   DPO_CONTACT_EMAIL: z.email().default("karan@callmissed.com"),

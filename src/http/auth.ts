@@ -30,7 +30,7 @@ export interface TokenSettings {
 
 const unauthenticated = (message: string) => new DomainError("unauthenticated", message);
 
-/** Verifies dashboard and staff JWTs (signature, issuer, audience, expiry) and reads their roles. */
+/** Verifies dashboard and staff JWTs (signature, issuer, audience, a required expiry) and reads their roles. */
 export class Authenticator {
   private readonly getKey: JWTVerifyGetKey;
 
@@ -55,6 +55,8 @@ export class Authenticator {
         issuer: this.settings.issuer,
         audience: this.settings.audience,
         algorithms: ["ES256", "RS256"],
+        // jose checks exp only when present: a token without one would be valid forever.
+        requiredClaims: ["exp"],
       }));
     } catch {
       throw unauthenticated("The token is invalid or expired.");

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { isIP } from "node:net";
 import { z } from "zod";
 import { DomainError, type FieldError, forbidden } from "../domain/errors";
 import type { Caller } from "../app/caller";
+import { InvalidContinuationTokenError } from "../ports/document-store";
 import type { Principal, Role } from "./auth";
 import { problem, problemFromDomain } from "./problem";
 import type { ApiRequest, ApiResponse, Method } from "./types";
@@ -25,9 +27,26 @@ export interface HandlerInput<B, Q, P> {
   correlationId: string;
 }
 
-/** The first address of X-Forwarded-For (set by the Functions front end and by the local host). */
-const clientAddress = (req: ApiRequest) =>
-  req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || undefined;
+/**
+ * The client's address from X-Forwarded-For: the entry `trustedHops` places from the right. Proxies
+ * append, so only the right-most entries were written by the platform's front end (and any trusted
+ * proxy before it); everything to their left came from the client and may be forged. The front end
+ * writes `ip:port` (`[v6]:port` for IPv6): the port changes per connection and is dropped. Anything
+ * that is not an IP address after that gives undefined, never the raw text.
+ */
+export function clientAddress(header: string | null | undefined, trustedHops: number): string | undefined {
+  if (!header || !Number.isInteger(trustedHops) || trustedHops < 1) return undefined;
+  const entries = header.split(",");
+  const entry = entries[entries.length - trustedHops]?.trim();
+  if (!entry) return undefined;
+  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(entry);
+  const ipv4WithPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(entry);
+  const address = bracketed?.[1] ?? ipv4WithPort?.[1] ?? entry;
+  if (isIP(address) === 0) return undefined;
+  // A dual-stack socket reports an IPv4 client as ::ffff:a.b.c.d: one client, one key.
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  return mapped?.[1] ?? address.toLowerCase();
+}
 
 export interface HttpRoute {
   name: string;
@@ -67,12 +86,36 @@ class EnvelopeError extends Error {
   }
 }
 
-async function readJsonBody(req: ApiRequest, maxBytes: number): Promise<unknown> {
+/**
+ * Reads the body as it arrives and gives up as soon as it passes `maxBytes`: a chunked body has no
+ * length to check first, and reading it to its end (as `text()` would) lets a caller hold the
+ * connection and our memory for as long as it likes. Cancelling tells the host to stop reading.
+ */
+async function readBodyText(req: ApiRequest, maxBytes: number): Promise<string> {
+  const tooLarge = () => new EnvelopeError(413, `The body is over ${maxBytes} bytes.`);
   const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw new EnvelopeError(413, `The body is over ${maxBytes} bytes.`);
-  const text = await req.text();
-  if (Buffer.byteLength(text, "utf8") > maxBytes)
-    throw new EnvelopeError(413, `The body is over ${maxBytes} bytes.`);
+  if (declared > maxBytes) throw tooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    size += chunk.length;
+    if (size > maxBytes) {
+      // The answer does not wait for the cancellation to settle, nor fail if it does.
+      reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString("utf8");
+}
+
+async function readJsonBody(req: ApiRequest, maxBytes: number): Promise<unknown> {
+  const text = await readBodyText(req, maxBytes);
   const type = req.headers.get("content-type") ?? "";
   if (text.length > 0 && type && !/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
     throw new EnvelopeError(415, "Send the body as application/json.");
@@ -160,7 +203,10 @@ export function route<B = undefined, Q = Record<string, never>, P = Record<strin
         const caller: Caller = principal ?? {
           kind: "public",
           requestToken: req.headers.get("x-request-token") ?? undefined,
-          clientAddress: clientAddress(req),
+          // Worked out when a use case asks (rate limits, idempotency scope); most public routes never do.
+          get clientAddress() {
+            return clientAddress(req.headers.get("x-forwarded-for"), rt.config.TRUSTED_PROXY_HOPS);
+          },
         };
         return spec.handler({ rt, req, principal, caller, body, query, params, correlationId });
       });
@@ -177,6 +223,17 @@ export async function guard(correlationId: string, work: () => Promise<ApiRespon
       res = problemFromDomain(e);
     } else if (e instanceof EnvelopeError) {
       res = problem(e.status, e.message);
+    } else if (e instanceof InvalidContinuationTokenError) {
+      // Callers hand continuation tokens back only through a listing's `continuationToken` query
+      // parameter; one the store cannot use was made up or altered by the caller: their error, not ours.
+      res = problemFromDomain(
+        new DomainError("invalid", "The continuation token is not one this listing gave out.", [
+          {
+            field: "query.continuationToken",
+            message: "not a token from this listing: start again without it",
+          },
+        ]),
+      );
     } else {
       // The only trace of an unexpected failure: its class and the correlation id, never personal data.
       console.error(
@@ -194,7 +251,20 @@ export async function guard(correlationId: string, work: () => Promise<ApiRespon
       );
     }
   }
-  return { ...res, headers: { ...res.headers, "x-correlation-id": correlationId } };
+  return edgeHeaders({ ...res, headers: { ...res.headers, "x-correlation-id": correlationId } });
+}
+
+/**
+ * What every answer carries, whoever produced it (a route, a problem, the hosts' own 404/405/OPTIONS):
+ * `no-store` unless the route chose its own caching (answers hold personal data and tokens, and a shared
+ * cache or the browser must not keep them), and `nosniff` (a JSON answer is never run as a script).
+ */
+export function edgeHeaders(res: ApiResponse): ApiResponse {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(res.headers ?? {})) headers[name.toLowerCase()] = value;
+  headers["cache-control"] ??= "no-store";
+  headers["x-content-type-options"] = "nosniff";
+  return { ...res, headers };
 }
 
 export const newCorrelationId = () => randomUUID();

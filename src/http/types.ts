@@ -9,7 +9,11 @@ export interface ApiRequest {
   headers: { get(name: string): string | null };
   query: URLSearchParams;
   params: Record<string, string>;
-  text(): Promise<string>;
+  /**
+   * The body as it arrives (null without one). A stream, not `text()`: the size limit must hold while
+   * the bytes come in, and cancelling it tells the host to stop reading.
+   */
+  readonly body: ReadableStream<Uint8Array> | null;
 }
 
 export interface ApiResponse {

@@ -2,32 +2,81 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { createDispatcher } from "../http/dispatch";
 import { problem } from "../http/problem";
-import { guard, newCorrelationId } from "../http/route";
+import { edgeHeaders, guard, newCorrelationId } from "../http/route";
 import type { ApiRequest, ApiResponse } from "../http/types";
 import type { FunctionEntry } from "../function-table";
 import type { Runtime } from "../runtime";
 
-/** Reads at most `limit` bytes and stops: a huge body costs us nothing, the route answers 413. */
-function bodyReader(req: IncomingMessage, limit: number): () => Promise<string> {
-  let read: Promise<string> | undefined;
-  return () =>
-    (read ??= new Promise<string>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on("data", (chunk: Buffer) => {
-        if (size > limit) return;
-        size += chunk.length;
-        chunks.push(chunk);
+/**
+ * The request body as a web stream (what `@azure/functions` hands a route), read from the socket only
+ * as fast as the route reads it. When the route cancels (the body passed the size limit) reading stops
+ * at once: the bytes still coming are never buffered, and the answer does not wait for them.
+ */
+function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let settled = false;
+  let onData: ((chunk: Buffer) => void) | undefined;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      onData = (chunk) => {
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        // Backpressure: hold the socket until the route asks for more (pull).
+        if ((controller.desiredSize ?? 0) <= 0) req.pause();
+      };
+      req.on("data", onData);
+      req.once("end", () => {
+        if (settled) return;
+        settled = true;
+        controller.close();
       });
-      req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-      req.on("error", reject);
-    }));
+      req.once("error", (e) => {
+        if (settled) return;
+        settled = true;
+        controller.error(e);
+      });
+      req.once("close", () => {
+        if (settled) return;
+        settled = true;
+        controller.error(new Error("The client closed the connection before the body ended."));
+      });
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      settled = true;
+      if (onData) req.off("data", onData);
+      req.pause();
+    },
+  });
 }
 
-function send(res: ServerResponse, out: ApiResponse, extraHeaders: Record<string, string>): void {
+/** How long a connection whose body we stopped reading is drained before it is cut. */
+const LINGER_MS = 2000;
+
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  out: ApiResponse,
+  extraHeaders: Record<string, string>,
+): void {
   const body = out.jsonBody !== undefined ? JSON.stringify(out.jsonBody) : (out.body ?? "");
+  // Answered before the request's body ended (413 mid-stream, or a route that never reads one): the
+  // connection cannot carry another request, so it is closed once the answer is out.
+  const unfinished = !req.complete;
   res.writeHead(out.status, { ...extraHeaders, ...out.headers, "content-length": Buffer.byteLength(body) });
   res.end(body);
+  if (unfinished) {
+    res.once("finish", () => {
+      // A lingering close: half-close, then drain what the client already sent until it stops or the
+      // time is up. Closing with unread bytes outright would reset the connection, and a client still
+      // writing could lose the answer to the reset. (So no `Connection: close`: Node would close at
+      // once.) The drained bytes are discarded, never buffered.
+      const socket = req.socket;
+      req.resume();
+      socket.end();
+      setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    });
+  }
 }
 
 /**
@@ -55,9 +104,10 @@ export function createLocalHttpServer(rt: Runtime, table: FunctionEntry[]): Serv
         : {};
     let routeName = "unmatched";
     const finish = (out: ApiResponse) => {
-      // Every response carries its correlation id, the 404/405 answered here too (as in Azure, where
-      // the catch-all function goes through guard); a route's own header is the same id.
-      send(res, out, { ...cors, "x-correlation-id": correlationId });
+      // Every response carries its correlation id and the edge headers (no-store, nosniff), the
+      // 404/405/OPTIONS answered here too (as in Azure, where the catch-all function goes through
+      // guard); a route's own correlation header is the same id.
+      send(req, res, edgeHeaders(out), { ...cors, "x-correlation-id": correlationId });
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (process.env.LOCAL_HTTP_LOG !== "off") {
         console.log(
@@ -97,16 +147,23 @@ export function createLocalHttpServer(rt: Runtime, table: FunctionEntry[]): Serv
     routeName = found.route.name;
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-    // As the Functions front end does: the client's address for per-client rate limits.
-    if (!headers.has("x-forwarded-for") && req.socket.remoteAddress)
-      headers.set("x-forwarded-for", req.socket.remoteAddress);
+    // As the Functions front end does: append the address the connection came from to whatever the
+    // client wrote, so the right-most entry is ours. Without one, an entry that is no address at all:
+    // the client's own last entry must never move into the trusted place.
+    const forwarded = headers.get("x-forwarded-for");
+    const peer = req.socket.remoteAddress ?? "unknown";
+    headers.set("x-forwarded-for", forwarded ? `${forwarded}, ${peer}` : peer);
+    let body: ReadableStream<Uint8Array> | undefined;
     const apiRequest: ApiRequest = {
       method,
       url: url.toString(),
       headers,
       query: url.searchParams,
       params: found.params,
-      text: bodyReader(req, rt.config.MAX_BODY_BYTES),
+      // Built on first use: a route without a body never starts reading one.
+      get body() {
+        return (body ??= bodyStream(req));
+      },
     };
     void guard(correlationId, () => found.route.handle(apiRequest, rt, correlationId)).then(finish);
   });

@@ -18,6 +18,10 @@ export interface QuerySpec {
   orderBy?: { field: string; direction: "asc" | "desc" };
   /** Page size; the adapter caps it. */
   limit?: number;
+  /**
+   * Opaque, from a previous page of the same query (the page size may change); anything else fails
+   * with {@link InvalidContinuationTokenError}.
+   */
   continuationToken?: string;
   /** Only these fields (plus id); for wide scans that need little. */
   select?: string[];
@@ -64,5 +68,16 @@ export class AlreadyExistsError extends Error {
   constructor(what: string) {
     super(`${what} already exists`);
     this.name = "AlreadyExistsError";
+  }
+}
+
+/**
+ * A continuation token the store cannot continue from: not one it gave out, altered, or from another
+ * query. Tokens come back from callers, so this is their error (a 400 at the HTTP edge), never ours.
+ */
+export class InvalidContinuationTokenError extends Error {
+  constructor() {
+    super("the continuation token is not one this query gave out");
+    this.name = "InvalidContinuationTokenError";
   }
 }

@@ -34,7 +34,7 @@ function breachBody(discoveredAt: string, extra: Record<string, unknown> = {}) {
 }
 
 async function reminders(breachId: string): Promise<{ text: string; subject?: string }[]> {
-  const out = await host.call("GET", `/_dev/outbox?to=${OFFICER_MAIL}`);
+  const out = await host.call("POST", "/_dev/outbox", { body: { to: OFFICER_MAIL } });
   return (out.body.messages as { template: string; text: string }[]).filter(
     (m) => m.template === "breach_report_reminder" && m.text.includes(breachId),
   );
@@ -195,7 +195,7 @@ describe("notices and the report", () => {
     expect(sent.status).toBe(200);
     expect(sent.body.run).toMatchObject({ sent: 3, principals: 2, owners: 1, alreadyNotified: 0 });
     for (const to of ["asha.r@example.in", "+919845033221", tenant.ownerEmail]) {
-      const out = await host.call("GET", `/_dev/outbox?to=${encodeURIComponent(to)}`);
+      const out = await host.call("POST", "/_dev/outbox", { body: { to } });
       const notice = (out.body.messages as { template: string; text: string }[]).find(
         (m) => m.template === "breach_notice",
       );

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashWhatsAppNumber } from "../../src/domain/subject";
 import { startTestHost, type TestHost } from "../support/host";
 import { latestCode as latestCodeFor } from "../support/outbox";
+import { patchPort, wrapCollection } from "../support/ports";
 
 /**
  * Withdrawal of consent (Privacy Policy §7) end to end over HTTP: per purpose, recorded with time and
@@ -22,14 +23,21 @@ const asRequester = (token: string) => ({ "x-request-token": token });
 
 const latestCode = (to: string) => latestCodeFor(host, to);
 
+/** A tenant in the URL; a number (`wa:…`) in the body, as numbers never go in a URL. */
 const check = (subject: string, purpose: string, token: string = officer) =>
-  host.call("GET", `/v1/consents/${encodeURIComponent(subject)}?purpose=${purpose}`, { token });
+  subject.startsWith("wa:")
+    ? host.call("POST", "/v1/consents/check", {
+        token,
+        body: { subject: { whatsapp: subject.slice("wa:".length) }, purpose },
+      })
+    : host.call("GET", `/v1/consents/${encodeURIComponent(subject)}?purpose=${purpose}`, { token });
 
 const consents = () => host.runtime.ports.documents.collection("platform", "consents");
 
 async function messagesHeld(phone: string): Promise<number> {
-  const res = await host.call("GET", `/v1/subjects/inventory?whatsapp=${encodeURIComponent(phone)}`, {
+  const res = await host.call("POST", "/v1/subjects/inventory", {
     token: officer,
+    body: { whatsapp: phone },
   });
   return (res.body.categories as { category: string; records: number }[]).find(
     (c) => c.category === "messages",
@@ -206,12 +214,29 @@ describe("a WhatsApp number withdraws consent to WhatsApp messaging", () => {
   });
 
   it("opens no second erasure when one is open, and none when nothing is held; the reason is recorded", async () => {
-    // An erasure of SECOND is open (waiting for its code): the withdrawal links to it.
+    // An erasure of SECOND is open and running (verified, held up by a failing store): the withdrawal
+    // links to it. (A filing still waiting for its code would not count: it proves nothing yet.)
     const open = await host.call("POST", "/v1/requests", {
       headers: client(),
       body: { kind: "erasure", scope: { type: "whatsapp_number", phone: SECOND } },
     });
     expect(open.body.status).toBe("pending_verification");
+    const restore = patchPort(
+      host,
+      "documents",
+      wrapCollection(host.runtime.app.ports.documents, "messages", () => ({
+        query: () => Promise.reject(new Error("store unavailable")),
+      })),
+    );
+    try {
+      const verified = await host.call("POST", `/v1/requests/${open.body.id}/verification`, {
+        headers: { "x-request-token": open.body.requestToken },
+        body: { code: await latestCodeFor(host, SECOND) },
+      });
+      expect(verified.body.failure).toBeDefined();
+    } finally {
+      restore();
+    }
     const linked = await withdrawForNumber(SECOND, ["whatsapp_messaging"]);
     expect(linked.body.details.withdrawal).toMatchObject({ erasure: "linked", requestId: open.body.id });
     expect(linked.body.closedReason).toMatch(/already open/);
@@ -239,6 +264,8 @@ describe("bad input", () => {
       "/v1/consents/acme?purpose=analytics",
       `/v1/consents/${encodeURIComponent("tenant:bad id!")}?purpose=analytics`,
       `/v1/consents/${encodeURIComponent("wa:12")}?purpose=analytics`,
+      // A valid number too: numbers go in the body of POST /v1/consents/check, never in a URL.
+      `/v1/consents/${encodeURIComponent(`wa:${NUMBER}`)}?purpose=analytics`,
       `/v1/consents/${encodeURIComponent("email:a@b.in")}?purpose=analytics`,
     ]) {
       const res = await host.call("GET", path, { token: officer });

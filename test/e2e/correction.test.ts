@@ -83,8 +83,16 @@ describe("correction of an account holder's data", () => {
       body: { reason: "Matches the GST registration" },
     });
     expect(approved.status).toBe(200);
-    expect(approved.body.status).toBe("completed");
-    expect(approved.body.closedReason).toMatch(/Corrected: organisation, name, email address, role\./);
+    // The new email address proves control first: the code goes there; nothing changes meanwhile.
+    expect(approved.body.status).toBe("in_progress");
+    expect((await account(t.tenantId)).organisation).toBe(before.organisation);
+    const confirmed = await host.call("POST", `/v1/requests/${res.body.id}/confirmation`, {
+      token: t.ownerToken,
+      body: { code: await latestCode("ravi.iyer@example.in") },
+    });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.status).toBe("completed");
+    expect(confirmed.body.closedReason).toMatch(/Corrected: organisation, name, email address, role\./);
 
     const after = await account(t.tenantId);
     expect(after).toMatchObject({
@@ -125,7 +133,7 @@ describe("correction of an account holder's data", () => {
     for (const old of [before.organisation, before.ownerName, before.ownerEmail] as string[])
       expect(text).not.toContain(old);
 
-    const out = await host.call("GET", `/_dev/outbox?to=${encodeURIComponent(t.ownerEmail)}`);
+    const out = await host.call("POST", "/_dev/outbox", { body: { to: t.ownerEmail } });
     expect(out.body.messages.at(-1)).toMatchObject({ template: "request_completed" });
   });
 
@@ -146,7 +154,7 @@ describe("correction of an account holder's data", () => {
     expect(rejected.status).toBe(200);
     expect(rejected.body.status).toBe("rejected");
     expect((await account(t.tenantId)).organisation).toBe(before.organisation);
-    const out = await host.call("GET", `/_dev/outbox?to=${encodeURIComponent(t.ownerEmail)}`);
+    const out = await host.call("POST", "/_dev/outbox", { body: { to: t.ownerEmail } });
     const last = out.body.messages.at(-1);
     expect(last.template).toBe("request_rejected");
     expect(last.text).toContain("registration certificate");
@@ -224,7 +232,13 @@ describe("the correction deadline", () => {
     expect(read.body).toMatchObject({ status: "verified", overdue: true, daysLeft: 0 });
     const overdue = await host.call("GET", "/v1/requests?kind=correction&overdue=true", { token: support });
     expect(overdue.body.items.map((i: { id: string }) => i.id)).toContain(res.body.id);
-    const done = await host.call("POST", `/v1/requests/${res.body.id}/approve`, { token: support });
+    const approved = await host.call("POST", `/v1/requests/${res.body.id}/approve`, { token: support });
+    expect(approved.body).toMatchObject({ status: "in_progress", overdue: true });
+    // The owner's new number proves control with the code sent to it, then the correction applies.
+    const done = await host.call("POST", `/v1/requests/${res.body.id}/confirmation`, {
+      token: t.ownerToken,
+      body: { code: await latestCode("+919845007777") },
+    });
     expect(done.body).toMatchObject({ status: "completed", overdue: false });
     expect((await account(t.tenantId)).ownerPhone).toBe("+919845007777");
   });

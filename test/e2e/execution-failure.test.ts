@@ -45,7 +45,7 @@ describe("execution failures", () => {
         },
       });
       const token = created.body.requestToken as string;
-      const out = await host.call("GET", `/_dev/outbox?to=${encodeURIComponent(phone)}`);
+      const out = await host.call("POST", "/_dev/outbox", { body: { to: phone } });
       const code = /\b(\d{6})\b/.exec(out.body.messages.at(-1).text)?.[1];
       const verified = await host.call("POST", `/v1/requests/${created.body.id}/verification`, {
         headers: { "x-request-token": token },
@@ -58,12 +58,12 @@ describe("execution failures", () => {
       const retry = () => host.call("POST", `/v1/requests/${created.body.id}/retry`, { token: support });
       expect((await retry()).body.failure).toMatchObject({ step: "record_nominee", attempts: 2 });
       const alertsBefore = (
-        await host.call("GET", "/_dev/outbox?to=karan@callmissed.com")
+        await host.call("POST", "/_dev/outbox", { body: { to: "karan@callmissed.com" } })
       ).body.messages.filter((m: { template: string }) => m.template === "execution_failure_alert").length;
       expect((await retry()).body.failure).toMatchObject({ attempts: 3 });
-      const alerts = (await host.call("GET", "/_dev/outbox?to=karan@callmissed.com")).body.messages.filter(
-        (m: { template: string }) => m.template === "execution_failure_alert",
-      );
+      const alerts = (
+        await host.call("POST", "/_dev/outbox", { body: { to: "karan@callmissed.com" } })
+      ).body.messages.filter((m: { template: string }) => m.template === "execution_failure_alert");
       expect(alerts.length).toBe(alertsBefore + 1);
       expect(alerts.at(-1).text).toContain("record_nominee");
       expect(alerts.at(-1).text).not.toContain(phone);

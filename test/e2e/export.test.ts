@@ -169,7 +169,7 @@ describe("an account's export, asked by its owner", () => {
     const actions = (audit.body.events as { action: string }[]).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["start", "export_expiry_scheduled", "complete"]));
     expect(audit.body.chain.valid).toBe(true);
-    const notices = (await host.call("GET", `/_dev/outbox`)).body.messages as {
+    const notices = (await host.call("POST", "/_dev/outbox")).body.messages as {
       requestId?: string;
       template: string;
       text: string;
@@ -273,7 +273,7 @@ describe("a WhatsApp number's export", () => {
     createdIds.push(id);
     const asRequester = { "x-request-token": requestToken };
     expect((await host.call("GET", `/v1/requests/${id}/export`, { headers: asRequester })).status).toBe(409);
-    const outbox = await host.call("GET", `/_dev/outbox?to=${encodeURIComponent(SHARED_NUMBER)}`);
+    const outbox = await host.call("POST", "/_dev/outbox", { body: { to: SHARED_NUMBER } });
     const code = /\b(\d{6})\b/.exec(
       (outbox.body.messages as { template: string; text: string }[])
         .filter((m) => m.template === "verification_code")

@@ -19,7 +19,7 @@ let clientSeq = 0;
 const client = () => ({ "x-forwarded-for": `10.41.${Math.floor(clientSeq / 250)}.${clientSeq++ % 250}` });
 
 async function outbox(to: string): Promise<{ template: string; text: string }[]> {
-  return (await host.call("GET", `/_dev/outbox?to=${encodeURIComponent(to)}`)).body.messages;
+  return (await host.call("POST", "/_dev/outbox", { body: { to } })).body.messages;
 }
 
 async function fileGrievance(email: string, details: Record<string, unknown> = {}) {

@@ -421,6 +421,19 @@ describe("OpenAPI", () => {
     expect(doc.paths["/api/v1/subjects/inventory"]?.get?.parameters).toEqual(
       expect.arrayContaining([expect.objectContaining({ name: "tenantId", in: "query" })]),
     );
+    // A WhatsApp number is a body field of the POST forms, never a parameter (DESIGN §9).
+    const bodyFields = (op: Record<string, unknown> | undefined) =>
+      Object.keys(
+        (op?.requestBody as { content: { "application/json": { schema: { properties: object } } } }).content[
+          "application/json"
+        ].schema.properties,
+      );
+    expect(bodyFields(doc.paths["/api/v1/subjects/inventory"]?.post)).toContain("whatsapp");
+    expect(bodyFields(doc.paths["/api/v1/consents/check"]?.post)).toEqual(
+      expect.arrayContaining(["subject", "purpose"]),
+    );
+    const operations = JSON.stringify(Object.values(doc.paths).flatMap((item) => Object.values(item)));
+    expect(operations).not.toMatch(/"name":"(whatsapp|phone|email|to)"/);
   });
 
   it("the Azure document leaves the dev routes out; the local one lists them too", () => {

@@ -27,14 +27,15 @@ const asRequester = (token: string) => ({ "x-request-token": token });
 const latestCode = (to: string) => latestCodeFor(host, to);
 
 async function codesTo(to: string): Promise<number> {
-  const out = await host.call("GET", `/_dev/outbox?to=${encodeURIComponent(to)}`);
+  const out = await host.call("POST", "/_dev/outbox", { body: { to } });
   return (out.body.messages as { template: string }[]).filter((m) => m.template === "verification_code")
     .length;
 }
 
 async function messagesHeld(): Promise<number> {
-  const res = await host.call("GET", `/v1/subjects/inventory?whatsapp=${encodeURIComponent(PRINCIPAL)}`, {
+  const res = await host.call("POST", "/v1/subjects/inventory", {
     token: officer,
+    body: { whatsapp: PRINCIPAL },
   });
   return (res.body.categories as { category: string; records: number }[]).find(
     (c) => c.category === "messages",
@@ -116,7 +117,7 @@ describe("a nomination", () => {
     expect(JSON.stringify(nominee)).not.toMatch(/meera\.iyer|Meera Iyer/);
     expect(nominee.sealed).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
 
-    const out = await host.call("GET", `/_dev/outbox?to=${encodeURIComponent(PRINCIPAL)}`);
+    const out = await host.call("POST", "/_dev/outbox", { body: { to: PRINCIPAL } });
     expect(out.body.messages.at(-1)).toMatchObject({ template: "request_completed" });
   });
 
@@ -204,7 +205,7 @@ describe("a nominee's request for the principal", () => {
     expect(revoked.status).toBe(200);
     expect(revoked.body.status).toBe("completed");
     expect(revoked.body.details.nomination.state).toBe("revoked");
-    const out = await host.call("GET", `/_dev/outbox?to=${encodeURIComponent(PRINCIPAL)}`);
+    const out = await host.call("POST", "/_dev/outbox", { body: { to: PRINCIPAL } });
     expect(out.body.messages.at(-1).template).toBe("nomination_revoked");
     expect(
       (await host.call("POST", `/v1/requests/${secondId}/cancel`, { headers: asRequester(principalToken) }))

@@ -161,24 +161,26 @@ describe("public WhatsApp-number erasure: intake and verification", () => {
     ).toBe(200);
   });
 
-  it("a second open request for the same number returns the open one, with a fresh token", async () => {
+  it("a second filing for the same number is a filing of its own; with the code it joins the open request", async () => {
     const first = await publicErasure();
     const second = await publicErasure(first.phone);
-    expect(second.res.status).toBe(200);
-    expect(second.id).toBe(first.id);
-    expect(second.token).not.toBe(first.token);
+    expect(second.res.status).toBe(201);
+    expect(second.id).not.toBe(first.id);
     expect(
       (await host.call("GET", `/v1/requests/${first.id}`, { headers: asRequester(second.token) })).status,
-    ).toBe(200);
+    ).toBe(404);
   });
 
-  it("the number in other spellings is the same subject", async () => {
-    const first = await publicErasure(NUMBER);
+  it("the number in other spellings is the same subject: one number receives every code", async () => {
+    await publicErasure(NUMBER);
+    const before = (await host.call("POST", "/_dev/outbox", { body: { to: NUMBER } })).body.messages.length;
     for (const spelling of ["+91 98123 45678", "098123 45678", "9812345678", "91-9812-345-678"]) {
       const again = await publicErasure(spelling);
-      expect(again.res.status).toBe(200);
-      expect(again.id).toBe(first.id);
+      expect(again.res.status).toBe(201);
+      expect(again.res.body.scope.phone).toBe("+91•••••5678");
     }
+    const after = (await host.call("POST", "/_dev/outbox", { body: { to: NUMBER } })).body.messages.length;
+    expect(after - before).toBe(4);
   });
 });
 
@@ -331,7 +333,7 @@ describe("every kind from creation through verification", () => {
     expect(res.status).toBe(201);
     expect(res.body.status).toBe("in_progress");
     expect(Date.parse(res.body.dueAt) - Date.parse(res.body.createdAt)).toBe(15 * 86_400_000);
-    const out = await host.call("GET", "/_dev/outbox?to=ravi@example.in");
+    const out = await host.call("POST", "/_dev/outbox", { body: { to: "ravi@example.in" } });
     expect(out.body.messages.map((m: { template: string }) => m.template)).toContain(
       "grievance_acknowledged",
     );

@@ -24,7 +24,7 @@ async function pendingRequest() {
 }
 
 const notices = async (phone: string) =>
-  (await host.call("GET", `/_dev/outbox?to=${encodeURIComponent(phone)}`)).body.messages as {
+  (await host.call("POST", "/_dev/outbox", { body: { to: phone } })).body.messages as {
     template: string;
     text: string;
   }[];

@@ -32,8 +32,9 @@ const asRequester = (token: string) => ({ "x-request-token": token });
 type Counts = Record<string, number>;
 
 async function whatsappInventory(spelling: string): Promise<Counts> {
-  const res = await host.call("GET", `/v1/subjects/inventory?whatsapp=${encodeURIComponent(spelling)}`, {
+  const res = await host.call("POST", "/v1/subjects/inventory", {
     token: officer,
+    body: { whatsapp: spelling },
   });
   expect(res.status).toBe(200);
   return Object.fromEntries(
@@ -349,7 +350,7 @@ describe("erasure of a WhatsApp number across 50 tenants", () => {
       headers: asRequester(requestToken),
     });
     expect(summary.body.events.at(-1)).toMatchObject({ action: "complete", status: "completed" });
-    const out = await host.call("GET", `/_dev/outbox?to=${encodeURIComponent(NUMBER)}`);
+    const out = await host.call("POST", "/_dev/outbox", { body: { to: NUMBER } });
     expect((out.body.messages as { template: string }[]).map((m) => m.template)).toContain(
       "request_completed",
     );

@@ -21,6 +21,9 @@ export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessE
     LOCAL_SEED_DEMO: "false",
     // Only the dev clock delivers and runs timers: no background pass races a test's assertions.
     LOCAL_REALTIME: "off",
+    // The test client plays the platform's trusted front end: the X-Forwarded-For entry it writes is
+    // the client's address (the local host appends the socket's). Hostile-caller tests set 1.
+    TRUSTED_PROXY_HOPS: "2",
     PORT: "0",
     ...overrides,
   };

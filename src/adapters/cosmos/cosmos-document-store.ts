@@ -2,6 +2,7 @@ import { type Container, type CosmosClient, ErrorResponse } from "@azure/cosmos"
 import {
   AlreadyExistsError,
   type Database,
+  InvalidContinuationTokenError,
   type Doc,
   type DocumentCollection,
   type DocumentStore,
@@ -11,6 +12,7 @@ import {
   type QuerySpec,
   type Versioned,
 } from "../../ports/document-store";
+import { queryKey, unwrapToken, wrapToken } from "./continuation";
 import { toSql } from "./query";
 
 const MAX_PAGE = 1000;
@@ -19,6 +21,14 @@ const statusOf = (e: unknown): number | undefined =>
   e instanceof ErrorResponse || (typeof e === "object" && e !== null && "code" in e)
     ? Number((e as { code?: unknown }).code)
     : undefined;
+
+/**
+ * How a continuation token that passed our envelope can still be refused: the service answers 400, or
+ * the SDK fails parsing it (it reads cross-partition ORDER BY tokens itself). Throttling, timeouts and
+ * outages are not the token's fault and stay what they are.
+ */
+const refusesToken = (e: unknown): boolean =>
+  statusOf(e) === 400 || e instanceof SyntaxError || e instanceof TypeError;
 
 /** Cosmos system properties (_rid, _ts, …) stay in the adapter. */
 function strip<T extends Doc>(resource: Record<string, unknown>): T {
@@ -116,14 +126,27 @@ class CosmosCollection implements DocumentCollection {
   }
 
   async query<T extends Doc>(spec: QuerySpec): Promise<Page<T>> {
-    const iterator = this.container.items.query<Record<string, unknown>>(toSql(this.scoped(spec)), {
+    const sql = toSql(this.scoped(spec));
+    const key = queryKey(sql.query, spec.partitionKey);
+    const continuationToken =
+      spec.continuationToken === undefined ? undefined : unwrapToken(spec.continuationToken, key);
+    const iterator = this.container.items.query<Record<string, unknown>>(sql, {
       partitionKey: spec.partitionKey,
       maxItemCount: Math.min(spec.limit ?? 100, MAX_PAGE),
-      continuationToken: spec.continuationToken,
+      continuationToken,
     });
-    const page = await iterator.fetchNext();
+    let page: Awaited<ReturnType<typeof iterator.fetchNext>>;
+    try {
+      page = await iterator.fetchNext();
+    } catch (e) {
+      if (continuationToken !== undefined && refusesToken(e)) throw new InvalidContinuationTokenError();
+      throw e;
+    }
     const token = page.continuationToken ?? undefined;
-    return { items: page.resources.map((r) => strip<T>(r)), ...(token ? { continuationToken: token } : {}) };
+    return {
+      items: page.resources.map((r) => strip<T>(r)),
+      ...(token ? { continuationToken: wrapToken(token, key) } : {}),
+    };
   }
 
   async count(spec: QuerySpec): Promise<number> {

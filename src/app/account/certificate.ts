@@ -5,7 +5,7 @@ import type { Caller } from "../caller";
 import type { AppContext } from "../context";
 import { activeBackupsHolding, lastRotationOf } from "../backups/holdings";
 import { tenantKeyShreddedAt } from "../backups/keys";
-import { requireRequesterOrOwner } from "../requests/access-control";
+import { readForRequesterOrOwner } from "../requests/access-control";
 import { AuditLog } from "../requests/audit-log";
 import { RequestStore } from "../requests/request-store";
 import { applyAction } from "../requests/transition";
@@ -183,8 +183,7 @@ export async function getCertificate(
   caller: Caller,
   requestId: string,
 ): Promise<Certificate> {
-  const request = await new RequestStore(app.ports).get(requestId);
-  requireRequesterOrOwner(caller, request, true);
+  const { doc: request } = await readForRequesterOrOwner(app, caller, requestId, true);
   const found = await jobs(app).read<Certificate>(certificateId(requestId), request.pk);
   if (!found) {
     if (request.kind !== "erasure") throw notFound("Only erasure requests have a deletion certificate.");

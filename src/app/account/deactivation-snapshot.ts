@@ -1,6 +1,7 @@
-import { AlreadyExistsError } from "../../ports/document-store";
+import { AlreadyExistsError, type Doc } from "../../ports/document-store";
 import type { AppContext } from "../context";
-import { isCosmos, platformCollection, tenantRecordPage } from "./tenant-records";
+import { queryAll } from "../util/paging";
+import { isCosmos, platformCollection } from "./tenant-records";
 
 /**
  * What deactivation changed, kept so reactivation restores the account "as at deactivation"
@@ -37,9 +38,6 @@ function valueAt(doc: Record<string, unknown>, path: string): unknown {
     );
 }
 
-/** Deactivation touches few records (one account, its members, keys and bots): one page each suffices. */
-const MAX_RECORDS_PER_ENTRY = 1000;
-
 export async function takeSnapshot(
   app: AppContext,
   requestId: string,
@@ -52,14 +50,18 @@ export async function takeSnapshot(
   for (const entry of app.inventory) {
     if (!entry.onDeactivation || !isCosmos(entry)) continue;
     const action = entry.onDeactivation;
-    const coll = platformCollection(app, entry);
-    for (const ref of await tenantRecordPage(app, entry, tenantId, MAX_RECORDS_PER_ENTRY)) {
-      const doc = (await coll.read<Record<string, unknown> & { id: string }>(ref.id, ref.pk))?.doc;
-      if (!doc) continue;
+    // Every record of the tenant, to the last page: a tenant may hold more keys, bots or members than
+    // a page, and a Cosmos page may be short or empty while later pages hold more (DESIGN §9). The
+    // query brings the field's current value, so no record is read twice.
+    const docs = await queryAll<Doc & Record<string, unknown>>(platformCollection(app, entry), {
+      partitionKey: tenantId,
+      select: [action.field],
+    });
+    for (const doc of docs) {
       records.push({
         category: entry.category,
         container: entry.store.container,
-        id: ref.id,
+        id: doc.id,
         field: action.field,
         previous: valueAt(doc, action.field) ?? null,
         restore: action.restoreOnReactivation,

@@ -2,9 +2,8 @@ import { DomainError, notFound } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
-import { requireRequesterOrOwner } from "../requests/access-control";
+import { readForRequesterOrOwner } from "../requests/access-control";
 import { AuditLog } from "../requests/audit-log";
-import { RequestStore } from "../requests/request-store";
 import { actorOf } from "../requests/transition";
 import { EXPORT_CONTAINER, type ExportJob, ExportJobs } from "./job";
 import { humanDuration } from "./summary";
@@ -41,8 +40,7 @@ const progressText = (job: ExportJob | undefined) =>
  * token) or the account's owner only. 409 while it is being prepared, 410 once it has expired.
  */
 export async function getExportLink(app: AppContext, caller: Caller, id: string): Promise<ExportLink> {
-  const doc = await new RequestStore(app.ports).get(id);
-  const relation = requireRequesterOrOwner(caller, doc);
+  const { doc, relation } = await readForRequesterOrOwner(app, caller, id);
   if (doc.kind !== "access") throw notFound("This request has no data export.");
   const job = (await new ExportJobs(app).read(doc))?.job;
   const now = app.ports.clock.now();

@@ -6,7 +6,7 @@ import { addDuration } from "../../domain/duration";
 import { isOpen, type RequestDoc } from "../../domain/requests/model";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
-import { relationTo, requireRequesterOrOwner } from "./access-control";
+import { readForRequesterOrOwner, readRequestAs } from "./access-control";
 import { AuditLog } from "./audit-log";
 import { runExecution } from "./execution";
 import { notifyRequester } from "./notify";
@@ -24,9 +24,7 @@ export async function cancelRequest(
   id: string,
   reason?: string,
 ): Promise<RequestDoc> {
-  const store = new RequestStore(app.ports);
-  const doc = await store.get(id);
-  requireRequesterOrOwner(caller, doc);
+  const { doc } = await readForRequesterOrOwner(app, caller, id);
   // A recorded nomination is revoked by cancelling it (src/app/rights/nomination.ts).
   if (doc.kind === "nomination" && doc.status === "completed")
     return revokeNomination(app, caller, doc, reason);
@@ -53,8 +51,7 @@ export async function approveRequest(
   reason?: string,
 ): Promise<RequestDoc> {
   requireStaff(caller);
-  const doc = await new RequestStore(app.ports).get(id);
-  relationTo(caller, doc);
+  const { doc } = await readRequestAs(app, caller, id);
   await checkApproval(app, doc, reason); // a nominee's request: the review note on the evidence is required
   await applyAction(app, id, "approve", actorOf(app, caller), {
     ...(reason ? { reason } : {}),

@@ -15,7 +15,14 @@ export class AuditLog {
 
   async append(requestId: string, event: NewEvent): Promise<AuditEvent> {
     for (let attempt = 1; attempt <= 8; attempt++) {
-      // Checked on every attempt: a concurrent flush of the same staged event may just have won.
+      const head = await this.audit.query<AuditEvent>({
+        partitionKey: requestId,
+        orderBy: { field: "seq", direction: "desc" },
+        limit: 1,
+      });
+      // Checked on every attempt, after the head is read: a concurrent flush of the same staged event
+      // that wrote before this check is found here; one that writes after it takes the same seq, so one
+      // of the two creates fails and the retry finds the other.
       if (event.key !== undefined) {
         const seen = await this.audit.query<AuditEvent>({
           partitionKey: requestId,
@@ -24,11 +31,6 @@ export class AuditLog {
         });
         if (seen.items[0]) return seen.items[0];
       }
-      const head = await this.audit.query<AuditEvent>({
-        partitionKey: requestId,
-        orderBy: { field: "seq", direction: "desc" },
-        limit: 1,
-      });
       const last = head.items[0];
       const seq = (last?.seq ?? 0) + 1;
       const sealed = sealEvent({

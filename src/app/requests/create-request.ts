@@ -6,6 +6,7 @@ import { hashWhatsAppNumber, keyedHash, normaliseWhatsAppNumber } from "../../do
 import type { Caller } from "../caller";
 import { acknowledgeGrievance } from "../rights/grievance";
 import { resolveOnBehalf, stashNominee } from "../rights/nomination";
+import { requireAccountOwnerFor } from "../rights/owner-only";
 import type { OnBehalfOf } from "../rights/on-behalf";
 import type { AppContext } from "../context";
 import { consumeRateLimit } from "../rate-limit";
@@ -16,7 +17,7 @@ import { notifyRequester } from "./notify";
 import { runExecution } from "./execution";
 import { RequestStore } from "./request-store";
 import { actorOf } from "./transition";
-import { armCode, sendCode } from "./verification-code";
+import { clientRef, issueCode } from "./verification-code";
 import { scheduleVerificationTimers } from "./verification-timers";
 
 export interface CreateRequestInput {
@@ -42,11 +43,12 @@ export interface CreateRequestResult {
   replayed: boolean;
 }
 
-const PUBLIC_LIMITS = {
-  perSubject: { limit: 5, windowMs: 3_600_000 },
-  perClient: { limit: 20, windowMs: 3_600_000 },
-};
-const MAX_TOKENS = 5;
+/**
+ * Filings from one client address. There is no limit per subject on filing: it would let a stranger
+ * stop the number's owner from filing; what a stranger costs the subject is bounded where it lands, in
+ * messages to the channel and guesses at its code (src/app/requests/subject-verification.ts).
+ */
+const PUBLIC_CLIENT_LIMIT = { limit: 20, windowMs: 3_600_000 };
 
 const mask = (e164: string) => `${e164.slice(0, 3)}•••••${e164.slice(-4)}`;
 
@@ -81,6 +83,7 @@ async function resolve(app: AppContext, caller: Caller, input: CreateRequestInpu
           : "Only the account owner can ask for the account's data export.",
       );
     }
+    requireAccountOwnerFor(caller, input.kind);
     const account = await readAccount(app, scope.tenantId);
     const ownerEmail = typeof account?.ownerEmail === "string" ? account.ownerEmail : undefined;
     const address = email ?? (caller.role === "owner" ? ownerEmail : undefined);
@@ -178,8 +181,25 @@ async function kindDetails(app: AppContext, id: string, pk: string, input: Creat
 }
 
 /**
- * POST /requests: validates who may ask, rate-limits the public, honours Idempotency-Key, returns the
- * open request instead of a duplicate, arms verification, and leaves the first audit events.
+ * Where an Idempotency-Key lives: a dashboard user's keys in their tenant, staff's in their identity, the
+ * public's per client address and subject, so nobody else's key (a neighbour behind the same address, a
+ * stranger naming another number) ever finds this record.
+ */
+function idempotencyScope(app: AppContext, caller: Caller, resolved: Resolved): string {
+  if (caller.kind === "dashboard") return `dashboard:${caller.tenantId}:${caller.subject}`;
+  if (caller.kind === "staff") return `staff:${caller.subject}`;
+  return `public:${clientRef(app, caller)}|${resolved.pk}`;
+}
+
+/**
+ * POST /requests: validates who may ask, rate-limits the public per client address, honours
+ * Idempotency-Key, and leaves the first audit events.
+ *
+ * A filing gives its filer a handle to that filing only. Whoever has not proved control of the subject's
+ * channel gets a request of their own, in `pending_verification`, whatever else is open for the subject:
+ * the answer is the same whether or not anything is. The subject's one open request per kind is claimed
+ * when a request is verified (at creation for an owner's JWT; at the code otherwise): a verified filing
+ * for a subject with an open request joins it (src/app/requests/verify.ts).
  */
 export async function createRequest(
   app: AppContext,
@@ -188,54 +208,36 @@ export async function createRequest(
   idempotency?: { key: string; bodyHash: string },
 ): Promise<CreateRequestResult> {
   const resolved = await resolve(app, caller, input);
-  const callerRef =
-    caller.kind === "public"
-      ? `public:${keyedHash(app.keys.hash, `client:${caller.clientAddress ?? "unknown"}`)}`
-      : `${caller.kind}:${caller.subject}`;
-  if (idempotency) {
-    const prior = await claimIdempotencyKey(app, callerRef, idempotency.key, idempotency.bodyHash);
-    if (prior) return { ...prior, replayed: true };
-  }
   if (caller.kind === "public") {
+    // Before the Idempotency-Key is written: a client over its budget leaves nothing stored.
     await consumeRateLimit(
       app.ports,
-      `client:${callerRef}`,
-      PUBLIC_LIMITS.perClient.limit,
-      PUBLIC_LIMITS.perClient.windowMs,
+      `client:${clientRef(app, caller)}`,
+      PUBLIC_CLIENT_LIMIT.limit,
+      PUBLIC_CLIENT_LIMIT.windowMs,
       "requests from your address",
     );
-    await consumeRateLimit(
-      app.ports,
-      `subject:${resolved.pk}`,
-      PUBLIC_LIMITS.perSubject.limit,
-      PUBLIC_LIMITS.perSubject.windowMs,
-      "requests for this number or account",
-    );
+  }
+  const scopeRef = idempotencyScope(app, caller, resolved);
+  if (idempotency) {
+    const prior = await claimIdempotencyKey(app, scopeRef, idempotency.key, idempotency.bodyHash);
+    if (prior) return { ...prior, replayed: true };
   }
   const store = new RequestStore(app.ports);
   const now = app.ports.clock.now();
   const id = `r-${randomUUID()}`;
   const token = caller.kind === "dashboard" ? undefined : randomBytes(24).toString("base64url");
 
-  if (input.kind !== "grievance") {
+  if (resolved.verifiedByToken && input.kind !== "grievance") {
     const openId = await store.claimOpenSlot(resolved.pk, input.kind, id);
     if (openId) {
-      // The open request is returned, not duplicated; a public caller gets a fresh token to follow it.
-      const existing = token
-        ? (
-            await store.update(openId, (doc) => ({
-              ...doc,
-              tokenHashes: [...doc.tokenHashes, sha256(token)].slice(-MAX_TOKENS),
-            }))
-          ).after
-        : await store.get(openId);
+      // The caller proved who they are with their JWT: the open request is theirs to see, not a duplicate.
       const result: CreateRequestResult = {
-        request: existing,
+        request: await store.get(openId),
         outcome: "existing",
         replayed: false,
-        ...(token ? { requestToken: token } : {}),
       };
-      if (idempotency) await completeIdempotencyKey(app, callerRef, idempotency.key, result);
+      if (idempotency) await completeIdempotencyKey(app, scopeRef, idempotency.key, result);
       return result;
     }
   }
@@ -260,6 +262,8 @@ export async function createRequest(
           : "public",
     language: input.language ?? "en",
     requester: input.onBehalfOf && caller.kind === "public" ? { kind: "nominee" } : actorOf(app, caller),
+    visibleTo:
+      input.kind === "grievance" && caller.kind === "dashboard" ? (actorOf(app, caller).ref ?? "") : "tenant",
     ...(resolved.tenantId ? { tenantId: resolved.tenantId } : {}),
     ...(resolved.contact
       ? {
@@ -276,8 +280,7 @@ export async function createRequest(
     deadlineExtensions: [],
     version: 1,
   };
-  let code: string | undefined;
-  if (doc.status === "pending_verification") code = armCode(app, doc, now);
+  if (doc.status === "pending_verification") doc.verification = { wrongAttempts: 0, sentAt: [] };
   else startClock(doc, now, app.policy);
 
   const created = await store.create(doc);
@@ -289,8 +292,8 @@ export async function createRequest(
     data: { kind: created.kind, channel: created.channel, scope: created.scope.type },
   });
   let request = created;
-  if (code !== undefined) {
-    await sendCode(app, created, code);
+  if (created.status === "pending_verification") {
+    await issueCode(app, created);
     await scheduleVerificationTimers(app, created);
   }
   // Acknowledged at once; a notice that could not go out is retried by the rights timer (SLA flag).
@@ -311,6 +314,6 @@ export async function createRequest(
     replayed: false,
     ...(token ? { requestToken: token } : {}),
   };
-  if (idempotency) await completeIdempotencyKey(app, callerRef, idempotency.key, result);
+  if (idempotency) await completeIdempotencyKey(app, scopeRef, idempotency.key, result);
   return result;
 }

@@ -13,6 +13,8 @@ interface IdempotencyRecord {
   bodyHash: string;
   claimedAt: string;
   requestId?: string;
+  /** The request's partition, so a replay reads it with one point read. */
+  requestPk?: string;
   outcome?: "created" | "existing";
   /** The public requestToken, sealed, so a replay can hand the same answer back. */
   sealedToken?: string;
@@ -74,26 +76,23 @@ export async function claimIdempotencyKey(
       throw e;
     }
   }
-  const request = await coll.read<RequestDoc>(
-    held.doc.requestId,
-    (await findPk(app, held.doc.requestId)) ?? "",
-  );
+  const request = held.doc.requestPk
+    ? await coll.read<RequestDoc>(held.doc.requestId, held.doc.requestPk)
+    : undefined;
   if (!request)
     throw new DomainError("conflict", "The request for this Idempotency-Key is gone; use a new key.");
+  const doc = RequestDoc.parse(request.doc);
+  // The token is handed back only while it reads nothing but the filing itself (its own typed scope):
+  // once the filing is verified it reads the subject's request, which a replayer must prove again for.
+  const token =
+    held.doc.sealedToken && doc.status === "pending_verification"
+      ? open(app.keys.seal, held.doc.sealedToken)
+      : undefined;
   return {
-    request: RequestDoc.parse(request.doc),
+    request: doc,
     outcome: held.doc.outcome ?? "created",
-    ...(held.doc.sealedToken ? { requestToken: open(app.keys.seal, held.doc.sealedToken) } : {}),
+    ...(token ? { requestToken: token } : {}),
   };
-}
-
-async function findPk(app: AppContext, requestId: string): Promise<string | undefined> {
-  const page = await app.ports.documents.collection("service", "requests").query<{ id: string; pk: string }>({
-    where: [{ field: "id", op: "=", value: requestId }],
-    select: ["pk"],
-    limit: 1,
-  });
-  return page.items[0]?.pk;
 }
 
 export async function completeIdempotencyKey(
@@ -106,6 +105,7 @@ export async function completeIdempotencyKey(
   const pk = recordKey(app, callerRef, key);
   await coll.patch(pk, pk, [
     { op: "set", path: "requestId", value: result.request.id },
+    { op: "set", path: "requestPk", value: result.request.pk },
     { op: "set", path: "outcome", value: result.outcome },
     ...(result.requestToken
       ? [{ op: "set" as const, path: "sealedToken", value: seal(app.keys.seal, result.requestToken) }]

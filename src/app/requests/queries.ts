@@ -3,18 +3,18 @@ import { type RequestDoc, RequestKind, RequestStatus, TERMINAL } from "../../dom
 import type { Condition } from "../../ports/document-store";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
-import { relationTo, type Relation } from "./access-control";
+import { readRequestAs, standingOf, type Relation } from "./access-control";
 import { AuditLog } from "./audit-log";
 import { flushAuditOutbox } from "./audit-outbox";
 import { RequestStore } from "./request-store";
+import { actorOf } from "./transition";
 
 export async function getRequest(
   app: AppContext,
   caller: Caller,
   id: string,
 ): Promise<{ doc: RequestDoc; relation: Relation }> {
-  const doc = await new RequestStore(app.ports).get(id);
-  return { doc, relation: relationTo(caller, doc) };
+  return readRequestAs(app, caller, id);
 }
 
 export interface ListFilter {
@@ -25,8 +25,22 @@ export interface ListFilter {
   continuationToken?: string;
 }
 
-/** GET /requests: members see their tenant's partition only; staff see every partition. */
-export async function listRequests(app: AppContext, caller: Caller, filter: ListFilter) {
+export interface RequestPage {
+  items: RequestDoc[];
+  continuationToken?: string;
+  /** How the caller stands to every item listed (what the view of each may show). */
+  relation: Relation;
+}
+
+/**
+ * GET /requests: staff see every partition. A dashboard user sees their tenant's partition, except the
+ * grievances others filed there (src/app/requests/access-control.ts).
+ */
+export async function listRequests(
+  app: AppContext,
+  caller: Caller,
+  filter: ListFilter,
+): Promise<RequestPage> {
   if (caller.kind === "public")
     throw new DomainError("unauthenticated", "Listing requests needs a bearer token.");
   const where: Condition[] = [];
@@ -36,14 +50,27 @@ export async function listRequests(app: AppContext, caller: Caller, filter: List
     where.push({ field: "dueAt", op: "<", value: app.ports.clock.now().toISOString() });
     for (const s of TERMINAL) where.push({ field: "status", op: "!=", value: s });
   }
-  const page = await new RequestStore(app.ports).list({
-    ...(caller.kind === "dashboard" ? { partitionKey: `tenant:${caller.tenantId}` } : {}),
-    where,
-    orderBy: { field: "createdAt", direction: "desc" },
+  const store = new RequestStore(app.ports);
+  const orderBy = { field: "createdAt", direction: "desc" } as const;
+  if (caller.kind === "staff") {
+    const page = await store.list({
+      where,
+      orderBy,
+      limit: filter.limit,
+      ...(filter.continuationToken ? { continuationToken: filter.continuationToken } : {}),
+    });
+    return { ...page, relation: "staff" };
+  }
+  // What a dashboard user may list is one indexed condition on the request (`visibleTo`): the
+  // tenant's requests and the grievances they filed, so each page is the store's own.
+  const page = await store.list({
+    partitionKey: `tenant:${caller.tenantId}`,
+    where: [...where, { field: "visibleTo", op: "in", value: ["tenant", actorOf(app, caller).ref ?? ""] }],
+    orderBy,
     limit: filter.limit,
     ...(filter.continuationToken ? { continuationToken: filter.continuationToken } : {}),
   });
-  return page;
+  return { ...page, relation: standingOf(caller) };
 }
 
 /** GET …/audit: staff get every event and whether the chain verifies; the requester a summary. */

@@ -23,7 +23,8 @@ export class RequestStore {
   }
 
   async create(doc: RequestDoc): Promise<RequestDoc> {
-    return RequestDoc.parse((await this.requests.create(doc)).doc);
+    // Parsed before it is written, so every stored request carries the schema's defaults (`visibleTo`).
+    return RequestDoc.parse((await this.requests.create(RequestDoc.parse(doc))).doc);
   }
 
   async find(id: string): Promise<{ doc: RequestDoc; etag: string } | undefined> {
@@ -87,7 +88,9 @@ export class RequestStore {
 
   /**
    * One open request per kind and subject, race-free: a slot document `open:<kind>` in the subject's
-   * partition names the open request. Returns the open request's id when the slot is taken.
+   * partition names the open request. Returns the open request's id when the slot is taken. Only a
+   * request whose requester proved control of the subject holds the slot: one still waiting for its
+   * code (a stranger's filing, say) never stands in the way of the person who holds the channel.
    */
   async claimOpenSlot(pk: string, kind: RequestKind, requestId: string): Promise<string | undefined> {
     const slot = { id: `open:${kind}`, pk, docType: "open-slot", requestId };
@@ -100,8 +103,10 @@ export class RequestStore {
       }
       const held = await this.requests.read<typeof slot>(slot.id, pk);
       if (!held) continue;
+      if (held.doc.requestId === requestId) return undefined;
       const holder = await this.requests.read<RequestDoc>(held.doc.requestId, pk);
-      if (holder && isOpen(RequestDoc.parse(holder.doc).status)) return held.doc.requestId;
+      const status = holder ? RequestDoc.parse(holder.doc).status : undefined;
+      if (status && isOpen(status) && status !== "pending_verification") return held.doc.requestId;
       // The holder closed (or never got written): take the slot over, guarded by its ETag.
       try {
         await this.requests.replace(slot, held.etag);

@@ -1,36 +1,34 @@
-import { createHmac, randomInt } from "node:crypto";
-import { constantTimeEqual } from "../../domain/crypto";
-import { verificationRules } from "../../domain/policy/periods";
 import type { RequestDoc } from "../../domain/requests/model";
+import { keyedHash } from "../../domain/subject";
+import type { Caller } from "../caller";
 import type { AppContext } from "../context";
 import { notifyRequester } from "./notify";
+import { SubjectVerification } from "./subject-verification";
 
-const codeHash = (key: Buffer, requestId: string, code: string) =>
-  createHmac("sha256", key).update(`${requestId}:${code}`).digest("base64url");
-
-export function codeMatches(app: AppContext, doc: RequestDoc, code: string): boolean {
-  const stored = doc.verification?.codeHash;
-  return stored !== undefined && constantTimeEqual(stored, codeHash(app.keys.code, doc.id, code));
+/**
+ * Who is guessing or asking, as a keyed hash: the client address the platform's front end saw for the
+ * public, the token's subject for dashboard users and staff. Locks and budgets are kept by it.
+ */
+export function clientRef(app: AppContext, caller: Caller): string {
+  return caller.kind === "public"
+    ? keyedHash(app.keys.hash, `client:${caller.clientAddress ?? "unknown"}`)
+    : keyedHash(app.keys.hash, `${caller.kind}:${caller.subject}`);
 }
 
-/** A fresh 6-digit code on the document (as a keyed hash only); returns the code to send. */
-export function armCode(app: AppContext, doc: RequestDoc, now: Date): string {
-  const code = String(randomInt(0, 10 ** verificationRules.codeDigits)).padStart(
-    verificationRules.codeDigits,
-    "0",
-  );
-  doc.verification = {
-    wrongAttempts: doc.verification?.wrongAttempts ?? 0,
-    sentAt: doc.verification?.sentAt ?? [],
-    ...(doc.verification?.lockedUntil ? { lockedUntil: doc.verification.lockedUntil } : {}),
-    ...(doc.verification?.reminderSentAt ? { reminderSentAt: doc.verification.reminderSentAt } : {}),
-    codeHash: codeHash(app.keys.code, doc.id, code),
-    expiresAt: app.policy.deadline(now, "verificationCodeValidity").toISOString(),
-  };
-  return code;
-}
-
-export async function sendCode(app: AppContext, doc: RequestDoc, code: string): Promise<boolean> {
+/**
+ * A new code for the request's subject, sent to the request's channel, while the subject's message budget
+ * lasts (src/app/requests/subject-verification.ts). False when nothing was sent: no address (a public
+ * account request that named another address) or the budget is spent, and then the newest code sent
+ * stays valid.
+ */
+export async function issueCode(app: AppContext, doc: RequestDoc): Promise<boolean> {
+  const subject = new SubjectVerification(app, doc.pk);
+  if (!doc.contact) {
+    await subject.touch();
+    return false;
+  }
+  const code = await subject.issueCode(doc.contact.hash);
+  if (code === undefined) return false;
   const minutes = Math.round(app.policy.periodMs(app.ports.clock.now(), "verificationCodeValidity") / 60_000);
   return notifyRequester(app, doc, { template: "verification_code", code, minutes, kind: doc.kind });
 }

@@ -4,6 +4,7 @@ import type { RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
 import { notifyRequester } from "./notify";
 import { RequestStore } from "./request-store";
+import { SubjectVerification } from "./subject-verification";
 import { applyAction } from "./transition";
 
 /**
@@ -66,6 +67,8 @@ export async function remindVerification(app: AppContext, requestId: string): Pr
     if (e instanceof DomainError && e.kind === "conflict") return "already_done";
     throw e;
   }
+  // A stranger's filings must not become a stream of reminders to the number: they share its budget.
+  if (!after.contact || !(await new SubjectVerification(app, after.pk).spendMessage())) return "reminded";
   await notifyRequester(app, after, {
     template: "verification_reminder",
     requestId,
@@ -99,6 +102,7 @@ export async function expireVerification(app: AppContext, requestId: string): Pr
     throw e;
   }
   const days = Math.round((expiry.getTime() - createdAt(doc).getTime()) / 86_400_000);
+  if (!expired.contact || !(await new SubjectVerification(app, expired.pk).spendMessage())) return "expired";
   await notifyRequester(app, expired, {
     template: "verification_expired",
     requestId,

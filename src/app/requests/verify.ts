@@ -1,32 +1,29 @@
 import { DomainError, invalid } from "../../domain/errors";
 import { verificationRules } from "../../domain/policy/periods";
-import type { RequestDoc } from "../../domain/requests/model";
+import type { Actor, RequestDoc } from "../../domain/requests/model";
 import { flowKey, transition } from "../../domain/requests/state-machine";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
-import { requireRequesterOrOwner } from "./access-control";
+import { readForRequesterOrOwner } from "./access-control";
 import { AuditLog } from "./audit-log";
 import { flushAuditOutbox, stageAuditEvent } from "./audit-outbox";
 import { startClock } from "./deadlines";
 import { runExecution } from "./execution";
 import { notifyRequester } from "./notify";
 import { RequestStore } from "./request-store";
-import { actorOf } from "./transition";
-import { armCode, codeMatches, sendCode } from "./verification-code";
+import { SubjectVerification } from "./subject-verification";
+import { actorOf, applyAction } from "./transition";
+import { clientRef, issueCode } from "./verification-code";
 
-function lockedError(until: string, now: Date): DomainError {
-  const retryAfterSeconds = Math.max(1, Math.ceil((Date.parse(until) - now.getTime()) / 1000));
-  return new DomainError(
-    "rate_limited",
-    `Too many wrong codes: verification of this request is locked until ${until}.`,
-    [],
-    { retryAfterSeconds },
-  );
-}
+/** Tokens a request keeps: its first requester's always, then the newest of those who proved control since. */
+const MAX_TOKENS = 20;
 
 /**
- * POST …/verification: the 6-digit code, compared in constant time. A wrong code counts even though
- * the call fails; the fifth locks verification for an hour. The right one verifies and starts the clock.
+ * POST …/verification: the code sent to the subject's channel (src/app/requests/subject-verification.ts).
+ * A wrong code counts against the subject across all its requests; the right one verifies this request,
+ * which then holds the subject's open slot for its kind, or, when another request of that kind is open
+ * for the subject, joins it: the filer proved control of the channel, so their token now reads the open
+ * request, and this filing closes pointing at it. The answer is the request the caller can now follow.
  */
 export async function submitVerificationCode(
   app: AppContext,
@@ -34,79 +31,107 @@ export async function submitVerificationCode(
   requestId: string,
   code: string,
 ): Promise<RequestDoc> {
-  const store = new RequestStore(app.ports);
-  const current = await store.get(requestId);
-  requireRequesterOrOwner(caller, current, true);
-  const now = app.ports.clock.now();
-  let outcome = "wrong" as "verified" | "wrong" | "locked_now";
-  let refusal = undefined as DomainError | undefined;
+  const { doc: current } = await readForRequesterOrOwner(app, caller, requestId, true);
+  transition(flowKey(current.kind, current.scope.type), current.status, "verify"); // 409 unless pending
   const actor = actorOf(app, caller);
-  await flushAuditOutbox(app.ports, requestId);
-  const { after } = await store.update(requestId, (doc) => {
-    refusal = undefined;
-    transition(flowKey(doc.kind, doc.scope.type), doc.status, "verify"); // 409 unless pending_verification
-    const v = doc.verification;
-    if (v?.lockedUntil && Date.parse(v.lockedUntil) > now.getTime()) throw lockedError(v.lockedUntil, now);
-    if (!v?.codeHash || !v.expiresAt || Date.parse(v.expiresAt) <= now.getTime()) {
-      throw invalid("The code has expired. Ask for a new one.", [{ field: "code", message: "expired" }]);
-    }
-    if (codeMatches(app, doc, code)) {
-      outcome = "verified";
-      doc.status = "verified";
-      doc.verification = { wrongAttempts: 0, sentAt: v.sentAt };
-      startClock(doc, now, app.policy);
-      stageAuditEvent(doc, { actor, action: "verify", from: "pending_verification", to: "verified" });
-      return doc;
-    }
-    const wrongAttempts = v.wrongAttempts + 1;
-    if (wrongAttempts >= verificationRules.maxWrongAttempts) {
-      outcome = "locked_now";
-      const lockedUntil = app.policy.deadline(now, "verificationLockout").toISOString();
-      doc.verification = {
-        wrongAttempts: 0,
-        sentAt: v.sentAt,
-        lockedUntil,
-        ...(v.reminderSentAt ? { reminderSentAt: v.reminderSentAt } : {}),
-      };
-      refusal = lockedError(lockedUntil, now);
-    } else {
-      outcome = "wrong";
-      doc.verification = { ...v, wrongAttempts };
-      const left = verificationRules.maxWrongAttempts - wrongAttempts;
-      refusal = invalid(`The code is wrong. ${left} attempt${left === 1 ? "" : "s"} left.`, [
-        { field: "code", message: "wrong code" },
-      ]);
-    }
-    return doc;
-  });
-  const audit = new AuditLog(app.ports);
-  if (outcome === "verified") {
-    await flushAuditOutbox(app.ports, requestId);
-    await notifyRequester(app, after, {
-      template: "request_received",
-      requestId,
-      kind: after.kind,
-      dueAt: after.dueAt,
+  const check = await new SubjectVerification(app, current.pk).check(
+    requestId,
+    current.contact?.hash,
+    clientRef(app, caller),
+    code,
+  );
+  if (check.outcome === "verified") return verifyFiling(app, current, actor);
+  if (check.outcome !== "expired") {
+    await new AuditLog(app.ports).append(requestId, {
+      actor,
+      action: check.outcome === "locked_now" ? "verification_locked" : "verification_failed",
     });
-    return runExecution(app, requestId);
   }
-  await audit.append(requestId, {
-    actor,
-    action: outcome === "locked_now" ? "verification_locked" : "verification_failed",
-  });
-  throw refusal ?? invalid("The code is wrong.");
+  throw check.error ?? invalid("The code is wrong.");
 }
 
-/** POST …/verification/resend: a new code (the old one stops working), at most 3 an hour. */
+async function verifyFiling(app: AppContext, filing: RequestDoc, actor: Actor): Promise<RequestDoc> {
+  const store = new RequestStore(app.ports);
+  const openId =
+    filing.kind === "grievance" ? undefined : await store.claimOpenSlot(filing.pk, filing.kind, filing.id);
+  if (openId) return joinOpenRequest(app, filing, openId, actor);
+  const now = app.ports.clock.now();
+  await flushAuditOutbox(app.ports, filing.id);
+  const { after } = await store.update(filing.id, (doc) => {
+    transition(flowKey(doc.kind, doc.scope.type), doc.status, "verify"); // of two racing calls, one wins
+    doc.status = "verified";
+    doc.verification = { wrongAttempts: 0, sentAt: doc.verification?.sentAt ?? [] };
+    startClock(doc, now, app.policy);
+    stageAuditEvent(doc, { actor, action: "verify", from: "pending_verification", to: "verified" });
+    return doc;
+  });
+  await flushAuditOutbox(app.ports, filing.id);
+  await notifyRequester(app, after, {
+    template: "request_received",
+    requestId: filing.id,
+    kind: after.kind,
+    dueAt: after.dueAt,
+  });
+  return runExecution(app, filing.id);
+}
+
+async function joinOpenRequest(
+  app: AppContext,
+  filing: RequestDoc,
+  openId: string,
+  actor: Actor,
+): Promise<RequestDoc> {
+  const store = new RequestStore(app.ports);
+  await flushAuditOutbox(app.ports, openId);
+  const { after } = await store.update(openId, (doc) => {
+    const [first, ...others] = doc.tokenHashes;
+    const added = filing.tokenHashes.filter((h) => !doc.tokenHashes.includes(h));
+    const rest = [...others, ...added].slice(-(MAX_TOKENS - 1));
+    doc.tokenHashes = first === undefined ? rest : [first, ...rest];
+    stageAuditEvent(doc, { actor, action: "requester_joined", data: { filing: filing.id } });
+    return doc;
+  });
+  await flushAuditOutbox(app.ports, openId);
+  try {
+    await applyAction(app, filing.id, "cancel", actor, {
+      reason: `Verified: joined the open request ${openId}`,
+      notify: false,
+      change: (doc) => {
+        doc.details = { ...doc.details, joinedRequestId: openId };
+      },
+    });
+  } catch (e) {
+    // A second delivery of the same verification finds the filing closed already: same outcome.
+    if (!(e instanceof DomainError && e.kind === "conflict")) throw e;
+  }
+  return after;
+}
+
+/**
+ * POST …/verification/resend: a new code (the old one stops working), at most 3 for one request an hour
+ * and within the subject's message budget; past the budget the newest code sent still works.
+ */
 export async function resendVerificationCode(
   app: AppContext,
   caller: Caller,
   requestId: string,
 ): Promise<RequestDoc> {
   const store = new RequestStore(app.ports);
-  requireRequesterOrOwner(caller, await store.get(requestId), true);
+  const { doc: current } = await readForRequesterOrOwner(app, caller, requestId, true);
+  const subject = new SubjectVerification(app, current.pk);
   const now = app.ports.clock.now();
-  let code = "";
+  const budgetSpent = (until: Date) =>
+    new DomainError(
+      "rate_limited",
+      "No more codes can be sent to this address for now; the newest code you received still works.",
+      [],
+      { retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) },
+    );
+  if (current.status === "pending_verification") {
+    await subject.assertNotLocked(clientRef(app, caller));
+    const blockedUntil = current.contact ? await subject.retryAfter() : undefined;
+    if (blockedUntil) throw budgetSpent(blockedUntil);
+  }
   const { after } = await store.update(requestId, (doc) => {
     if (doc.status !== "pending_verification") {
       throw new DomainError(
@@ -116,32 +141,34 @@ export async function resendVerificationCode(
         { status: doc.status },
       );
     }
-    const v = doc.verification;
-    if (v?.lockedUntil && Date.parse(v.lockedUntil) > now.getTime()) throw lockedError(v.lockedUntil, now);
     const windowMs = app.policy.periodMs(now, "verificationResendWindow");
-    const recent = (v?.sentAt ?? []).filter((t) => Date.parse(t) > now.getTime() - windowMs);
+    const recent = (doc.verification?.sentAt ?? []).filter((t) => Date.parse(t) > now.getTime() - windowMs);
     if (recent.length >= verificationRules.maxResendsPerWindow) {
-      const retryAfterSeconds = Math.max(
-        1,
-        Math.ceil((Date.parse(recent[0]!) + windowMs - now.getTime()) / 1000),
-      );
       throw new DomainError(
         "rate_limited",
         `At most ${verificationRules.maxResendsPerWindow} new codes an hour; try again later.`,
         [],
-        { retryAfterSeconds },
+        {
+          retryAfterSeconds: Math.max(
+            1,
+            Math.ceil((Date.parse(recent[0]!) + windowMs - now.getTime()) / 1000),
+          ),
+        },
       );
     }
-    code = armCode(app, doc, now);
-    doc.verification = { ...doc.verification!, sentAt: [...recent, now.toISOString()] };
+    doc.verification = {
+      wrongAttempts: 0,
+      ...doc.verification,
+      sentAt: [...recent, now.toISOString()],
+    };
     return doc;
   });
+  // Without an address (a public account request naming an unregistered email) nothing is sent, and
+  // the answer stays the same, so it does not reveal whether the address was the registered one.
+  await issueCode(app, after);
   await new AuditLog(app.ports).append(requestId, {
     actor: actorOf(app, caller),
     action: "verification_resent",
   });
-  // Without an address (a public account request naming an unregistered email) nothing is sent, and
-  // the answer stays the same, so it does not reveal whether the address was the registered one.
-  await sendCode(app, after, code);
   return after;
 }

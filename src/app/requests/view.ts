@@ -1,10 +1,19 @@
 import { isOpen, type RequestDoc } from "../../domain/requests/model";
 import { allowedActions, flowKey } from "../../domain/requests/state-machine";
+import type { Relation } from "./access-control";
 
 const DAY = 86_400_000;
 
-/** The request as the API shows it: no hashes, no sealed contact, no code material. */
-export function requestView(doc: RequestDoc, now: Date, extra: Record<string, unknown> = {}) {
+/**
+ * The request as the API shows it to a caller of the given relation: no hashes, no sealed contact, no
+ * code material.
+ */
+export function requestView(
+  doc: RequestDoc,
+  now: Date,
+  relation: Relation,
+  extra: Record<string, unknown> = {},
+) {
   const due = doc.dueAt ? Date.parse(doc.dueAt) : undefined;
   const overdue = isOpen(doc.status) && due !== undefined && due < now.getTime();
   const scope =
@@ -41,7 +50,16 @@ export function requestView(doc: RequestDoc, now: Date, extra: Record<string, un
     ...(doc.acknowledgedAt ? { acknowledgedAt: doc.acknowledgedAt } : {}),
     overdue,
     onHold: doc.status === "on_hold",
-    ...(doc.hold ? { hold: { since: doc.hold.since, reason: doc.hold.reason } } : {}),
+    // That a legal hold defers the deletion, and since when, the principal is told (Account Deletion §4);
+    // why (a court order, a law-enforcement request, often confidential) only the staff who handle it.
+    ...(doc.hold
+      ? {
+          hold: {
+            since: doc.hold.since,
+            ...(relation === "staff" ? { reason: doc.hold.reason } : {}),
+          },
+        }
+      : {}),
     ...(doc.deadlineExtensions.length
       ? {
           deadlineExtensions: doc.deadlineExtensions.map(({ at, reason, from, to }) => ({

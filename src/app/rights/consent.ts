@@ -274,6 +274,7 @@ async function openErasure(app: AppContext, withdrawal: RequestDoc, id: string):
     channel: withdrawal.channel,
     language: withdrawal.language,
     requester: SYSTEM,
+    visibleTo: "tenant",
     ...(withdrawal.tenantId ? { tenantId: withdrawal.tenantId } : {}),
     ...(withdrawal.contact ? { contact: withdrawal.contact } : {}),
     tokenHashes: withdrawal.tokenHashes,

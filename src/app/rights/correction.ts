@@ -1,11 +1,16 @@
 import { z } from "zod";
+import { seal } from "../../domain/crypto";
 import { queryAll } from "../util/paging";
 import type { InventoryEntry } from "../../domain/inventory/schema";
-import type { RequestDoc } from "../../domain/requests/model";
+import type { Actor, RequestDoc } from "../../domain/requests/model";
 import { keyedHash, normaliseWhatsAppNumber } from "../../domain/subject";
 import type { Doc } from "../../ports/document-store";
 import type { AppContext, Executor } from "../context";
-import { advance } from "./support";
+import { AuditLog } from "../requests/audit-log";
+import { RequestStore } from "../requests/request-store";
+import { issueCode } from "../requests/verification-code";
+import { filedByTeamMember, teamMemberFilingRefused } from "./owner-only";
+import { advance, maskEmail, maskPhone, SYSTEM } from "./support";
 
 /**
  * Correction (Privacy Policy §6; DPDP Act 2023 s.12): the principal names fields to correct; staff
@@ -14,6 +19,11 @@ import { advance } from "./support";
  * how its records are found (the tenant's partition, or the keyed hash of a WhatsApp number). The
  * audit trail keeps, per field and category, keyed hashes of the values before and after, never the
  * values themselves.
+ *
+ * An account's corrections are the owner's alone (src/app/rights/owner-only.ts). A new email address or
+ * phone number for the owner is where account deletion is confirmed from and notices go, so it counts
+ * only once it proves control: after approval a one-time code goes to the new address, and the
+ * correction applies when the owner enters it (POST …/confirmation, src/app/rights/correction-confirmation.ts).
  */
 
 export const Correction = z.object({
@@ -79,13 +89,11 @@ async function recordsOf(
       const read = await coll.read<Doc & Record<string, unknown>>(tenantId, tenantId);
       return read ? [read.doc] : [];
     }
-    const page = await coll.query<Doc & Record<string, unknown>>({
+    return queryAll<Doc & Record<string, unknown>>(coll, {
       partitionKey: tenantId,
       where: [{ field: "role", op: "=", value: "owner" }],
       select: [entry.store.tenantField, ...fields],
-      limit: 10,
     });
-    return page.items;
   }
   if (request.scope.type !== "whatsapp_number" || !entry.store.whatsappHashField) return [];
   return queryAll<Doc & Record<string, unknown>>(coll, {
@@ -161,6 +169,121 @@ export async function applyCorrections(app: AppContext, request: RequestDoc, cor
   return { changes, notHeld };
 }
 
+/** A new address for the owner: it must prove control before the correction applies. */
+export interface ContactChange {
+  field: "email" | "phone";
+  channel: "email" | "whatsapp";
+  /** As it will be stored (emails lower-cased, numbers in E.164). */
+  address: string;
+}
+
+/**
+ * Progress of the proof, on the request (`details.confirmation`, shown to the requester): which new
+ * address has been sent a code (masked), and which are confirmed. No code or hash: those are kept by
+ * the subject's verification record (src/app/requests/subject-verification.ts).
+ */
+export const Confirmation = z.object({
+  awaiting: z.enum(["email", "phone"]).optional(),
+  sentTo: z.string().optional(),
+  sentAt: z.string().optional(),
+  confirmed: z.array(z.enum(["email", "phone"])).default([]),
+});
+export type Confirmation = z.infer<typeof Confirmation>;
+
+export function confirmationOf(doc: RequestDoc): Confirmation {
+  const parsed = Confirmation.safeParse(doc.details.confirmation ?? {});
+  return parsed.success ? parsed.data : { confirmed: [] };
+}
+
+/** Where the owner's contact lives on the account record (the owner's member record follows it). */
+const OWNER_CONTACT = { email: "ownerEmail", phone: "ownerPhone" } as const;
+
+/**
+ * The owner's new addresses in an account's correction that still have to prove control, email first:
+ * an address the account already has as its registered one needs no proof. Of two corrections of one
+ * field the last is the one applied (its write comes last), so the last is the one proved.
+ */
+export async function contactChangesToConfirm(
+  app: AppContext,
+  request: RequestDoc,
+  corrections: Correction[],
+): Promise<ContactChange[]> {
+  if (request.scope.type !== "account") return [];
+  const { confirmed } = confirmationOf(request);
+  const wanted = (["email", "phone"] as const)
+    .filter((field) => !confirmed.includes(field))
+    .flatMap((field) => {
+      const last = corrections.findLast((c) => c.field === field);
+      return last ? [{ field, address: normalised(field, last.value) }] : [];
+    });
+  if (wanted.length === 0) return [];
+  const entry = app.inventory.find(
+    (e): e is CosmosEntry => e.category === "account" && e.store.kind === "cosmos",
+  );
+  const tenantId = request.scope.tenantId;
+  const account = entry
+    ? (
+        await app.ports.documents
+          .collection("platform", entry.store.container)
+          .read<Doc & Record<string, unknown>>(tenantId, tenantId)
+      )?.doc
+    : undefined;
+  return wanted
+    .filter(({ field, address }) => {
+      const current = account?.[OWNER_CONTACT[field]];
+      return !(typeof current === "string" && normalised(field, current) === address);
+    })
+    .map(({ field, address }) => ({ field, channel: field === "email" ? "email" : "whatsapp", address }));
+}
+
+/** How the subject's verification record knows the new address: a keyed hash, as a request's contact. */
+export const contactHashOf = (app: AppContext, change: ContactChange) =>
+  keyedHash(app.keys.hash, `${change.channel}:${change.address}`);
+
+/**
+ * Sends a one-time code to the new address, through the same code and notice path as a request's
+ * verification (the subject's one live code and message budget), and records that it waits for it.
+ * False when the subject's message budget is spent: nothing was sent.
+ */
+export async function sendConfirmationCode(
+  app: AppContext,
+  request: RequestDoc,
+  change: ContactChange,
+  actor: Actor,
+): Promise<boolean> {
+  const toNewAddress: RequestDoc = {
+    ...request,
+    contact: {
+      channel: change.channel,
+      sealed: seal(app.keys.seal, change.address),
+      hash: contactHashOf(app, change),
+    },
+  };
+  const sent = await issueCode(app, toNewAddress);
+  const now = app.ports.clock.now().toISOString();
+  await new RequestStore(app.ports).update(request.id, (doc) => {
+    const { sentAt: previous, ...rest } = confirmationOf(doc);
+    // Nothing sent (budget spent): the code sent before to this address, if any, is still the one.
+    const sentAt = sent ? now : rest.awaiting === change.field ? previous : undefined;
+    doc.details = {
+      ...doc.details,
+      confirmation: {
+        ...rest,
+        awaiting: change.field,
+        sentTo: change.field === "email" ? maskEmail(change.address) : maskPhone(change.address),
+        ...(sentAt ? { sentAt } : {}),
+      } satisfies Confirmation,
+    };
+    return doc;
+  });
+  await new AuditLog(app.ports).append(request.id, {
+    actor,
+    action: "confirmation_sent",
+    data: { field: change.field, sent },
+  });
+  return sent;
+}
+
 const LABEL: Record<Field, string> = {
   name: "name",
   email: "email address",
@@ -183,12 +306,24 @@ function closingReason(changed: Field[], notHeld: Field[], scope: string): strin
 }
 
 /**
- * A correction runs once staff approved it (`in_progress`); verified, it waits for that review. The
- * change is idempotent (setting the same values again), so a retry simply runs it again.
+ * A correction runs once staff approved it (`in_progress`); verified, it waits for that review. A new
+ * owner email or phone number first gets its code, one address at a time (the subject has one live
+ * code); the run stops there and the owner's confirmation runs it again. The change is idempotent
+ * (setting the same values again), so a retry simply runs it again.
  */
 export const correctionExecutor: Executor = async (app, request, step) => {
   if (request.status !== "in_progress") return;
+  // Approved before the rule held at approval: it must still not change the owner's data.
+  if (filedByTeamMember(request)) throw teamMemberFilingRefused(request);
   const corrections = z.array(Correction).min(1).parse(request.details.corrections);
+  const [next] = await contactChangesToConfirm(app, request, corrections);
+  if (next) {
+    // The code is out already: the owner enters it, or asks for another (POST …/confirmation/resend).
+    if (confirmationOf(request).awaiting === next.field) return;
+    step("confirm_contact");
+    await sendConfirmationCode(app, request, next, SYSTEM);
+    return;
+  }
   step("apply");
   const { changes, notHeld } = await applyCorrections(app, request, corrections);
   step("complete");

@@ -11,6 +11,7 @@ import { notifyRequester } from "../requests/notify";
 import { RequestStore } from "../requests/request-store";
 import { actorOf } from "../requests/transition";
 import type { OnBehalfOf } from "./on-behalf";
+import { filedByTeamMember, teamMemberFilingRefused } from "./owner-only";
 import { advance, maskEmail, maskPhone, serviceDocs } from "./support";
 
 /**
@@ -196,6 +197,17 @@ async function endNomination(
  */
 export const nominationExecutor: Executor = async (app, request, step) => {
   let current = request;
+  // Filed by an admin or member before the rule held at filing (src/app/rights/owner-only.ts): it never
+  // replaces the owner's nomination. Refused while that is still possible; the nominee's contact goes.
+  if (filedByTeamMember(current)) {
+    if (current.status !== "verified") throw teamMemberFilingRefused(current);
+    step("refuse");
+    await serviceDocs(app).delete(nomineeDocId(current.id), current.pk);
+    await advance(app, current, "reject", {
+      reason: "Only the account owner can make, replace or revoke the account's nomination.",
+    });
+    return;
+  }
   if (current.status === "verified") {
     step("start");
     current = await advance(app, current, "start", { notify: false });

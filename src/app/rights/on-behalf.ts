@@ -3,6 +3,7 @@ import { conflict, invalid } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
 import { nominationInForce } from "./nomination";
+import { filedByTeamMember, teamMemberFilingRefused } from "./owner-only";
 
 /**
  * A request a nominee files for the principal who nominated them (DPDP Act 2023 s.14: on the
@@ -32,7 +33,8 @@ export function awaitsNomineeReview(doc: RequestDoc): boolean {
 
 /**
  * What POST …/approve needs beyond the state machine: a nominee's request is approved only with the
- * reviewer's note on the evidence; a request of a kind that runs by itself has nothing to approve.
+ * reviewer's note on the evidence; a request of a kind that runs by itself has nothing to approve; a
+ * correction or nomination of an account filed by a team member, not its owner, is never approved.
  */
 export async function checkApproval(
   app: AppContext,
@@ -40,6 +42,7 @@ export async function checkApproval(
   reason: string | undefined,
 ): Promise<void> {
   const reviewedKind = doc.kind === "correction" || doc.kind === "nomination";
+  if (filedByTeamMember(doc)) throw teamMemberFilingRefused(doc);
   if (!reviewedKind && !awaitsNomineeReview(doc)) {
     throw conflict("This request needs no review: it runs once verified.", { status: doc.status });
   }

@@ -240,7 +240,20 @@ export const responsePeriods = {
   grievance: "grievanceResolution",
 } as const satisfies Record<RequestKind, PeriodName>;
 
-export const verificationRules = { codeDigits: 6, maxWrongAttempts: 5, maxResendsPerWindow: 3 } as const;
+/**
+ * Verification limits. Wrong codes and messages are counted per subject (number, email, account) across
+ * all its requests (src/app/requests/subject-verification.ts): `maxWrongAttempts` from one client address
+ * within `verificationLockout`, `maxWrongAttemptsPerSubject` from all addresses together; at most
+ * `maxMessagesPerSubjectWindow` messages to the subject's channel within `verificationResendWindow`, and
+ * `maxResendsPerWindow` new codes asked for one request.
+ */
+export const verificationRules = {
+  codeDigits: 6,
+  maxWrongAttempts: 5,
+  maxWrongAttemptsPerSubject: 10,
+  maxResendsPerWindow: 3,
+  maxMessagesPerSubjectWindow: 5,
+} as const;
 
 /** `from` plus a period: of the defaults, or of `table` (the periods in use, `app.policy.periods`). */
 export function deadline(from: Date, name: PeriodName, table: PeriodTable = periods): Date {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { reactivateAccount } from "../../app/account/reactivate";
 import { getCertificate } from "../../app/account/certificate";
+import { standingOf } from "../../app/requests/access-control";
 import { requestView } from "../../app/requests/view";
 import { json, route } from "../route";
 import { Problem } from "../schemas/problem";
@@ -34,7 +35,7 @@ export const reactivateAccountRoute = route({
   async handler({ rt, caller, params, body }) {
     const result = await reactivateAccount(rt.app, caller, params.tenantId, body.reason);
     return json(200, {
-      request: requestView(result.request, rt.ports.clock.now()),
+      request: requestView(result.request, rt.ports.clock.now(), standingOf(caller)),
       restored: result.restored,
       apiKeys: {
         revoked: result.apiKeysRevoked,

@@ -87,18 +87,34 @@ export const devClockRoute = route({
   },
 });
 
+/**
+ * The filter travels in the body, not the query: the addresses are numbers and emails, and a URL is
+ * what request logs keep. No body lists every notice.
+ */
+const OutboxRequest = z
+  .object({ to: z.union([Phone, z.email()]).optional().describe("A number in any spelling, or an email") })
+  .strict()
+  .optional();
+
 export const devOutboxRoute = route({
   name: "devOutbox",
-  method: "GET",
+  method: "POST",
   path: "_dev/outbox",
   summary: "Local only: the notices the service would have sent",
   access: "public",
   devOnly: true,
-  query: z.object({ to: z.union([Phone, z.email()]).optional() }).strict(),
+  body: OutboxRequest,
   responses: { 200: { description: "Notices, oldest first" } },
-  async handler({ rt, query }) {
-    // `?to=+91…` arrives as " 91…" (a '+' in a query string is a space): normalise numbers first.
-    const to = query.to === undefined ? undefined : (normaliseWhatsAppNumber(query.to) ?? query.to.trim());
+  async handler({ rt, body }) {
+    const raw = body?.to;
+    // Notices to numbers are addressed in E.164: a number spelled any other way still finds them. An
+    // email is left alone (a number-finder would read one out of `ravi9812345678@…`).
+    const to =
+      raw === undefined
+        ? undefined
+        : raw.includes("@")
+          ? raw.trim()
+          : (normaliseWhatsAppNumber(raw) ?? raw.trim());
     return json(200, { messages: devTools(rt).outbox(to) });
   },
 });

@@ -7,10 +7,11 @@ import { certificateRoute, reactivateAccountRoute } from "./accounts";
 import { auditRoute, requestActionRoutes } from "./request-actions";
 import { createRequestRoute, getRequestRoute, listRequestsRoute } from "./requests";
 import { breachRoutes } from "./breaches";
-import { consentCheckRoute } from "./consents";
+import { correctionConfirmRoutes } from "./correction-confirm";
+import { consentCheckRoute, consentLookupRoute } from "./consents";
 import { grievanceRoutes } from "./grievances";
 import { slaRoute } from "./sla";
-import { subjectInventoryRoute } from "./subjects";
+import { subjectInventoryLookupRoute, subjectInventoryRoute } from "./subjects";
 import { healthRoute, openApiRoute } from "./system";
 
 /** Every HTTP route, in one list: the function table registers these, the OpenAPI document lists them. */
@@ -20,10 +21,12 @@ export function allRoutes(includeDev: boolean): HttpRoute[] {
     openApiRoute,
     policyRoute,
     subjectInventoryRoute,
+    subjectInventoryLookupRoute,
     createRequestRoute,
     listRequestsRoute,
     getRequestRoute,
     ...requestActionRoutes,
+    ...correctionConfirmRoutes,
     auditRoute,
     exportLinkRoute,
     certificateRoute,
@@ -31,6 +34,7 @@ export function allRoutes(includeDev: boolean): HttpRoute[] {
     ...backupRoutes,
     ...grievanceRoutes,
     consentCheckRoute,
+    consentLookupRoute,
     ...breachRoutes,
     slaRoute,
     devTokenRoute,

@@ -9,6 +9,7 @@ import {
   retryRequest,
 } from "../../app/requests/actions";
 import type { Caller } from "../../app/caller";
+import { standingOf } from "../../app/requests/access-control";
 import type { AppContext } from "../../app/context";
 import { auditTrail } from "../../app/requests/queries";
 import { resendVerificationCode, submitVerificationCode } from "../../app/requests/verify";
@@ -63,7 +64,9 @@ export function actionRoute<B>(spec: {
     },
     async handler({ rt, caller, params, body }) {
       const doc = await spec.run(rt.app, caller, params.id, body);
-      return json(200, requestView(doc, rt.ports.clock.now()), { "cache-control": "no-store" });
+      return json(200, requestView(doc, rt.ports.clock.now(), standingOf(caller)), {
+        "cache-control": "no-store",
+      });
     },
   });
 }

@@ -2,6 +2,7 @@ import { canonicalJson, sha256 } from "../../domain/crypto";
 import { DomainError } from "../../domain/errors";
 import { exportView } from "../../app/export/link";
 import { createRequest, type CreateRequestInput } from "../../app/requests/create-request";
+import { standingOf } from "../../app/requests/access-control";
 import { getRequest, listRequests } from "../../app/requests/queries";
 import { requestView } from "../../app/requests/view";
 import { json, route } from "../route";
@@ -75,7 +76,7 @@ export const createRequestRoute = route({
   async handler({ rt, req, caller, body }) {
     const result = await createRequest(rt.app, caller, toInput(body), idempotencyOf(req, body));
     const view = {
-      ...requestView(result.request, rt.ports.clock.now()),
+      ...requestView(result.request, rt.ports.clock.now(), standingOf(caller)),
       ...(result.requestToken ? { requestToken: result.requestToken } : {}),
     };
     return json(result.outcome === "created" ? 201 : 200, view, {
@@ -104,7 +105,7 @@ export const listRequestsRoute = route({
     });
     const now = rt.ports.clock.now();
     return json(200, {
-      items: page.items.map((doc) => requestView(doc, now)),
+      items: page.items.map((doc) => requestView(doc, now, page.relation)),
       ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
     });
   },
@@ -122,8 +123,10 @@ export const getRequestRoute = route({
     404: { description: "No such request, or not yours", schema: problemSchema },
   },
   async handler({ rt, caller, params }) {
-    const { doc } = await getRequest(rt.app, caller, params.id);
+    const { doc, relation } = await getRequest(rt.app, caller, params.id);
     const extra = await exportView(rt.app, doc);
-    return json(200, requestView(doc, rt.ports.clock.now(), extra), { "cache-control": "no-store" });
+    return json(200, requestView(doc, rt.ports.clock.now(), relation, extra), {
+      "cache-control": "no-store",
+    });
   },
 });
