@@ -45,7 +45,25 @@ export function clientAddress(header: string | null | undefined, trustedHops: nu
   if (isIP(address) === 0) return undefined;
   // A dual-stack socket reports an IPv4 client as ::ffff:a.b.c.d: one client, one key.
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  return mapped?.[1] ?? address.toLowerCase();
+  if (mapped?.[1]) return mapped[1];
+  return isIP(address) === 6 ? ipv6Prefix64(address) : address;
+}
+
+/**
+ * One subscriber holds a whole IPv6 /64 and can use any address in it: per-client limits key on the
+ * /64 prefix, or a single client would be 2^64 clients.
+ */
+function ipv6Prefix64(address: string): string {
+  const [head = "", tail = ""] = address.toLowerCase().split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = address.includes("::")
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }
 
 export interface HttpRoute {

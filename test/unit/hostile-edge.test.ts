@@ -25,11 +25,19 @@ describe("clientAddress: the entry the trusted hops added, never one the client 
 
   it("drops the port the front end writes, for IPv4 and bracketed IPv6", () => {
     expect(clientAddress("6.6.6.6, 203.0.113.7:51234", 1)).toBe("203.0.113.7");
-    expect(clientAddress("[::1]:123", 1)).toBe("::1");
-    expect(clientAddress("[2001:DB8::1]:443", 1)).toBe("2001:db8::1");
-    expect(clientAddress("[2001:db8::2]", 1)).toBe("2001:db8::2");
-    expect(clientAddress("2001:db8::3", 1)).toBe("2001:db8::3");
+    expect(clientAddress("[::1]:123", 1)).toBe("0:0:0:0::/64");
+    expect(clientAddress("[2001:DB8::1]:443", 1)).toBe("2001:db8:0:0::/64");
+    expect(clientAddress("[2001:db8::2]", 1)).toBe("2001:db8:0:0::/64");
+    expect(clientAddress("2001:db8::3", 1)).toBe("2001:db8:0:0::/64");
     expect(clientAddress("::ffff:192.0.2.1", 1)).toBe("192.0.2.1");
+  });
+
+  it("an IPv6 client is its /64: every address a subscriber holds is one client", () => {
+    const one = clientAddress("[2001:db8:1:2::1]:50000", 1);
+    expect(one).toBe("2001:db8:1:2::/64");
+    expect(clientAddress("[2001:db8:1:2:ffff:ffff:ffff:ffff]:50001", 1)).toBe(one);
+    expect(clientAddress("2001:0db8:0001:0002:0:0:0:9", 1)).toBe(one);
+    expect(clientAddress("2001:db8:1:3::1", 1)).not.toBe(one);
   });
 
   it("an empty, missing or garbage entry is undefined, never the raw text", () => {

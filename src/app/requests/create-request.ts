@@ -262,8 +262,14 @@ export async function createRequest(
           : "public",
     language: input.language ?? "en",
     requester: input.onBehalfOf && caller.kind === "public" ? { kind: "nominee" } : actorOf(app, caller),
+    // A grievance is listed to the dashboard user who filed it only; one from the public or entered by
+    // staff (possibly about the tenant) to no member at all.
     visibleTo:
-      input.kind === "grievance" && caller.kind === "dashboard" ? (actorOf(app, caller).ref ?? "") : "tenant",
+      input.kind !== "grievance"
+        ? "tenant"
+        : caller.kind === "dashboard"
+          ? (actorOf(app, caller).ref ?? "staff")
+          : "staff",
     ...(resolved.tenantId ? { tenantId: resolved.tenantId } : {}),
     ...(resolved.contact
       ? {

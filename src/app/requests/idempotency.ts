@@ -15,6 +15,8 @@ interface IdempotencyRecord {
   requestId?: string;
   /** The request's partition, so a replay reads it with one point read. */
   requestPk?: string;
+  /** The request as the first answer showed it: a replay answers that, not the request as it is now. */
+  firstAnswer?: unknown;
   outcome?: "created" | "existing";
   /** The public requestToken, sealed, so a replay can hand the same answer back. */
   sealedToken?: string;
@@ -88,8 +90,9 @@ export async function claimIdempotencyKey(
     held.doc.sealedToken && doc.status === "pending_verification"
       ? open(app.keys.seal, held.doc.sealedToken)
       : undefined;
+  const first = RequestDoc.safeParse(held.doc.firstAnswer);
   return {
-    request: doc,
+    request: first.success ? first.data : doc,
     outcome: held.doc.outcome ?? "created",
     ...(token ? { requestToken: token } : {}),
   };
@@ -106,6 +109,7 @@ export async function completeIdempotencyKey(
   await coll.patch(pk, pk, [
     { op: "set", path: "requestId", value: result.request.id },
     { op: "set", path: "requestPk", value: result.request.pk },
+    { op: "set", path: "firstAnswer", value: result.request },
     { op: "set", path: "outcome", value: result.outcome },
     ...(result.requestToken
       ? [{ op: "set" as const, path: "sealedToken", value: seal(app.keys.seal, result.requestToken) }]

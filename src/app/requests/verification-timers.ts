@@ -67,8 +67,9 @@ export async function remindVerification(app: AppContext, requestId: string): Pr
     if (e instanceof DomainError && e.kind === "conflict") return "already_done";
     throw e;
   }
-  // A stranger's filings must not become a stream of reminders to the number: they share its budget.
-  if (!after.contact || !(await new SubjectVerification(app, after.pk).spendMessage())) return "reminded";
+  // A stranger's filings must not become a stream of reminders to the number: a few a day at most.
+  if (!after.contact || !(await new SubjectVerification(app, after.pk).spendNotice(after.contact.hash)))
+    return "reminded";
   await notifyRequester(app, after, {
     template: "verification_reminder",
     requestId,
@@ -102,7 +103,8 @@ export async function expireVerification(app: AppContext, requestId: string): Pr
     throw e;
   }
   const days = Math.round((expiry.getTime() - createdAt(doc).getTime()) / 86_400_000);
-  if (!expired.contact || !(await new SubjectVerification(app, expired.pk).spendMessage())) return "expired";
+  if (!expired.contact || !(await new SubjectVerification(app, expired.pk).spendNotice(expired.contact.hash)))
+    return "expired";
   await notifyRequester(app, expired, {
     template: "verification_expired",
     requestId,

@@ -52,8 +52,11 @@ export async function submitVerificationCode(
 
 async function verifyFiling(app: AppContext, filing: RequestDoc, actor: Actor): Promise<RequestDoc> {
   const store = new RequestStore(app.ports);
-  const openId =
-    filing.kind === "grievance" ? undefined : await store.claimOpenSlot(filing.pk, filing.kind, filing.id);
+  // A nominee's filing lives in the principal's partition but was proved on the nominee's own address,
+  // never the principal's channel: it neither joins nor holds the principal's open request (staff review
+  // its evidence before it runs, src/app/rights/on-behalf.ts).
+  const claimsSlot = filing.kind !== "grievance" && filing.details.onBehalfOf === undefined;
+  const openId = claimsSlot ? await store.claimOpenSlot(filing.pk, filing.kind, filing.id) : undefined;
   if (openId) return joinOpenRequest(app, filing, openId, actor);
   const now = app.ports.clock.now();
   await flushAuditOutbox(app.ports, filing.id);
@@ -109,7 +112,7 @@ async function joinOpenRequest(
 
 /**
  * POST …/verification/resend: a new code (the old one stops working), at most 3 for one request an hour
- * and within the subject's message budget; past the budget the newest code sent still works.
+ * and within the channel's budget; past the budget no new code goes, and the newest code sent still works.
  */
 export async function resendVerificationCode(
   app: AppContext,
@@ -118,20 +121,9 @@ export async function resendVerificationCode(
 ): Promise<RequestDoc> {
   const store = new RequestStore(app.ports);
   const { doc: current } = await readForRequesterOrOwner(app, caller, requestId, true);
-  const subject = new SubjectVerification(app, current.pk);
   const now = app.ports.clock.now();
-  const budgetSpent = (until: Date) =>
-    new DomainError(
-      "rate_limited",
-      "No more codes can be sent to this address for now; the newest code you received still works.",
-      [],
-      { retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) },
-    );
-  if (current.status === "pending_verification") {
-    await subject.assertNotLocked(clientRef(app, caller));
-    const blockedUntil = current.contact ? await subject.retryAfter() : undefined;
-    if (blockedUntil) throw budgetSpent(blockedUntil);
-  }
+  if (current.status === "pending_verification")
+    await new SubjectVerification(app, current.pk).assertNotLocked(clientRef(app, caller));
   const { after } = await store.update(requestId, (doc) => {
     if (doc.status !== "pending_verification") {
       throw new DomainError(
@@ -163,8 +155,9 @@ export async function resendVerificationCode(
     };
     return doc;
   });
-  // Without an address (a public account request naming an unregistered email) nothing is sent, and
-  // the answer stays the same, so it does not reveal whether the address was the registered one.
+  // The answer is the same whether a code went out, the channel's budget was spent (the newest code sent
+  // still works), or the request names no address a code could go to (a public account request naming
+  // another address than the registered one): it must not tell a stranger which.
   await issueCode(app, after);
   await new AuditLog(app.ports).append(requestId, {
     actor: actorOf(app, caller),

@@ -105,7 +105,7 @@ export async function resendCorrectionConfirmation(
   const subject = new SubjectVerification(app, doc.pk);
   await subject.assertNotLocked(clientRef(app, caller));
   if (!(await sendConfirmationCode(app, doc, change, actorOf(app, caller)))) {
-    const next = await subject.retryAfter();
+    const next = await subject.retryAfter(contactHashOf(app, change));
     const now = app.ports.clock.now().getTime();
     throw new DomainError(
       "rate_limited",

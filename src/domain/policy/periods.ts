@@ -241,18 +241,20 @@ export const responsePeriods = {
 } as const satisfies Record<RequestKind, PeriodName>;
 
 /**
- * Verification limits. Wrong codes and messages are counted per subject (number, email, account) across
- * all its requests (src/app/requests/subject-verification.ts): `maxWrongAttempts` from one client address
- * within `verificationLockout`, `maxWrongAttemptsPerSubject` from all addresses together; at most
- * `maxMessagesPerSubjectWindow` messages to the subject's channel within `verificationResendWindow`, and
- * `maxResendsPerWindow` new codes asked for one request.
+ * Verification limits, counted per subject (number, email, account) and channel across all the subject's
+ * requests (src/app/requests/subject-verification.ts): `maxWrongAttempts` wrong codes from one client
+ * address lock it out for `verificationLockout`; a code dies after `maxWrongAttemptsPerCode` wrong
+ * guesses from anyone; at most `maxMessagesPerSubjectWindow` codes go to a channel within
+ * `verificationResendWindow` and `maxNoticesPerChannelDay` other messages (reminders, notices) within
+ * `verificationReminder`; `maxResendsPerWindow` new codes may be asked for one request.
  */
 export const verificationRules = {
   codeDigits: 6,
   maxWrongAttempts: 5,
-  maxWrongAttemptsPerSubject: 10,
+  maxWrongAttemptsPerCode: 10,
   maxResendsPerWindow: 3,
   maxMessagesPerSubjectWindow: 5,
+  maxNoticesPerChannelDay: 3,
 } as const;
 
 /** `from` plus a period: of the defaults, or of `table` (the periods in use, `app.policy.periods`). */

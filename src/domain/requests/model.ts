@@ -64,8 +64,9 @@ export const RequestDoc = z
     /** Keyed hash of the requester's tenant (dashboard requests) for listing by tenant. */
     tenantId: z.string().optional(),
     /**
-     * Who in the tenant lists it: "tenant" (every member), or the keyed ref of the one dashboard user who
-     * filed it (a grievance: src/app/requests/access-control.ts). One indexed condition for listing.
+     * Who in the tenant lists it: "tenant" (every member), the keyed ref of the one dashboard user who
+     * filed it (their grievance), or "staff" (a grievance from the public or entered by staff: no member;
+     * src/app/requests/access-control.ts). One indexed condition for listing.
      */
     visibleTo: z.string().default("tenant"),
     /** Where notices go: sealed (AES-GCM), because a hash cannot be written to. */
