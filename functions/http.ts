@@ -1,49 +1,33 @@
-import { app, type HttpRequest, type InvocationContext } from "@azure/functions";
-import { createDispatcher } from "../src/http/dispatch";
-import { problem } from "../src/http/problem";
+import { app, type HttpMethod, type HttpRequest, type InvocationContext } from "@azure/functions";
 import { guard } from "../src/http/route";
 import type { FunctionEntry } from "../src/function-table";
-import { functionTable } from "../src/function-table";
+import { functionTable, hostHttpFunctions } from "../src/function-table";
 import type { Runtime } from "../src/runtime";
 import { getRuntime } from "./runtime";
 
 type HttpApp = Pick<typeof app, "http">;
-const ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
 
 /**
- * One Azure function per route of the table, plus a catch-all that answers unknown paths with a
- * problem+json 404 or 405 (the host's own 404 is not problem+json).
+ * Every HTTP function of the table: one per route, plus the catch-all that answers unknown paths with
+ * a problem+json 404 or 405 (the host's own 404 is not problem+json). The host routes them in name
+ * order, first template-and-method match wins; the table is refused when that would shadow a route
+ * (src/function-table.ts checkFunctionTable), so the catch-all only sees what no route takes.
  */
 export function registerHttp(target: HttpApp, table: FunctionEntry[], runtime: () => Promise<Runtime>): void {
-  const routes = table.flatMap((f) => (f.trigger === "http" ? [f.route] : []));
-  for (const route of routes) {
-    target.http(route.name, {
-      route: route.path,
-      methods: [route.method],
+  for (const { name, route, methods, entry } of hostHttpFunctions(table)) {
+    target.http(name, {
+      route,
+      methods: [...methods] as HttpMethod[],
       authLevel: "anonymous",
-      handler: async (req: HttpRequest, ctx: InvocationContext) =>
-        guard(ctx.invocationId, async () => route.handle(req, await runtime(), ctx.invocationId)),
+      handler:
+        entry.trigger === "http"
+          ? async (req: HttpRequest, ctx: InvocationContext) =>
+              guard(ctx.invocationId, async () => entry.route.handle(req, await runtime(), ctx.invocationId))
+          : async (req: HttpRequest, ctx: InvocationContext) =>
+              // The same answer the local host gives (it runs this entry too): never builds the runtime.
+              guard(ctx.invocationId, async () => entry.answer(req.method, new URL(req.url).pathname)),
     });
   }
-  const dispatch = createDispatcher(routes);
-  target.http("notFound", {
-    route: "{*path}",
-    methods: [...ALL_METHODS],
-    authLevel: "anonymous",
-    handler: async (req: HttpRequest, ctx: InvocationContext) =>
-      guard(ctx.invocationId, async () => {
-        const path = new URL(req.url).pathname.replace(/^\/api\/?/, "");
-        const found = dispatch(req.method, path);
-        return found.kind === "method_not_allowed"
-          ? problem(
-              405,
-              `Use ${found.allow.join(" or ")} on this path.`,
-              {},
-              { allow: found.allow.join(", ") },
-            )
-          : problem(404, "No such endpoint. See /api/openapi.json.");
-      }),
-  });
 }
 
 registerHttp(app, functionTable({ includeDev: false }), getRuntime);

@@ -41,7 +41,7 @@ param environmentName string
 param baseName string = 'dpdp'
 
 @description('Extra tags for every resource.')
-param tags object = {}
+param tags { *: string } = {}
 
 // ── Function App ────────────────────────────────────────────────────────────────────────────────────
 
@@ -64,7 +64,7 @@ param maximumInstanceCount int = 100
 ])
 param instanceMemoryMB int = 2048
 
-@description('Origins the dashboard calls from (CORS); never "*". Production: https://app.callmissed.com.')
+@description('Origins the dashboard calls from: the platform\'s CORS (siteConfig.cors) and DASHBOARD_ORIGINS; never "*". Production: https://app.callmissed.com.')
 @minLength(1)
 param corsAllowedOrigins string[]
 
@@ -97,7 +97,7 @@ param privacyOfficerEmail string = 'karan@callmissed.com'
 param maxBodyBytes int = 65536
 
 @description('RETENTION_OVERRIDES: retention periods and deadlines overridden within their legal limits, e.g. {"usageRecords":"P60D"}. Empty: the policy defaults.')
-param retentionOverrides object = {}
+param retentionOverrides { *: string } = {}
 
 @description('Name of the Key Vault secret holding SUBJECT_HASH_KEY (created once by ops, never rotated: see infra/README.md).')
 param subjectHashKeySecretName string = 'subject-hash-key'
@@ -130,6 +130,21 @@ param cosmosPublicNetworkAccess string = 'Enabled'
 
 @description('Create the platform\'s database, containers and blob containers here (dev only: in prod the platform owns them).')
 param deployPlatformStores bool = false
+
+// The platform's own stores (prod): the service reaches them by PLATFORM_COSMOS_ENDPOINT and PLATFORM_BLOB_ENDPOINT and
+// gets data roles there on exactly what the inventory names (modules/platform-*-access.bicep). Same subscription.
+
+@description('The platform\'s Cosmos DB account, holding COSMOS_PLATFORM_DATABASE (required when deployPlatformStores is false; empty in dev).')
+param platformCosmosAccountName string = ''
+
+@description('Resource group of the platform\'s Cosmos DB account.')
+param platformCosmosResourceGroup string = resourceGroup().name
+
+@description('The platform\'s storage account, holding its blob containers (required when deployPlatformStores is false; empty in dev).')
+param platformStorageAccountName string = ''
+
+@description('Resource group of the platform\'s storage account.')
+param platformStorageResourceGroup string = resourceGroup().name
 
 @description('Redundancy of both storage accounts. ZRS needs a region with availability zones (Central India has them).')
 @allowed([
@@ -201,6 +216,11 @@ module residency 'modules/policy.bicep' = {
 
 // ── Identity the Function App runs as (user-assigned: its roles exist before the app first starts) ─
 
+// Role assignment names: every module names its role assignments guid(scope, principalId, role), as the Azure RBAC
+// docs recommend. The principal id exists only once the identity does, so what-if cannot predict those names (linter
+// rule what-if-short-circuiting, suppressed line by line below). Keying them on anything else would re-create every
+// existing assignment under a new name, which fails with RoleAssignmentExists. Accepted: what-if shows them as changes.
+
 module identity 'modules/identity.bicep' = {
   name: 'identity'
   params: {
@@ -218,6 +238,8 @@ module monitoring 'modules/monitoring.bicep' = {
     location: location
     tags: allTags
     retentionDays: logRetentionDays
+    // what-if cannot know the principal id before the identity exists: see "Role assignment names" above.
+    #disable-next-line what-if-short-circuiting
     principalId: identity.outputs.principalId
   }
 }
@@ -230,6 +252,8 @@ module runtimeStorage 'modules/runtime-storage.bicep' = {
     tags: allTags
     sku: storageSku
     deploymentContainerName: deploymentContainerName
+    // what-if cannot know the principal id before the identity exists: see "Role assignment names" above.
+    #disable-next-line what-if-short-circuiting
     principalId: identity.outputs.principalId
   }
 }
@@ -245,6 +269,8 @@ module dataStorage 'modules/data-storage.bicep' = {
     exportRetentionDays: exportRetentionDays
     backupMaxAgeDays: backupMaxAgeDays
     containerSoftDeleteDays: containerSoftDeleteDays
+    // what-if cannot know the principal id before the identity exists: see "Role assignment names" above.
+    #disable-next-line what-if-short-circuiting
     principalId: identity.outputs.principalId
   }
 }
@@ -264,6 +290,33 @@ module cosmos 'modules/cosmos.bicep' = {
     databaseName: cosmosDatabaseName
     platformDatabaseName: cosmosPlatformDatabaseName
     deployPlatformStores: deployPlatformStores
+    // what-if cannot know the principal id before the identity exists: see "Role assignment names" above.
+    #disable-next-line what-if-short-circuiting
+    principalId: identity.outputs.principalId
+  }
+}
+
+// ── The platform's own stores (prod): data roles on what the inventory names, nothing else ───────────
+
+module platformCosmos 'modules/platform-cosmos-access.bicep' = if (!deployPlatformStores) {
+  name: 'platform-cosmos-access'
+  scope: resourceGroup(platformCosmosResourceGroup)
+  params: {
+    accountName: platformCosmosAccountName
+    databaseName: cosmosPlatformDatabaseName
+    // what-if cannot know the principal id before the identity exists: see "Role assignment names" above.
+    #disable-next-line what-if-short-circuiting
+    principalId: identity.outputs.principalId
+  }
+}
+
+module platformBlob 'modules/platform-blob-access.bicep' = if (!deployPlatformStores) {
+  name: 'platform-blob-access'
+  scope: resourceGroup(platformStorageResourceGroup)
+  params: {
+    accountName: platformStorageAccountName
+    // what-if cannot know the principal id before the identity exists: see "Role assignment names" above.
+    #disable-next-line what-if-short-circuiting
     principalId: identity.outputs.principalId
   }
 }
@@ -275,6 +328,8 @@ module serviceBus 'modules/servicebus.bicep' = {
     location: location
     tags: allTags
     sku: serviceBusSku
+    // what-if cannot know the principal id before the identity exists: see "Role assignment names" above.
+    #disable-next-line what-if-short-circuiting
     principalId: identity.outputs.principalId
   }
 }
@@ -287,12 +342,19 @@ module keyVault 'modules/keyvault.bicep' = {
     tags: allTags
     backupKeyName: backupKeyName
     workspaceId: monitoring.outputs.workspaceId
+    // what-if cannot know the principal id before the identity exists: see "Role assignment names" above.
+    #disable-next-line what-if-short-circuiting
     principalId: identity.outputs.principalId
   }
 }
 
 module functionApp 'modules/functionapp.bicep' = {
   name: 'function-app'
+  // The storage account and Application Insights are read by name: these keep them first (the Key Vault module
+  // already waits for monitoring, so monitoring needs no entry of its own: no-unnecessary-dependson).
+  dependsOn: [
+    runtimeStorage
+  ]
   params: {
     planName: names.plan
     appName: names.functionApp
@@ -300,9 +362,10 @@ module functionApp 'modules/functionapp.bicep' = {
     tags: allTags
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
-    runtimeStorageName: runtimeStorage.outputs.name
+    // Names known before deployment, not module outputs, so what-if can show the app settings (what-if-short-circuiting).
+    runtimeStorageName: names.runtimeStorage
     deploymentContainerName: deploymentContainerName
-    appInsightsName: monitoring.outputs.appInsightsName
+    appInsightsName: names.appInsights
     nodeVersion: nodeVersion
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
@@ -311,6 +374,9 @@ module functionApp 'modules/functionapp.bicep' = {
     cosmosDatabaseName: cosmosDatabaseName
     cosmosPlatformDatabaseName: cosmosPlatformDatabaseName
     blobEndpoint: dataStorage.outputs.blobEndpoint
+    // Dev: the platform's stores are created in this deployment's accounts. Prod: the platform's own accounts.
+    platformCosmosEndpoint: deployPlatformStores ? cosmos.outputs.endpoint : platformCosmos!.outputs.endpoint
+    platformBlobEndpoint: deployPlatformStores ? dataStorage.outputs.blobEndpoint : platformBlob!.outputs.blobEndpoint
     serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
     keyVaultName: keyVault.outputs.name
     subjectHashKeySecretName: subjectHashKeySecretName

@@ -1,6 +1,7 @@
 // Production. Central India, Cosmos DB replicated to South India (still India; blank it for one region),
 // zone-redundant where Central India offers zones. The platform's database and blob containers are the
-// platform's (deployPlatformStores = false). AUTH_* come from the GitHub environment "prod".
+// platform's, in its own accounts (deployPlatformStores = false): the service gets data roles on what the inventory
+// names there. AUTH_* and PLATFORM_* come from the GitHub environment "prod" (infra/README.md).
 using './main.bicep'
 
 param environmentName = 'prod'
@@ -17,6 +18,10 @@ param cosmosSecondaryLocation = 'southindia'
 param cosmosZoneRedundant = true
 param cosmosBackupTier = 'Continuous30Days'
 param deployPlatformStores = false
+param platformCosmosAccountName = readEnvironmentVariable('PLATFORM_COSMOS_ACCOUNT')
+param platformCosmosResourceGroup = readEnvironmentVariable('PLATFORM_COSMOS_RESOURCE_GROUP')
+param platformStorageAccountName = readEnvironmentVariable('PLATFORM_STORAGE_ACCOUNT')
+param platformStorageResourceGroup = readEnvironmentVariable('PLATFORM_STORAGE_RESOURCE_GROUP')
 param storageSku = 'Standard_ZRS'
 param serviceBusSku = 'Standard'
 param logRetentionDays = 365

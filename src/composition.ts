@@ -9,6 +9,7 @@ import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-bl
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { AzureBlobStore } from "./adapters/blob/azure-blob-store";
 import { CosmosDocumentStore } from "./adapters/cosmos/cosmos-document-store";
+import { serviceBlobContainers } from "./adapters/blob/layout";
 import { platformContainers, serviceContainers } from "./adapters/cosmos/layout";
 import { DevClock, systemClock } from "./adapters/embedded/dev-clock";
 import { LocalScheduler } from "./adapters/embedded/local-scheduler";
@@ -24,6 +25,7 @@ import { createPolicy, type Policy } from "./domain/policy/periods";
 import { platformInventory } from "./domain/inventory/platform-inventory";
 import { Authenticator } from "./http/auth";
 import { functionTable } from "./function-table";
+import type { BlobStore } from "./ports/blob-store";
 import type { DocumentStore } from "./ports/document-store";
 import type { Ports } from "./ports";
 import type { AppContext } from "./app/context";
@@ -45,6 +47,39 @@ function documentStore(client: CosmosClient, config: Config, inventory: Inventor
     { service: pk(serviceContainers), platform: pk(platformContainers(inventory)) },
   );
 }
+
+/**
+ * The platform's database in the platform's own Cosmos account: `platform` collections from one store,
+ * the service's from the other. Health pings the service's store, as before.
+ */
+function splitDocuments(service: DocumentStore, platform: DocumentStore): DocumentStore {
+  return {
+    collection: (database, name) => (database === "platform" ? platform : service).collection(database, name),
+    ping: () => service.ping(),
+  };
+}
+
+/**
+ * The platform's blob containers (the ones the inventory names) in the platform's own storage account;
+ * the service's own containers (exports, backups) in the service's.
+ */
+function splitBlobs(service: BlobStore, platform: BlobStore): BlobStore {
+  const own = new Set<string>(serviceBlobContainers);
+  const of = (container: string) => (own.has(container) ? service : platform);
+  return {
+    put: (container, name, body, options) => of(container).put(container, name, body, options),
+    read: (container, name) => of(container).read(container, name),
+    openRead: (container, name) => of(container).openRead(container, name),
+    delete: (container, name) => of(container).delete(container, name),
+    list: (container, prefix) => of(container).list(container, prefix),
+    count: (container, prefix) => of(container).count(container, prefix),
+    readUrl: (container, name, expiresOn) => of(container).readUrl(container, name, expiresOn),
+    ping: () => service.ping(),
+  };
+}
+
+/** Two endpoints name one account when their URLs are equal once parsed (case, default port, slash). */
+const sameAccount = (a: string, b: string) => new URL(a).href === new URL(b).href;
 
 /** One configured secret, a sub-key per use (HKDF), so no key ever serves two purposes. */
 function appContext(
@@ -68,23 +103,43 @@ function appContext(
   };
 }
 
+/**
+ * The azure profile: each adapter built once per process (one Cosmos client and one Blob service client
+ * per account, one Service Bus client, one key wrapper, one credential) and the one `ports` object
+ * shared by the runtime and the use cases, so no connection pool or token cache is duplicated.
+ */
 function azureRuntime(config: AzureConfig, inventory: Inventory, policy: Policy): Runtime {
   // Managed identity only: no account keys or connection strings anywhere in this profile.
   const credential = new DefaultAzureCredential(
     config.AZURE_CLIENT_ID ? { managedIdentityClientId: config.AZURE_CLIENT_ID } : {},
   );
   const cosmos = new CosmosClient({ endpoint: config.COSMOS_ENDPOINT, aadCredentials: credential });
+  const documents = documentStore(cosmos, config, inventory);
+  const blobs = new AzureBlobStore(new BlobServiceClient(config.BLOB_ENDPOINT, credential), {
+    kind: "user-delegation",
+  });
+  // The platform's own accounts (PLATFORM_*); in dev Bicep may point them at the service's, and then
+  // the one client serves both.
+  const platformDocuments = sameAccount(config.PLATFORM_COSMOS_ENDPOINT, config.COSMOS_ENDPOINT)
+    ? documents
+    : documentStore(
+        new CosmosClient({ endpoint: config.PLATFORM_COSMOS_ENDPOINT, aadCredentials: credential }),
+        config,
+        inventory,
+      );
+  const platformBlobs = sameAccount(config.PLATFORM_BLOB_ENDPOINT, config.BLOB_ENDPOINT)
+    ? blobs
+    : new AzureBlobStore(new BlobServiceClient(config.PLATFORM_BLOB_ENDPOINT, credential), {
+        kind: "user-delegation",
+      });
   const serviceBus = new ServiceBusClient(config.ServiceBusConnection__fullyQualifiedNamespace, credential);
-  const keys = new KeyVaultKeyWrapper(config.BACKUP_KEK_ID, credential);
   const ports: Ports = {
     clock: systemClock,
-    documents: documentStore(cosmos, config, inventory),
-    blobs: new AzureBlobStore(new BlobServiceClient(config.BLOB_ENDPOINT, credential), {
-      kind: "user-delegation",
-    }),
+    documents: platformDocuments === documents ? documents : splitDocuments(documents, platformDocuments),
+    blobs: platformBlobs === blobs ? blobs : splitBlobs(blobs, platformBlobs),
     scheduler: ServiceBusScheduler.fromClient(serviceBus),
     notifier: ServiceBusNotifier.fromClient(serviceBus),
-    keys,
+    keys: new KeyVaultKeyWrapper(config.BACKUP_KEK_ID, credential),
   };
   const hashKey = Buffer.from(config.SUBJECT_HASH_KEY, "base64");
   return {
@@ -97,16 +152,7 @@ function azureRuntime(config: AzureConfig, inventory: Inventory, policy: Policy)
       audience: config.AUTH_AUDIENCE,
       keys: { jwksUrl: config.AUTH_JWKS_URL },
     }),
-    ports: {
-      clock: systemClock,
-      documents: documentStore(cosmos, config, inventory),
-      blobs: new AzureBlobStore(new BlobServiceClient(config.BLOB_ENDPOINT, credential), {
-        kind: "user-delegation",
-      }),
-      scheduler: ServiceBusScheduler.fromClient(serviceBus),
-      notifier: ServiceBusNotifier.fromClient(serviceBus),
-      keys,
-    },
+    ports,
   };
 }
 

@@ -8,7 +8,7 @@ param location string
 @description('Optional second Indian region; empty for one region. Ignored when serverless (single-region only).')
 param secondaryLocation string
 
-param tags object
+param tags { *: string }
 param serverless bool
 
 @minValue(1000)
@@ -105,7 +105,7 @@ var secondaryRegion = empty(secondary)
     ]
 var throughput = serverless ? {} : { autoscaleSettings: { maxThroughput: maxThroughput } }
 
-resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
+resource account 'Microsoft.DocumentDB/databaseAccounts@2025-04-15' = {
   name: accountName
   location: location
   tags: tags
@@ -138,7 +138,7 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
   }
 }
 
-resource serviceDatabase 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-11-15' = {
+resource serviceDatabase 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2025-04-15' = {
   parent: account
   name: databaseName
   properties: {
@@ -149,7 +149,7 @@ resource serviceDatabase 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@202
   }
 }
 
-resource serviceContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-11-15' = [
+resource serviceContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2025-04-15' = [
   for container in serviceContainers: {
     parent: serviceDatabase
     name: container.name
@@ -172,7 +172,7 @@ resource serviceContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/co
   }
 ]
 
-resource platformDatabase 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-11-15' = if (deployPlatformStores) {
+resource platformDatabase 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2025-04-15' = if (deployPlatformStores) {
   parent: account
   name: platformDatabaseName
   properties: {
@@ -183,7 +183,7 @@ resource platformDatabase 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@20
   }
 }
 
-resource platformContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-11-15' = [
+resource platformContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2025-04-15' = [
   for container in (deployPlatformStores ? platformContainers : []): {
     parent: platformDatabase
     name: container.name
@@ -210,7 +210,7 @@ resource platformContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/c
 // databases. It cannot create or delete databases or containers, nor read keys.
 var dataContributor = '00000000-0000-0000-0000-000000000002'
 
-resource dataContributorAssignment 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15' = {
+resource dataContributorAssignment 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2025-04-15' = {
   parent: account
   name: guid(account.id, principalId, dataContributor)
   properties: {

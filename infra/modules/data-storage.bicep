@@ -3,7 +3,7 @@
 // restore, which would all keep copies the policies promise are gone (DESIGN §8). Identity only.
 param name string
 param location string
-param tags object
+param tags { *: string }
 
 @allowed([
   'Standard_LRS'
@@ -44,7 +44,7 @@ var platformBlobContainers = [
 
 var containerNames = deployPlatformStores ? concat(serviceBlobContainers, platformBlobContainers) : serviceBlobContainers
 
-resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   name: name
   location: location
   tags: tags
@@ -79,7 +79,7 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-01-01' = {
   parent: account
   name: 'default'
   properties: {
@@ -101,7 +101,7 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
   }
 }
 
-resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = [
   for containerName in containerNames: {
     parent: blobService
     name: containerName
@@ -113,7 +113,7 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
 
 // Safety nets behind the service's own deletions: exports after exportExpiry (P7D), and no backup older
 // than the 90-day promise (periods.ts backupRotation). Lifecycle runs once a day, hence the margins.
-resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-01-01' = {
   parent: account
   name: 'default'
   properties: {

@@ -4,7 +4,7 @@
 param planName string
 param appName string
 param location string
-param tags object
+param tags { *: string }
 
 @description('Resource id of the user-assigned identity.')
 param identityId string
@@ -40,6 +40,12 @@ param cosmosDatabaseName string
 param cosmosPlatformDatabaseName string
 param blobEndpoint string
 
+@description('PLATFORM_COSMOS_ENDPOINT: the Cosmos DB account holding COSMOS_PLATFORM_DATABASE.')
+param platformCosmosEndpoint string
+
+@description('PLATFORM_BLOB_ENDPOINT: the blob endpoint of the account holding the platform\'s containers.')
+param platformBlobEndpoint string
+
 @description('<namespace>.servicebus.windows.net')
 param serviceBusNamespace string
 
@@ -54,9 +60,9 @@ param authJwksUrl string
 param dpoContactEmail string
 param privacyOfficerEmail string
 param maxBodyBytes int
-param retentionOverrides object
+param retentionOverrides { *: string }
 
-resource runtimeStorage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+resource runtimeStorage 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
   name: runtimeStorageName
 }
 
@@ -73,12 +79,16 @@ var codeSettings = {
   MAX_BODY_BYTES: string(maxBodyBytes)
   // The Functions front end appends the caller's address to X-Forwarded-For: one trusted hop.
   TRUSTED_PROXY_HOPS: '1'
-  CORS_ALLOWED_ORIGINS: join(corsAllowedOrigins, ',')
+  // Not CORS_ALLOWED_ORIGINS: the platform sets that one itself on Flex Consumption (from siteConfig.cors below, as a
+  // JSON array), and an app setting of that name breaks every invocation. The local host's CORS reads this one.
+  DASHBOARD_ORIGINS: join(corsAllowedOrigins, ',')
   DPO_CONTACT_EMAIL: dpoContactEmail
   PRIVACY_OFFICER_EMAIL: privacyOfficerEmail
   RETENTION_OVERRIDES: string(retentionOverrides)
   COSMOS_ENDPOINT: cosmosEndpoint
   BLOB_ENDPOINT: blobEndpoint
+  PLATFORM_COSMOS_ENDPOINT: platformCosmosEndpoint
+  PLATFORM_BLOB_ENDPOINT: platformBlobEndpoint
   ServiceBusConnection__fullyQualifiedNamespace: serviceBusNamespace
   AZURE_CLIENT_ID: identityClientId
   AUTH_ISSUER: authIssuer
@@ -104,7 +114,7 @@ var runtimeSettings = {
 
 var appSettings = union(codeSettings, runtimeSettings)
 
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
   tags: tags
@@ -118,7 +128,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
-resource app 'Microsoft.Web/sites@2024-04-01' = {
+resource app 'Microsoft.Web/sites@2025-03-01' = {
   name: appName
   location: location
   tags: tags
@@ -136,7 +146,9 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     keyVaultReferenceIdentity: identityId
     siteConfig: {
       minTlsVersion: '1.2'
-      // The dashboard calls from the browser with a bearer token (no cookies): exactly these origins.
+      // The dashboard calls from the browser with a bearer token (no cookies): exactly these origins. On Flex
+      // Consumption the platform's own CORS answers (the host reads it as CORS_ALLOWED_ORIGINS on Linux
+      // consumption plans: Azure/azure-functions-host CorsOptionsSetup.cs, PR #9846).
       cors: {
         allowedOrigins: corsAllowedOrigins
         supportCredentials: false
@@ -166,7 +178,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
 }
 
 // All app settings, in one place: this resource replaces the whole set on every deployment.
-resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
+resource settings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: app
   name: 'appsettings'
   properties: appSettings

@@ -2,9 +2,9 @@
 // starts, and its client id is AZURE_CLIENT_ID (src/config/schema.ts) for DefaultAzureCredential.
 param name string
 param location string
-param tags object
+param tags { *: string }
 
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
   name: name
   location: location
   tags: tags

@@ -2,7 +2,7 @@
 // that ops create once (infra/README.md) and the Function App reads through a Key Vault reference.
 param name string
 param location string
-param tags object
+param tags { *: string }
 param backupKeyName string
 
 @description('Log Analytics workspace for the vault\'s audit log (who used which key or secret, when).')
@@ -11,7 +11,7 @@ param workspaceId string
 @description('Principal id of the Function App identity.')
 param principalId string
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
   name: name
   location: location
   tags: tags
@@ -38,7 +38,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
 
 // Wraps the per-tenant backup data keys (src/app/backups/keys.ts). Rotated yearly: old versions stay to unwrap older backups, which
 // are gone within 90 days anyway. Properties are constants so a redeploy never tries to change the key.
-resource backupKey 'Microsoft.KeyVault/vaults/keys@2023-07-01' = {
+resource backupKey 'Microsoft.KeyVault/vaults/keys@2025-05-01' = {
   parent: vault
   name: backupKeyName
   properties: {
@@ -103,6 +103,9 @@ resource secretReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+// categoryGroup ('audit') exists only in the preview API: built against the one GA version, 2016-09-01, the compiler
+// refuses it (BCP037: "categoryGroup" is not allowed; only "category") and wants a location. Hence the preview.
+#disable-next-line use-recent-api-versions
 resource audit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
   name: 'audit-to-log-analytics'
   scope: vault

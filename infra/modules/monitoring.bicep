@@ -3,7 +3,7 @@
 param workspaceName string
 param appInsightsName string
 param location string
-param tags object
+param tags { *: string }
 
 @minValue(30)
 @maxValue(730)
@@ -12,7 +12,7 @@ param retentionDays int
 @description('Principal id of the Function App identity (publishes telemetry).')
 param principalId string
 
-resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+resource workspace 'Microsoft.OperationalInsights/workspaces@2025-02-01' = {
   name: workspaceName
   location: location
   tags: tags

@@ -9,7 +9,7 @@ param allowedLocations string[]
 // Built-in definition "Allowed locations"; its one parameter is listOfAllowedLocations.
 var allowedLocationsDefinition = 'e56962a6-4747-49cd-b67b-bf8b01975c4c'
 
-resource allowedLocationsAssignment 'Microsoft.Authorization/policyAssignments@2024-04-01' = {
+resource allowedLocationsAssignment 'Microsoft.Authorization/policyAssignments@2025-03-01' = {
   name: 'allowed-locations-india'
   properties: {
     displayName: 'Allowed locations: India only (dpdp-rights)'

@@ -3,7 +3,7 @@
 // messages are dead-lettered too, and the hourly reconciliation finishes whatever lands there.
 param name string
 param location string
-param tags object
+param tags { *: string }
 
 @description('Standard at least: Basic has no duplicate detection and caps time-to-live at 14 days.')
 @allowed([
@@ -26,7 +26,7 @@ var queues = [
   { name: 'request-timers', received: true, timeToLive: 'P365D' }
 ]
 
-resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
+resource namespace 'Microsoft.ServiceBus/namespaces@2026-01-01' = {
   name: name
   location: location
   tags: tags
@@ -41,7 +41,7 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   }
 }
 
-resource queue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = [
+resource queue 'Microsoft.ServiceBus/namespaces/queues@2026-01-01' = [
   for q in queues: {
     parent: namespace
     name: q.name

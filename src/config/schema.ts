@@ -76,7 +76,13 @@ const common = {
    * only for a trusted proxy in front of the app (Front Door: 2): anything further left the client wrote.
    */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
-  CORS_ALLOWED_ORIGINS: origins,
+  /**
+   * The dashboard's origins, comma-separated; never "*". The local host answers CORS for exactly these. In Azure the
+   * platform's CORS (siteConfig.cors, from the same Bicep parameter) answers; this is the same list, for reference.
+   * Not CORS_ALLOWED_ORIGINS: the platform sets that name itself on Linux/Flex Consumption, as a JSON array, and an
+   * app setting of that name broke every invocation (test/unit/reserved-settings.test.ts keeps such names out).
+   */
+  DASHBOARD_ORIGINS: origins,
   /** The Grievance Officer / DPO contact every notice carries (DPDP Rules 2025 Rule 9). */
   DPO_CONTACT_EMAIL: z.email().default("karan@callmissed.com"),
   /** Where alerts for the privacy officer go (repeated execution failures, breach deadlines). */
@@ -93,6 +99,13 @@ export const LocalConfig = z
     COSMOS_ENDPOINT: url("Cosmos DB").optional(),
     COSMOS_KEY: z.string().min(1).optional(),
     BLOB_CONNECTION_STRING: z.string().min(1).optional(),
+    /**
+     * The platform's own stores, as in the azure profile. Unset (the default): the platform's database and blob
+     * containers live in the same embedded emulators as the service's, as they always have locally. Set: other
+     * emulators, reached with their well-known keys (COSMOS_KEY or the Cosmos emulator's; Azurite's devstoreaccount1).
+     */
+    PLATFORM_COSMOS_ENDPOINT: url("platform's Cosmos DB").optional(),
+    PLATFORM_BLOB_ENDPOINT: url("platform's Blob Storage").optional(),
     SUBJECT_HASH_KEY: hashKey.optional(),
     PORT: port.default(7071),
     LOCAL_COSMOS_PORT: port.default(0),
@@ -123,6 +136,13 @@ export const AzureConfig = z
     ...common,
     COSMOS_ENDPOINT: httpsUrl("Cosmos DB account"),
     BLOB_ENDPOINT: httpsUrl("Blob Storage account"),
+    /**
+     * The platform's own Cosmos DB account, which holds COSMOS_PLATFORM_DATABASE, and the blob endpoint of its own
+     * storage account, which holds the blob containers the inventory names. Separate accounts from the service's
+     * (in dev, Bicep points them at the service's own accounts, where it creates the platform's stores).
+     */
+    PLATFORM_COSMOS_ENDPOINT: httpsUrl("platform's Cosmos DB account"),
+    PLATFORM_BLOB_ENDPOINT: httpsUrl("platform's Blob Storage account"),
     /** The same setting the Service Bus trigger binding reads for identity-based connections. */
     ServiceBusConnection__fullyQualifiedNamespace: z
       .string()

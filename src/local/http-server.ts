@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createDispatcher } from "../http/dispatch";
+import { createHostRouter, ROUTE_PREFIX } from "../http/dispatch";
 import { problem } from "../http/problem";
 import { edgeHeaders, guard, newCorrelationId } from "../http/route";
 import type { ApiRequest, ApiResponse } from "../http/types";
-import type { FunctionEntry } from "../function-table";
+import { type FunctionEntry, hostHttpFunctions } from "../function-table";
 import type { Runtime } from "../runtime";
 
 /**
@@ -80,14 +80,15 @@ function send(
 }
 
 /**
- * Serves the function table's HTTP routes the way the Functions host does (routePrefix `api`), plus
- * CORS for exactly the configured origins. Logs method, route name, status and time: never the URL,
- * whose query can hold a phone number.
+ * Serves the function table's HTTP functions the way the Functions host does (routePrefix `api`; in
+ * function-name order, the first whose template and method match; the catch-all included, answering
+ * what no route takes: src/http/dispatch.ts), plus CORS for exactly the configured origins. Logs
+ * method, route name, status and time: never the URL, whose query can hold a phone number.
  */
 export function createLocalHttpServer(rt: Runtime, table: FunctionEntry[]): Server {
-  const routes = table.flatMap((f) => (f.trigger === "http" ? [f.route] : []));
-  const dispatch = createDispatcher(routes);
-  const origins = new Set(rt.config.CORS_ALLOWED_ORIGINS);
+  const route = createHostRouter(hostHttpFunctions(table));
+  const underPrefix = new RegExp(`^/${ROUTE_PREFIX}(?:/|$)`, "i");
+  const origins = new Set(rt.config.DASHBOARD_ORIGINS);
   return createServer((req, res) => {
     const started = process.hrtime.bigint();
     const correlationId = newCorrelationId();
@@ -122,8 +123,6 @@ export function createLocalHttpServer(rt: Runtime, table: FunctionEntry[]): Serv
         );
       }
     };
-    const path =
-      url.pathname.startsWith("/api/") || url.pathname === "/api" ? url.pathname.slice(4) : undefined;
     if (method === "OPTIONS") {
       // CORS preflight: answered only for listed origins; others get no CORS headers, so browsers refuse.
       const headers = cors["access-control-allow-origin"]
@@ -136,15 +135,22 @@ export function createLocalHttpServer(rt: Runtime, table: FunctionEntry[]): Serv
         : {};
       return finish({ status: 204, headers });
     }
-    if (path === undefined) return finish(problem(404, "No such endpoint. The API lives under /api."));
-    const found = dispatch(method, path);
-    if (found.kind === "not_found") return finish(problem(404, "No such endpoint. See /api/openapi.json."));
-    if (found.kind === "method_not_allowed") {
+    const found = route(method, url.pathname);
+    if (!found) {
+      // No function at all (outside the prefix, or an empty segment): the host's own 404 in Azure.
       return finish(
-        problem(405, `Use ${found.allow.join(" or ")} on this path.`, {}, { allow: found.allow.join(", ") }),
+        problem(
+          404,
+          underPrefix.test(url.pathname)
+            ? "No such endpoint. See /api/openapi.json."
+            : "No such endpoint. The API lives under /api.",
+        ),
       );
     }
-    routeName = found.route.name;
+    const { entry } = found.fn;
+    // The catch-all answers as in Azure, with the same code: 405 for a known path, else 404.
+    if (entry.trigger === "httpCatchAll") return finish(entry.answer(method, url.pathname));
+    routeName = entry.route.name;
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
     // As the Functions front end does: append the address the connection came from to whatever the
@@ -165,7 +171,7 @@ export function createLocalHttpServer(rt: Runtime, table: FunctionEntry[]): Serv
         return (body ??= bodyStream(req));
       },
     };
-    void guard(correlationId, () => found.route.handle(apiRequest, rt, correlationId)).then(finish);
+    void guard(correlationId, () => entry.route.handle(apiRequest, rt, correlationId)).then(finish);
   });
 }
 

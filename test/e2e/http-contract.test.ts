@@ -24,7 +24,7 @@ let officer: string;
 beforeAll(async () => {
   host = await startTestHost({
     MAX_BODY_BYTES: String(MAX_BODY),
-    CORS_ALLOWED_ORIGINS: `${DASHBOARD}, http://localhost:5173`,
+    DASHBOARD_ORIGINS: `${DASHBOARD}, http://localhost:5173`,
   });
   officer = await host.token("privacy_officer");
 });

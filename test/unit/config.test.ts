@@ -7,6 +7,8 @@ const azureEnv = (overrides: Record<string, string | undefined> = {}): NodeJS.Pr
   DPDP_PROFILE: "azure",
   COSMOS_ENDPOINT: "https://dpdp-cosmos.documents.azure.com:443/",
   BLOB_ENDPOINT: "https://dpdpstorage.blob.core.windows.net",
+  PLATFORM_COSMOS_ENDPOINT: "https://platform-cosmos.documents.azure.com:443/",
+  PLATFORM_BLOB_ENDPOINT: "https://platformstorage.blob.core.windows.net",
   ServiceBusConnection__fullyQualifiedNamespace: "dpdp-bus.servicebus.windows.net",
   AUTH_ISSUER: "https://login.callmissed.com/",
   AUTH_AUDIENCE: "dpdp-rights",
@@ -40,7 +42,7 @@ describe("loadConfig: local profile", () => {
       COSMOS_DATABASE: "dpdp",
       COSMOS_PLATFORM_DATABASE: "platform",
       MAX_BODY_BYTES: 65_536,
-      CORS_ALLOWED_ORIGINS: [],
+      DASHBOARD_ORIGINS: [],
       PORT: 7071,
       LOCAL_COSMOS_PORT: 0,
       LOCAL_BLOB_PORT: 0,
@@ -58,7 +60,7 @@ describe("loadConfig: local profile", () => {
       DPDP_PROFILE: "local",
       PORT: "8080",
       MAX_BODY_BYTES: "2048",
-      CORS_ALLOWED_ORIGINS: "https://app.callmissed.com, http://localhost:3000",
+      DASHBOARD_ORIGINS: "https://app.callmissed.com, http://localhost:3000",
       COSMOS_DATABASE: "",
       LOCAL_SEED_DEMO: "false",
     });
@@ -66,7 +68,7 @@ describe("loadConfig: local profile", () => {
       DPDP_PROFILE: "local",
       PORT: 8080,
       MAX_BODY_BYTES: 2048,
-      CORS_ALLOWED_ORIGINS: ["https://app.callmissed.com", "http://localhost:3000"],
+      DASHBOARD_ORIGINS: ["https://app.callmissed.com", "http://localhost:3000"],
       COSMOS_DATABASE: "dpdp",
       LOCAL_SEED_DEMO: "false",
     });
@@ -97,12 +99,12 @@ describe("loadConfig: local profile", () => {
 
 describe("loadConfig: azure profile", () => {
   it("accepts a complete managed-identity configuration", () => {
-    const config = loadConfig(azureEnv({ CORS_ALLOWED_ORIGINS: "https://app.callmissed.com" }));
+    const config = loadConfig(azureEnv({ DASHBOARD_ORIGINS: "https://app.callmissed.com" }));
     expect(config.DPDP_PROFILE).toBe("azure");
     expect(config).toMatchObject({
       COSMOS_ENDPOINT: "https://dpdp-cosmos.documents.azure.com:443/",
       ServiceBusConnection__fullyQualifiedNamespace: "dpdp-bus.servicebus.windows.net",
-      CORS_ALLOWED_ORIGINS: ["https://app.callmissed.com"],
+      DASHBOARD_ORIGINS: ["https://app.callmissed.com"],
     });
   });
 
@@ -111,6 +113,8 @@ describe("loadConfig: azure profile", () => {
     const required = [
       "COSMOS_ENDPOINT",
       "BLOB_ENDPOINT",
+      "PLATFORM_COSMOS_ENDPOINT",
+      "PLATFORM_BLOB_ENDPOINT",
       "ServiceBusConnection__fullyQualifiedNamespace",
       "AUTH_ISSUER",
       "AUTH_AUDIENCE",
@@ -144,7 +148,13 @@ describe("loadConfig: azure profile", () => {
     expect(error.problems.join("\n")).not.toContain("missing");
   });
 
-  it.each(["COSMOS_ENDPOINT", "BLOB_ENDPOINT", "AUTH_JWKS_URL"])("refuses an http:// %s", (name) => {
+  it.each([
+    "COSMOS_ENDPOINT",
+    "BLOB_ENDPOINT",
+    "PLATFORM_COSMOS_ENDPOINT",
+    "PLATFORM_BLOB_ENDPOINT",
+    "AUTH_JWKS_URL",
+  ])("refuses an http:// %s", (name) => {
     const error = configError(azureEnv({ [name]: "http://127.0.0.1:8081/" }));
     expect(error.problems).toHaveLength(1);
     expect(problemFor(error, name)[0]).toMatch(/https/);
@@ -152,19 +162,19 @@ describe("loadConfig: azure profile", () => {
 
   it("refuses a wildcard CORS origin, alone or in a list, without calling it missing", () => {
     for (const origins of ["*", "https://app.callmissed.com, *"]) {
-      const error = configError(azureEnv({ CORS_ALLOWED_ORIGINS: origins }));
-      const lines = problemFor(error, "CORS_ALLOWED_ORIGINS");
+      const error = configError(azureEnv({ DASHBOARD_ORIGINS: origins }));
+      const lines = problemFor(error, "DASHBOARD_ORIGINS");
       expect(lines, origins).toHaveLength(1);
       expect(lines[0]).toContain("wildcard");
       expect(lines[0]).not.toContain("missing");
     }
     // The local profile refuses it too: the local host honours the same list.
-    expect(problemFor(configError({ CORS_ALLOWED_ORIGINS: "*" }), "CORS_ALLOWED_ORIGINS")).toHaveLength(1);
+    expect(problemFor(configError({ DASHBOARD_ORIGINS: "*" }), "DASHBOARD_ORIGINS")).toHaveLength(1);
   });
 
   it("refuses a CORS origin that is not a URL", () => {
-    const error = configError(azureEnv({ CORS_ALLOWED_ORIGINS: "app.callmissed.com" }));
-    expect(problemFor(error, "CORS_ALLOWED_ORIGINS")[0]).toContain("https://app.callmissed.com");
+    const error = configError(azureEnv({ DASHBOARD_ORIGINS: "app.callmissed.com" }));
+    expect(problemFor(error, "DASHBOARD_ORIGINS")[0]).toContain("https://app.callmissed.com");
   });
 });
 

@@ -15,11 +15,15 @@ import { registerQueues } from "../../functions/queues";
 import { registerTimers } from "../../functions/timers";
 import { ConfigError } from "../../src/config/load";
 import {
+  CATCH_ALL_NAME,
+  checkFunctionTable,
   type FunctionEntry,
   functionTable,
+  type HttpCatchAllFunction,
   type QueueFunction,
   type TimerFunction,
 } from "../../src/function-table";
+import { compareFunctionNames } from "../../src/http/dispatch";
 import { allRoutes } from "../../src/http/routes";
 import type { Runtime } from "../../src/runtime";
 
@@ -113,7 +117,7 @@ describe("functions/http.ts registerHttp", () => {
     }
     const names = fakeApp.calls.http.map((c) => c.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names.sort()).toEqual([...nonDevRoutes.map((r) => r.name), "notFound"].sort());
+    expect(names.sort()).toEqual([...nonDevRoutes.map((r) => r.name), CATCH_ALL_NAME].sort());
     for (const name of names) expect(name).toMatch(/^[A-Za-z][A-Za-z0-9_-]{0,126}$/);
   });
 
@@ -124,15 +128,19 @@ describe("functions/http.ts registerHttp", () => {
     }
   });
 
-  it("registers a catch-all {*path} for every method, anonymous", () => {
-    const options = registration("notFound");
+  it("registers a catch-all {*path} for every method, anonymous, named after every other function", () => {
+    const options = registration(CATCH_ALL_NAME);
     expect(options.route).toBe("{*path}");
     expect(options.authLevel).toBe("anonymous");
     expect(options.methods).toEqual(expect.arrayContaining(["GET", "POST", "PUT", "PATCH", "DELETE"]));
+    // The host routes in name order, OrdinalIgnoreCase (src/http/dispatch.ts): the catch-all goes last.
+    for (const { name } of fakeApp.calls.http) {
+      if (name !== CATCH_ALL_NAME) expect(compareFunctionNames(name, CATCH_ALL_NAME), name).toBeLessThan(0);
+    }
   });
 
   it("answers an unknown path through the catch-all with a problem+json 404", async () => {
-    const res = await invoke(registration("notFound"), {
+    const res = await invoke(registration(CATCH_ALL_NAME), {
       method: "GET",
       url: "http://127.0.0.1:7071/api/v1/nothing-here?x=1",
     });
@@ -147,7 +155,7 @@ describe("functions/http.ts registerHttp", () => {
   });
 
   it("answers a dev route in Azure with 404: it does not exist there", async () => {
-    const res = await invoke(registration("notFound"), {
+    const res = await invoke(registration(CATCH_ALL_NAME), {
       method: "POST",
       url: "http://127.0.0.1:7071/api/_dev/token",
       body: '{"role":"privacy_officer"}',
@@ -158,7 +166,7 @@ describe("functions/http.ts registerHttp", () => {
 
   it("answers a known path with a wrong method with a problem+json 405 and an allow header", async () => {
     const res = await invoke(
-      registration("notFound"),
+      registration(CATCH_ALL_NAME),
       { method: "DELETE", url: "http://127.0.0.1:7071/api/health" },
       "inv-405",
     );
@@ -205,6 +213,70 @@ describe("functions/http.ts registerHttp", () => {
       expect(String(res.body)).not.toContain("COSMOS_ENDPOINT");
       expect(logged).toHaveBeenCalledWith(expect.stringContaining("inv-500"));
     });
+  });
+});
+
+describe("the function table, checked against the host's routing when built", () => {
+  const table = functionTable({ includeDev: true });
+  const catchAll = table.find((f): f is HttpCatchAllFunction => f.trigger === "httpCatchAll")!;
+
+  it("holds one catch-all, named after every other function, for every method", () => {
+    expect(table.filter((f) => f.trigger === "httpCatchAll")).toHaveLength(1);
+    expect(catchAll.name).toBe(CATCH_ALL_NAME);
+    expect(catchAll.route).toBe("{*path}");
+    expect(catchAll.methods).toEqual(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
+    for (const f of table)
+      if (f !== catchAll) expect(compareFunctionNames(f.name, catchAll.name)).toBeLessThan(0);
+  });
+
+  it("refuses a table whose catch-all sorts before routes (in Azure they would answer 404)", () => {
+    const early = { ...catchAll, name: "notFound" };
+    expect(() => checkFunctionTable([...table.filter((f) => f !== catchAll), early])).toThrow(
+      /would not route in Azure[\s\S]*"slaView" but "notFound" takes it/,
+    );
+  });
+
+  it("refuses a literal route that a parameter route named before it shadows, for the same method", () => {
+    const getRequest = table.find((f) => f.name === "getRequest")!;
+    if (getRequest.trigger !== "http") throw new Error("getRequest is an HTTP route");
+    const overdue = {
+      trigger: "http" as const,
+      name: "overdueRequests",
+      route: { ...getRequest.route, name: "overdueRequests", path: "v1/requests/overdue" },
+    };
+    expect(() => checkFunctionTable([...table, overdue])).toThrow(
+      /"overdueRequests" but "getRequest" takes it/,
+    );
+    // Another method on the same path shadows nothing; a name that sorts first wins the path.
+    expect(() =>
+      checkFunctionTable([...table, { ...overdue, route: { ...overdue.route, method: "DELETE" } }]),
+    ).not.toThrow();
+    const first = {
+      ...overdue,
+      name: "aOverdueRequests",
+      route: { ...overdue.route, name: "aOverdueRequests" },
+    };
+    expect(() => checkFunctionTable([...table, first])).not.toThrow();
+  });
+
+  it("refuses names the host refuses or confuses, whatever the trigger", () => {
+    const timer = table.find((f) => f.trigger === "timer")!;
+    expect(() => checkFunctionTable([...table, { ...timer, name: "RetentionSweep" }])).toThrow(/named/);
+    expect(() => checkFunctionTable([...table, { ...timer, name: "retention.sweep" }])).toThrow(/valid/);
+  });
+
+  it("answers through the catch-all as the local host does: 405 for a known path, else 404", () => {
+    expect(catchAll.answer("DELETE", "/api/health")).toMatchObject({
+      status: 405,
+      headers: { allow: "GET" },
+    });
+    expect(catchAll.answer("GET", "/API/_dev/token")).toMatchObject({
+      status: 405,
+      headers: { allow: "POST" },
+    });
+    expect(catchAll.answer("GET", "/api/v1/nothing")).toMatchObject({ status: 404 });
+    expect(catchAll.answer("GET", "/api")).toMatchObject({ status: 404 });
+    expect(catchAll.answer("GET", "/apiv1/health")).toMatchObject({ status: 404 });
   });
 });
 
@@ -305,7 +377,7 @@ describe("functions/index.ts, as the Functions host loads it", () => {
 
   it("registers every non-dev HTTP route plus the catch-all, and no dev route", () => {
     const names = moduleApp.calls.http.map((c) => c.name).sort();
-    expect(names).toEqual([...nonDevRoutes.map((r) => r.name), "notFound"].sort());
+    expect(names).toEqual([...nonDevRoutes.map((r) => r.name), CATCH_ALL_NAME].sort());
     for (const { options } of moduleApp.calls.http) {
       const o = options as HttpFunctionOptions;
       expect(o.authLevel).toBe("anonymous");

@@ -9,9 +9,10 @@ import { functionTable } from "../../src/function-table";
 import { QueueName } from "../../src/ports/scheduler";
 
 /**
- * The Bicep in infra/, read as text: there is no Bicep compiler on the build machine (CI runs
- * `az bicep build` and lint). These tests keep the deployment in step with the code (setting names,
- * containers, queues) and hold the promises of the policies: India only, no keys, deleted means deleted.
+ * The Bicep in infra/, read as text, so these run everywhere (the real compiler runs in `npm run infra:build`
+ * and in test/unit/infra-compile.test.ts where it is restored). These tests keep the deployment in step with the
+ * code (setting names, containers, queues) and hold the promises of the policies: India only, no keys, deleted
+ * means deleted, the platform's stores reached with roles on what the inventory names and nothing else.
  */
 
 const INFRA = join(__dirname, "..", "..", "infra");
@@ -114,6 +115,12 @@ function scan(source: string): { code: string; masked: string } {
       } else if (source.startsWith("/*", j)) {
         const end = source.indexOf("*/", j + 2);
         const stop = end < 0 ? source.length : end + 2;
+        blank(j, stop, true);
+        j = stop;
+      } else if (source[j] === "#" && source.slice(source.lastIndexOf("\n", j - 1) + 1, j).trim() === "") {
+        // A compiler directive on its own line (`#disable-next-line <rule>`): no code, like a comment.
+        const end = source.indexOf("\n", j);
+        const stop = end < 0 ? source.length : end;
         blank(j, stop, true);
         j = stop;
       } else if (source[j] === "'") {
@@ -322,7 +329,8 @@ function decorators(file: BicepFile, declaration: number): Map<string, Node> {
 
 function params(file: BicepFile): Map<string, Param> {
   const out = new Map<string, Param>();
-  for (const m of file.masked.matchAll(/^param\s+(\w+)\s+([\w[\]]+)[ \t]*(=\s*)?/gm)) {
+  // The type: a name, an array of one (`string[]`) or an object type on one line (`{ *: string }`).
+  for (const m of file.masked.matchAll(/^param\s+(\w+)\s+([\w[\]]+|\{[^}\n]*\})[ \t]*(=\s*)?/gm)) {
     const name = m[1] ?? "";
     let value: Node | undefined;
     if (m[3]) {
@@ -356,18 +364,30 @@ function outputs(file: BicepFile): Output[] {
 interface ModuleCall {
   symbol: string;
   path: string;
+  /** `if (...)` of a conditional module, else empty. */
+  condition: string;
+  /** The `scope:` expression, else undefined (this resource group). */
+  scope?: string;
   params: Map<string, Node>;
 }
 
 function moduleCalls(file: BicepFile): ModuleCall[] {
   return [...file.masked.matchAll(/^module\s+(\w+)\s+'_*'\s*=\s*/gm)].map((m) => {
     const quote = file.masked.indexOf("'", m.index);
-    const open = m.index + m[0].length;
+    let open = m.index + m[0].length;
+    let condition = "";
+    if (file.masked.startsWith("if", open)) {
+      const paren = file.masked.indexOf("(", open);
+      condition = file.code.slice(paren, closing(file, paren) + 1);
+      open = file.masked.indexOf("{", closing(file, paren));
+    }
     const body = { file, at: open, raw: file.code.slice(open, closing(file, open) + 1) };
     const passed = field(body, "params");
     return {
       symbol: m[1] ?? "",
       path: file.source.slice(quote + 1, file.masked.indexOf("'", quote + 1)),
+      condition,
+      scope: field(body, "scope")?.raw,
       params: passed ? objectAt(passed) : new Map<string, Node>(),
     };
   });
@@ -790,10 +810,13 @@ describe("infra: deleted means deleted", () => {
 });
 
 describe("infra: CORS", () => {
-  it("exactly the configured dashboard origins, the same list in siteConfig.cors and CORS_ALLOWED_ORIGINS", () => {
+  it("exactly the configured dashboard origins: the platform's CORS (siteConfig.cors) and DASHBOARD_ORIGINS, one list", () => {
+    // On Flex Consumption the platform answers CORS from siteConfig.cors (it hands the list to the host as
+    // CORS_ALLOWED_ORIGINS, which is why the app's own setting is DASHBOARD_ORIGINS: see "reserved names" below).
     expect(raw(site.body, "properties.siteConfig.cors.allowedOrigins")).toBe("corsAllowedOrigins");
     expect(literal(raw(site.body, "properties.siteConfig.cors.supportCredentials"))).toBe(false);
-    expect(codeSettings.get("CORS_ALLOWED_ORIGINS")?.raw).toBe("join(corsAllowedOrigins, ',')");
+    expect(codeSettings.get("DASHBOARD_ORIGINS")?.raw).toBe("join(corsAllowedOrigins, ',')");
+    expect(appSettings.has("CORS_ALLOWED_ORIGINS")).toBe(false);
     expect(mainParams.get("corsAllowedOrigins")?.default).toBeUndefined();
   });
 
@@ -801,11 +824,217 @@ describe("infra: CORS", () => {
     for (const env of environments) {
       const origins = arrayAt(env.values.get("corsAllowedOrigins") as Node).map(literal) as string[];
       expect(origins, env.file).not.toContain("*");
-      expect(AzureConfig.shape.CORS_ALLOWED_ORIGINS.parse(origins.join(",")), env.file).toEqual(origins);
+      expect(AzureConfig.shape.DASHBOARD_ORIGINS.parse(origins.join(",")), env.file).toEqual(origins);
     }
     const prod = environments.find((e) => e.file === "main.prod.bicepparam");
     expect(arrayAt(prod?.values.get("corsAllowedOrigins") as Node).map(literal)).toEqual([
       "https://app.callmissed.com",
     ]);
+  });
+});
+
+describe("infra: the platform's own stores, reached with roles on what the inventory names", () => {
+  const cosmosAccess = module("platform-cosmos-access.bicep");
+  const blobAccess = module("platform-blob-access.bicep");
+  const call = (file: string) => moduleCalls(main).find((c) => c.path === `modules/${file}`) as ModuleCall;
+
+  it("the app reaches them by PLATFORM_COSMOS_ENDPOINT and PLATFORM_BLOB_ENDPOINT: its own accounts in dev, the platform's in prod", () => {
+    expect(codeSettings.get("PLATFORM_COSMOS_ENDPOINT")?.raw).toBe("platformCosmosEndpoint");
+    expect(codeSettings.get("PLATFORM_BLOB_ENDPOINT")?.raw).toBe("platformBlobEndpoint");
+    const appCall = call("functionapp.bicep");
+    expect(appCall.params.get("platformCosmosEndpoint")?.raw).toBe(
+      "deployPlatformStores ? cosmos.outputs.endpoint : platformCosmos!.outputs.endpoint",
+    );
+    expect(appCall.params.get("platformBlobEndpoint")?.raw).toBe(
+      "deployPlatformStores ? dataStorage.outputs.blobEndpoint : platformBlob!.outputs.blobEndpoint",
+    );
+    expect(outputs(cosmosAccess).find((o) => o.name === "endpoint")?.value).toBe(
+      "account.properties.documentEndpoint",
+    );
+    expect(outputs(blobAccess).find((o) => o.name === "blobEndpoint")?.value).toBe(
+      "account.properties.primaryEndpoints.blob",
+    );
+  });
+
+  it("the platform's accounts are existing resources, granted in their own resource groups, only when not deployed here", () => {
+    for (const [file, account, group] of [
+      ["platform-cosmos-access.bicep", "platformCosmosAccountName", "platformCosmosResourceGroup"],
+      ["platform-blob-access.bicep", "platformStorageAccountName", "platformStorageResourceGroup"],
+    ] as const) {
+      const c = call(file);
+      expect(c.condition, file).toBe("(!deployPlatformStores)");
+      expect(c.scope, file).toBe(`resourceGroup(${group})`);
+      expect(c.params.get("accountName")?.raw, file).toBe(account);
+      expect(c.params.get("principalId")?.raw, file).toBe("identity.outputs.principalId");
+      const declared = resources(module(file));
+      // Nothing of the platform's is created, changed or owned here: only role assignments are deployed.
+      expect(
+        declared.filter((r) => !r.existing).map((r) => r.type),
+        file,
+      ).toEqual([
+        file.includes("cosmos")
+          ? "Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments"
+          : "Microsoft.Authorization/roleAssignments",
+      ]);
+      expect(literal(mainParams.get(account)?.default as Node), account).toBe("");
+      expect(mainParams.get(group)?.default?.raw, group).toBe("resourceGroup().name");
+    }
+    expect(call("platform-cosmos-access.bicep").params.get("databaseName")?.raw).toBe(
+      "cosmosPlatformDatabaseName",
+    );
+  });
+
+  it("Cosmos DB: Data Contributor on each container of the inventory's platform database, scoped to that container", () => {
+    expect(arrayAt(variable(cosmosAccess, "platformContainerNames")).map(literal)).toEqual(
+      platformContainers(platformInventory).map((c) => c.name),
+    );
+    const assignment = resources(cosmosAccess).find((r) => !r.existing) as Resource;
+    expect(assignment.head).toBe("[ for container in platformContainerNames:");
+    expect(literal(variable(cosmosAccess, "dataContributor"))).toBe("00000000-0000-0000-0000-000000000002");
+    expect(raw(assignment.body, "properties.scope")).toBe(
+      "'${account.id}/dbs/${databaseName}/colls/${container}'",
+    );
+    expect(raw(assignment.body, "properties.roleDefinitionId")).toBe(
+      "'${account.id}/sqlRoleDefinitions/${dataContributor}'",
+    );
+    // Contributor, not Reader: the inventory deletes and anonymises in these containers (purge, erasure, sweeps).
+    const writes = platformInventory.filter(
+      (e) => e.store.kind === "cosmos" && (e.onAccountPurge?.type === "delete" || e.sweep !== undefined),
+    );
+    expect(writes.length).toBeGreaterThan(0);
+  });
+
+  it("Blob: Storage Blob Data Contributor on each container the inventory names (deleted on purge and erasure), none on the account", () => {
+    expect(arrayAt(variable(blobAccess, "platformBlobContainers")).map(literal)).toEqual(
+      platformBlobContainers(platformInventory),
+    );
+    const assignment = resources(blobAccess).find((r) => !r.existing) as Resource;
+    expect(assignment.head).toBe("[ for (containerName, i) in platformBlobContainers:");
+    expect(raw(assignment.body, "scope")).toBe("containers[i]");
+    expect(literal(variable(blobAccess, "storageBlobDataContributor"))).toBe(
+      "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    );
+    // Contributor, not Reader: the inventory deletes every platform blob on account purge.
+    for (const entry of platformInventory) {
+      if (entry.store.kind === "blob") expect(entry.onAccountPurge?.type, entry.label).toBe("delete");
+    }
+    expect(blobAccess.code).not.toContain("db58b8e5-c6ad-4a2a-8342-4190687cbf4a"); // no Blob Delegator there
+  });
+
+  it("prod names the platform's accounts (from the GitHub environment); dev creates the platform's stores itself", () => {
+    const prod = environments.find((e) => e.file === "main.prod.bicepparam");
+    const dev = environments.find((e) => e.file === "main.dev.bicepparam");
+    expect(literal(prod?.values.get("deployPlatformStores") as Node)).toBe(false);
+    expect(literal(dev?.values.get("deployPlatformStores") as Node)).toBe(true);
+    for (const [param, variableName] of [
+      ["platformCosmosAccountName", "PLATFORM_COSMOS_ACCOUNT"],
+      ["platformCosmosResourceGroup", "PLATFORM_COSMOS_RESOURCE_GROUP"],
+      ["platformStorageAccountName", "PLATFORM_STORAGE_ACCOUNT"],
+      ["platformStorageResourceGroup", "PLATFORM_STORAGE_RESOURCE_GROUP"],
+    ] as const) {
+      expect(prod?.values.get(param)?.raw, param).toBe(`readEnvironmentVariable('${variableName}')`);
+      expect(dev?.values.has(param), param).toBe(false);
+    }
+  });
+});
+
+/**
+ * Names the platform sets or reserves in a Function App's environment. An app setting by such a name is overwritten
+ * by the platform or breaks the app: CORS_ALLOWED_ORIGINS, which the platform sets on Linux/Flex Consumption as a
+ * JSON array, broke every invocation of this app (issue 15). Sources:
+ * - App settings reference for Azure Functions (AzureWebJobs*, AzureFunctionsJobHost__*, FUNCTIONS_*, WEBSITE_*,
+ *   SCM_*, and the settings Flex Consumption deprecates): https://learn.microsoft.com/azure/azure-functions/functions-app-settings
+ * - Environment variables and app settings in Azure App Service (WEBSITE_*, APPSETTING_*, and the variables the
+ *   runtime sets, such as HOME, PORT, REGION_NAME, IDENTITY_ENDPOINT): https://learn.microsoft.com/azure/app-service/reference-app-settings
+ * - The Functions host reads CORS_ALLOWED_ORIGINS and CORS_SUPPORT_CREDENTIALS from the environment on Linux
+ *   consumption plans: Azure/azure-functions-host, src/WebJobs.Script.WebHost/Configuration/CorsOptionsSetup.cs and
+ *   https://github.com/Azure/azure-functions-host/pull/9846 ("Host currently honors 'CORS_ALLOWED_ORIGINS' app
+ *   setting only for linux consumption").
+ */
+const RESERVED_NAMES: readonly RegExp[] = [
+  /^CORS_/,
+  /^WEBSITE_/,
+  /^WEBSITES_/,
+  /^FUNCTIONS_/,
+  /^FUNCTION_APP_EDIT_MODE$/,
+  /^AzureWebJobs/,
+  /^AzureFunctionsJobHost__/,
+  /^AZURE_FUNCTIONS_ENVIRONMENT$/,
+  /^APPSETTING_/,
+  /^SCM_/,
+  /^CONTAINER_NAME$/,
+  /^PLATFORM_VERSION$/,
+  /^(HOME|PORT|REGION_NAME|IDENTITY_ENDPOINT|IDENTITY_HEADER|MSI_ENDPOINT|MSI_SECRET)$/,
+];
+
+/**
+ * The AzureWebJobs* names an app may set: the host storage's identity-based connection, "Connecting to host storage
+ * with an identity" and "Common properties for identity-based connections",
+ * https://learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity
+ */
+const HOST_STORAGE_IDENTITY_SETTINGS = [
+  "AzureWebJobsStorage__accountName",
+  "AzureWebJobsStorage__blobServiceUri",
+  "AzureWebJobsStorage__queueServiceUri",
+  "AzureWebJobsStorage__tableServiceUri",
+  "AzureWebJobsStorage__credential",
+  "AzureWebJobsStorage__clientId",
+  "AzureWebJobsStorage__managedIdentityResourceId",
+];
+
+const reserved = (name: string) =>
+  RESERVED_NAMES.some((p) => p.test(name)) && !HOST_STORAGE_IDENTITY_SETTINGS.includes(name);
+
+describe("infra: no app setting or configuration name the platform sets or reserves", () => {
+  it("the list catches the names that broke or would break the app", () => {
+    for (const name of [
+      "CORS_ALLOWED_ORIGINS",
+      "CORS_SUPPORT_CREDENTIALS",
+      "WEBSITE_RUN_FROM_PACKAGE",
+      "AzureWebJobsStorage",
+      "FUNCTIONS_WORKER_RUNTIME",
+      "APPSETTING_X",
+      "AzureWebJobsFeatureFlags",
+    ]) {
+      expect(reserved(name), name).toBe(true);
+    }
+    for (const name of [
+      "AzureWebJobsStorage__accountName",
+      "AzureWebJobsStorage__clientId",
+      "DASHBOARD_ORIGINS",
+      "ServiceBusConnection__clientId",
+    ]) {
+      expect(reserved(name), name).toBe(false);
+    }
+  });
+
+  it("no app setting in infra/ uses one (beyond the host storage's documented identity-based settings)", () => {
+    expect([...appSettings.keys()].filter(reserved)).toEqual([]);
+    // The AzureWebJobs* settings there are exactly documented identity-based ones.
+    for (const name of appSettings.keys()) {
+      if (name.startsWith("AzureWebJobs")) expect(HOST_STORAGE_IDENTITY_SETTINGS, name).toContain(name);
+    }
+    // App settings are set in one place only (see "they are set in one place"): no other file names any.
+    for (const file of allFiles) {
+      if (file !== functionApp) expect(file.code, file.name).not.toMatch(/appsettings|appSettings/);
+    }
+  });
+
+  it("no configuration name in src/config uses one: the azure profile's none, the local profile's only PORT (never deployed)", () => {
+    expect(settingNames.azure.filter(reserved)).toEqual([]);
+    // PORT is the local host's listening port; the local profile never runs on the platform.
+    expect(settingNames.local.filter(reserved)).toEqual(["PORT"]);
+  });
+});
+
+describe("infra: one Bicep compiler version", () => {
+  it("the workflow's az deployments pin the version npm run infra:build restores (infra/tools/bicep.csproj)", () => {
+    const csproj = readFileSync(join(INFRA, "tools", "bicep.csproj"), "utf8");
+    const version = /<BicepVersion>([^<]+)<\/BicepVersion>/.exec(csproj)?.[1];
+    expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    const workflow = readFileSync(join(__dirname, "..", "..", ".github", "workflows", "deploy.yml"), "utf8");
+    expect(/BICEP_VERSION: "([^"]+)"/.exec(workflow)?.[1]).toBe(version);
+    expect(workflow).not.toMatch(/az bicep install\s*$/m); // never "latest"
+    expect(workflow).toContain("npm run infra:build");
   });
 });
