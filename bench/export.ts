@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newRequestId } from "../src/domain/requests/request-id";
 import { CosmosClient } from "@azure/cosmos";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { EXPORT_PAGE, FILE_LOOKAHEAD, openFiles, planExport, recordPages } from "../src/app/export/sources";
@@ -140,7 +140,7 @@ export async function benchExport(host: LocalHost) {
     const accessRequest = (): RequestDoc => {
       const now = rt.ports.clock.now().toISOString();
       return {
-        id: `r-${randomUUID()}`,
+        id: newRequestId(`tenant:${seeded.tenantId}`),
         pk: `tenant:${seeded.tenantId}`,
         docType: "request",
         kind: "access",

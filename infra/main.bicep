@@ -45,12 +45,11 @@ param tags { *: string } = {}
 
 // ── Function App ────────────────────────────────────────────────────────────────────────────────────
 
-@description('Node.js major version of the Flex Consumption runtime.')
+@description('Node.js major version of the Flex Consumption runtime. 22: the built entry point loads jose 6 (ESM only) through require(esm), on by default from Node 22.12 (and 20.19, which Azure does not promise for 20).')
 @allowed([
-  '20'
   '22'
 ])
-param nodeVersion string = '20'
+param nodeVersion string = '22'
 
 @description('Flex Consumption scale-out ceiling.')
 @minValue(40)

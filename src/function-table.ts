@@ -15,10 +15,12 @@ import type { Runtime } from "./runtime";
 import { accountPurgeQueue, reconcileTimer } from "./triggers/account";
 import {
   backupRotationQueue,
+  backupSetsQueue,
   backupTimer,
   reconcileBackupsTimer,
   retentionSweepTimer,
 } from "./triggers/backups";
+import { requestExecutionQueue } from "./triggers/execution";
 import { reconcileExportsTimer } from "./triggers/export";
 import { requestTimersQueue } from "./triggers/request-timers";
 import { rightsSweepTimer } from "./triggers/rights";
@@ -69,7 +71,13 @@ export type FunctionEntry = HttpFunction | HttpCatchAllFunction | QueueFunction 
 /** `zz…`: after every route name under the host's OrdinalIgnoreCase order (checked, not assumed). */
 export const CATCH_ALL_NAME = "zzNotFound";
 
-const queueFunctions: QueueFunction[] = [accountPurgeQueue, requestTimersQueue, backupRotationQueue];
+const queueFunctions: QueueFunction[] = [
+  accountPurgeQueue,
+  requestTimersQueue,
+  backupRotationQueue,
+  requestExecutionQueue,
+  backupSetsQueue,
+];
 const timerFunctions: TimerFunction[] = [
   reconcileTimer,
   reconcileExportsTimer,

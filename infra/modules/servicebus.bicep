@@ -18,11 +18,15 @@ param principalId string
 // Exactly the QueueName enum of src/ports/scheduler.ts (the infra test compares them).
 // received: the Function App consumes it (Data Receiver); the notice outbox is read by the mailer and
 // the WhatsApp sender, so the app only sends there. timeToLive outlasts the longest timer scheduled on it
-// (time-to-live counts from the send, not from the scheduled time).
+// (time-to-live counts from the send, not from the scheduled time). request-execution and backup-sets
+// carry work due now (a request's executor, a backup set's writing), never a long timer: 14 days
+// outlasts any backlog, and what expires is dead-lettered and finished by reconciliation.
 var queues = [
   { name: 'account-purge', received: true, timeToLive: 'P365D' }
   { name: 'backup-rotation', received: true, timeToLive: 'P365D' }
+  { name: 'backup-sets', received: true, timeToLive: 'P14D' }
   { name: 'notifications', received: false, timeToLive: 'P14D' }
+  { name: 'request-execution', received: true, timeToLive: 'P14D' }
   { name: 'request-timers', received: true, timeToLive: 'P365D' }
 ]
 

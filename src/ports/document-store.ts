@@ -16,7 +16,7 @@ export interface QuerySpec {
   partitionKey?: string;
   where?: Condition[];
   orderBy?: { field: string; direction: "asc" | "desc" };
-  /** Page size; the adapter caps it. */
+  /** Most items on one page; the adapter caps it. Not a promise of full pages: see {@link Page}. */
   limit?: number;
   /**
    * Opaque, from a previous page of the same query (the page size may change); anything else fails
@@ -27,8 +27,23 @@ export interface QuerySpec {
   select?: string[];
 }
 
+/**
+ * One page of a query. The contract is Cosmos' own (DESIGN §9, "Real Cosmos pages"):
+ *
+ * - The query is done when, and only when, a page comes back **without** `continuationToken`.
+ * - A page may be **empty and still carry a token**, with matching items on later pages (Cosmos returns
+ *   what one partition, or one slice of work, produced: often nothing). An empty page is never the end.
+ * - A page may hold **fewer items than `limit`** and still carry a token. A short page is never the end.
+ * - The last page may carry a token too; following it gives an empty page without one.
+ *
+ * So every loop follows the token: `queryAll`, `queryPages`, `queryFirst` and `firstNonEmptyPage`
+ * (src/app/util/paging.ts) do it for the common shapes. Reading one page and taking `items[0]`, stopping on
+ * an empty page, or stopping when `items.length < limit`, all miss results in Azure while passing on the
+ * local emulator (which returns everything in full pages); test/support/cosmos-like-paging.ts models Azure.
+ */
 export interface Page<T> {
   items: T[];
+  /** Present while the query may have more; opaque, to hand back in {@link QuerySpec.continuationToken}. */
   continuationToken?: string;
 }
 
@@ -45,6 +60,7 @@ export interface DocumentCollection {
   patch(id: string, partitionKey: string, ops: PatchOp[]): Promise<boolean>;
   /** False when there was nothing to delete: deleting twice is not an error. */
   delete(id: string, partitionKey: string, etag?: string): Promise<boolean>;
+  /** One page: see {@link Page} for when the query is done (not when a page is empty or short). */
   query<T extends Doc>(spec: QuerySpec): Promise<Page<T>>;
   count(spec: Omit<QuerySpec, "limit" | "continuationToken" | "orderBy" | "select">): Promise<number>;
 }

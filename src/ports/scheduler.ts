@@ -4,11 +4,23 @@ import { z } from "zod";
 export const QueueName = z.enum([
   "account-purge",
   "backup-rotation",
+  /** Work, not a timer: one message per backup set to write (src/app/backups/job.ts). */
+  "backup-sets",
   "notifications",
   /** Per-request timers other than the purge: verification reminder and expiry, export expiry. */
   "request-timers",
+  /** Work, not a timer: one message per run of a request's executor (src/app/requests/execution-queue.ts). */
+  "request-execution",
 ]);
 export type QueueName = z.infer<typeof QueueName>;
+
+/**
+ * The queues that carry long work sent to run now (not timers): the HTTP call that starts the work
+ * answers before it runs (the platform's front end cuts a response at 230 s). The local scheduler
+ * delivers a message due now on these queues at once, inside `schedule` (src/adapters/embedded/
+ * local-scheduler.ts), so the local host answers as it did when the work ran inline.
+ */
+export const WORK_QUEUES: readonly QueueName[] = ["request-execution", "backup-sets"];
 
 export interface ScheduledMessage {
   queue: QueueName;

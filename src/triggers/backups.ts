@@ -1,6 +1,6 @@
 import { reconcileBackups } from "../app/backups/reconcile";
 import { rotateSet } from "../app/backups/rotate";
-import { RotationMessage, takeScheduledBackup } from "../app/backups/take";
+import { RotationMessage, runBackupSetJob, takeScheduledBackup } from "../app/backups/take";
 import { runDailyRetentionSweep } from "../app/retention/sweep";
 import type { QueueFunction, TimerFunction } from "../function-table";
 
@@ -34,7 +34,30 @@ export const backupRotationQueue: QueueFunction = {
 };
 
 /**
- * The daily backup set (02:00 IST). In the local profile only with LOCAL_BACKUP_TIMER=on: the local host
+ * `backup-sets`: the writing of one backup set (POST /v1/backups and the daily timer send it), tenants a
+ * few at a time, resuming after those already written. A duplicate finds the set written; a delivery
+ * while another still writes the set leaves it to that one (src/app/backups/take.ts). A body that does
+ * not parse is logged and completed; a set that fails half-way throws, is delivered again and resumes.
+ */
+export const backupSetsQueue: QueueFunction = {
+  trigger: "queue",
+  name: "backupSets",
+  queue: "backup-sets",
+  async handle(rt, body, meta) {
+    const { outcome, setId, set } = await runBackupSetJob(rt.app, body);
+    log({
+      fn: "backupSets",
+      messageId: meta.messageId,
+      deliveryCount: meta.deliveryCount,
+      outcome,
+      ...(setId ? { setId } : {}),
+      ...(set ? { status: set.status, tenants: set.tenants, records: set.records, bytes: set.bytes } : {}),
+    });
+  },
+};
+
+/**
+ * The daily backup set (02:00 IST), started as a `backup-sets` job. In the local profile only with LOCAL_BACKUP_TIMER=on: the local host
  * runs every timer on each move of the dev clock, and a set holding every tenant would keep each local
  * account deletion waiting for its rotation.
  */
@@ -47,8 +70,8 @@ export const backupTimer: TimerFunction = {
     const set = await takeScheduledBackup(rt.app);
     log({
       fn: "takeDailyBackup",
-      outcome: set ? "taken" : "already_taken_today",
-      ...(set ? { setId: set.id, tenants: set.tenants, records: set.records, bytes: set.bytes } : {}),
+      outcome: set ? "started" : "already_taken_today",
+      ...(set ? { setId: set.id, status: set.status } : {}),
     });
   },
 };

@@ -53,10 +53,20 @@ const platform = (container: string) => app().ports.documents.collection("platfo
 const docsOf = async (container: string, tenantId: string) =>
   (await platform(container).query<Doc>({ partitionKey: tenantId, limit: 1000 })).items;
 
+/**
+ * POST /v1/backups starts a job (202 and the set's URL); the local scheduler writes the set before the
+ * answer, so the first poll of that URL already shows it active (test/e2e/backup-jobs.test.ts covers
+ * the job itself).
+ */
 async function takeBackup() {
   const res = await host.call("POST", "/v1/backups", { token: officer });
-  expect(res.status).toBe(201);
-  return res.body as { id: string; status: string; tenants: number; expiresAt: string; takenAt: string };
+  expect(res.status).toBe(202);
+  const location = res.headers.get("location")!;
+  expect(location).toBe(`/api/v1/backups/${res.body.id}`);
+  const set = await host.call("GET", location.replace(/^\/api/, ""), { token: officer });
+  expect(set.status).toBe(200);
+  expect(set.body.status).toBe("active");
+  return set.body as { id: string; status: string; tenants: number; expiresAt: string; takenAt: string };
 }
 
 /** Every record of a tenant in the platform's Cosmos stores, per inventory category. */

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newRequestId } from "../../src/domain/requests/request-id";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestStore } from "../../src/app/requests/request-store";
 import { queryAll } from "../../src/app/util/paging";
@@ -141,7 +141,7 @@ describe("the owner's identity is changed only by the owner", () => {
     const now = app.ports.clock.now().toISOString();
     // What the old code stored for a member's POST: verified by the member's JWT, waiting for review.
     const legacy: RequestDoc = {
-      id: `r-${randomUUID()}`,
+      id: newRequestId(`tenant:${t.tenantId}`),
       pk: `tenant:${t.tenantId}`,
       docType: "request",
       kind: "correction",

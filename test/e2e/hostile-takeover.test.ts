@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newRequestId } from "../../src/domain/requests/request-id";
 import type { DocumentStore } from "../../src/ports/document-store";
 import { startTestHost, type TestHost } from "../support/host";
 import { patchPort } from "../support/ports";
@@ -392,7 +393,7 @@ describe("the same answer whether or not a request exists", () => {
     const phone = numbers();
     const real = await file(correctionOf(phone), addresses());
     const other = await file(correctionOf(numbers()), addresses());
-    const madeUp = "r-00000000-0000-4000-8000-000000000000";
+    const madeUp = newRequestId("tenant:t-made-up");
     for (const path of ["", "/audit", "/export", "/certificate"]) {
       for (const id of [real.id, madeUp]) {
         const bare = await host.call("GET", `/v1/requests/${id}${path}`);

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { CosmosClient } from "@azure/cosmos";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { CosmosClient, ErrorResponse, type FeedOptions, Items } from "@azure/cosmos";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { CosmosDocumentStore } from "../../src/adapters/cosmos/cosmos-document-store";
 import { platformContainers, serviceContainers } from "../../src/adapters/cosmos/layout";
 import { provisionCosmos } from "../../src/adapters/cosmos/provision";
@@ -9,7 +9,9 @@ import { platformInventory } from "../../src/domain/inventory/platform-inventory
 import {
   AlreadyExistsError,
   type DocumentCollection,
+  InvalidContinuationTokenError,
   PreconditionFailedError,
+  type QuerySpec,
 } from "../../src/ports/document-store";
 
 /**
@@ -547,5 +549,228 @@ describe("partition isolation", () => {
       await requests.count({ partitionKey: B, where: [{ field: "colour", op: "=", value: "same" }] }),
     ).toBe(4);
     expect(await requests.count({ partitionKey: "tenant:iso-nobody" })).toBe(0);
+  });
+});
+
+/**
+ * Real Cosmos pages (DESIGN §9): page size 1, ORDER BY across partitions, the SDK options Azure needs,
+ * and the adapter's handling of empty pages and SDK composite tokens. The emulator serves every query
+ * itself (it has no query plans, so the SDK's pipelined path never runs against it); what only Azure
+ * does is driven below through a scripted SDK iterator.
+ */
+describe("paging as real Cosmos pages", () => {
+  const P = ["tenant:pages-a", "tenant:pages-b", "tenant:pages-c"];
+  const values = [7, 3, 11, 0, 5, 9, 1, 12, 4, 8, 2, 10, 6];
+
+  beforeAll(async () => {
+    for (const [i, n] of values.entries()) {
+      await jobs.create<Item>({ id: `pg-${String(n).padStart(2, "0")}`, pk: P[i % 3]!, n, colour: "pg" });
+    }
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  async function drain(spec: QuerySpec, maxPages = 200) {
+    const seen: Item[] = [];
+    const sizes: number[] = [];
+    let token: string | undefined;
+    do {
+      const page = await jobs.query<Item>({ ...spec, ...(token ? { continuationToken: token } : {}) });
+      seen.push(...page.items);
+      sizes.push(page.items.length);
+      token = page.continuationToken;
+      expect(sizes.length).toBeLessThan(maxPages);
+    } while (token);
+    return { seen, sizes };
+  }
+
+  it("page size 1 within a partition, ORDER BY ascending and descending: every item once, in order", async () => {
+    const asc = await drain({
+      partitionKey: P[0],
+      orderBy: { field: "n", direction: "asc" },
+      limit: 1,
+    });
+    const inA = values.filter((_, i) => i % 3 === 0).sort((a, b) => a - b);
+    expect(asc.seen.map((d) => d.n)).toEqual(inA);
+    expect(asc.sizes.every((s) => s <= 1)).toBe(true);
+    const desc = await drain({ partitionKey: P[1], orderBy: { field: "n", direction: "desc" }, limit: 1 });
+    expect(desc.seen.map((d) => d.n)).toEqual(values.filter((_, i) => i % 3 === 1).sort((a, b) => b - a));
+  });
+
+  it("page size 1 across partitions with ORDER BY (no partition key): every item once, in order", async () => {
+    for (const direction of ["asc", "desc"] as const) {
+      const { seen, sizes } = await drain({
+        where: [
+          { field: "colour", op: "=", value: "pg" },
+          { field: "pk", op: "in", value: P },
+        ],
+        orderBy: { field: "n", direction },
+        limit: 1,
+      });
+      const sorted = [...values].sort((a, b) => (direction === "asc" ? a - b : b - a));
+      expect(seen.map((d) => d.n)).toEqual(sorted);
+      expect(new Set(seen.map((d) => `${d.pk}/${d.id}`)).size).toBe(values.length);
+      expect(sizes.every((s) => s <= 1)).toBe(true);
+      expect(new Set(seen.map((d) => d.pk))).toEqual(new Set(P));
+    }
+  });
+
+  it("asks the SDK for query control on every page, and for the query plan only to resume its own token", async () => {
+    const spy = vi.spyOn(Items.prototype, "query");
+    const spec: QuerySpec = {
+      where: [{ field: "colour", op: "=", value: "pg" }],
+      orderBy: { field: "n", direction: "asc" },
+      limit: 2,
+    };
+    const first = await jobs.query<Item>(spec);
+    expect(first.continuationToken).toBeDefined();
+    await jobs.query<Item>({ ...spec, continuationToken: first.continuationToken! });
+    const options = spy.mock.calls.map((c) => c[1] as FeedOptions);
+    expect(options).toHaveLength(2);
+    for (const o of options) {
+      expect(o.enableQueryControl).toBe(true);
+      expect(o.maxItemCount).toBe(2);
+      // The emulator's (gateway) tokens resume as they are: no query plan.
+      expect(o.forceQueryPlan).toBeUndefined();
+    }
+  });
+
+  it("a malformed continuation token is InvalidContinuationTokenError (a 400 at the edge), never a 500", async () => {
+    const spec: QuerySpec = { partitionKey: P[0], orderBy: { field: "n", direction: "asc" }, limit: 1 };
+    const page = await jobs.query<Item>(spec);
+    const other = await jobs.query<Item>({ ...spec, partitionKey: P[1] });
+    for (const token of [
+      "garbage",
+      "c1.AAAAAAAAAAAAAAAA.e30",
+      other.continuationToken!, // another query's
+      `${page.continuationToken!}x`, // not the canonical encoding
+      // (A well-wrapped token whose inner part Cosmos cannot parse is Cosmos' 400, which the adapter maps
+      // too; the emulator instead restarts from the beginning, so that case is driven below.)
+    ]) {
+      await expect(jobs.query({ ...spec, continuationToken: token }), token).rejects.toBeInstanceOf(
+        InvalidContinuationTokenError,
+      );
+    }
+  });
+
+  describe("what only Azure does, through a scripted SDK iterator", () => {
+    type Step = { resources: Record<string, unknown>[]; token?: string; more: boolean } | { error: unknown };
+
+    /** A store whose one container answers `items.query` with `steps`, recording the options it got. */
+    function scripted(steps: Step[]) {
+      const calls: FeedOptions[] = [];
+      let i = 0;
+      let more = true;
+      const container = {
+        items: {
+          query: (_sql: unknown, options: FeedOptions) => {
+            calls.push(options);
+            return {
+              hasMoreResults: () => more,
+              fetchNext: async () => {
+                const step = steps[i++];
+                if (!step) throw new Error("the adapter read past the script");
+                if ("error" in step) throw step.error;
+                more = step.more;
+                return { resources: step.resources, continuationToken: step.token };
+              },
+            };
+          },
+        },
+      };
+      const fakeClient = { database: () => ({ container: () => container }) } as unknown as CosmosClient;
+      const coll = new CosmosDocumentStore(
+        fakeClient,
+        { service: "s", platform: "p" },
+        { service: { jobs: "/pk" }, platform: {} },
+      ).collection("service", "jobs");
+      return { coll, calls, read: () => i };
+    }
+
+    const doc = (id: string) => ({ id, pk: "x", _rid: "r", _ts: 1 });
+    const composite = JSON.stringify({ rid: "coll", rangeMappings: [{ itemCount: 0 }], orderByItems: [] });
+
+    it("reads past empty pages on the same iterator and returns the first page that holds items", async () => {
+      const { coll, read } = scripted([
+        { resources: [], token: "t1", more: true },
+        { resources: [], token: "t2", more: true },
+        { resources: [doc("a")], token: "t3", more: true },
+      ]);
+      const page = await coll.query({ limit: 5 });
+      expect(page.items).toEqual([{ id: "a", pk: "x" }]);
+      expect(page.continuationToken).toMatch(/^c1\./);
+      expect(read()).toBe(3);
+    });
+
+    it("after a bounded number of empty pages, hands back an empty page WITH its token (not the end)", async () => {
+      const steps: Step[] = Array.from({ length: 50 }, (_, k) => ({
+        resources: [],
+        token: `e${k}`,
+        more: true,
+      }));
+      const { coll, read } = scripted(steps);
+      const page = await coll.query({ limit: 5 });
+      expect(page.items).toEqual([]);
+      expect(page.continuationToken).toBeDefined();
+      expect(read()).toBeLessThan(50);
+    });
+
+    it("gives no token only when the SDK has nothing more", async () => {
+      const done = scripted([
+        { resources: [], token: "t1", more: true },
+        { resources: [], more: false },
+      ]);
+      expect(await done.coll.query({ limit: 5 })).toEqual({ items: [] });
+      // Items without a token while the SDK says more remain: read on, never cut the result short.
+      const tokenless = scripted([
+        { resources: [doc("a")], more: true },
+        { resources: [], more: true },
+        { resources: [doc("b")], token: "t", more: true },
+      ]);
+      const page = await tokenless.coll.query({ limit: 1 });
+      expect(page.items.map((d) => d.id)).toEqual(["a", "b"]);
+      expect(page.continuationToken).toBeDefined();
+    });
+
+    it("resumes the SDK's composite token (cross-partition ORDER BY in Azure) through the query plan", async () => {
+      const first = scripted([{ resources: [doc("a")], token: composite, more: true }]);
+      const spec: QuerySpec = { orderBy: { field: "n", direction: "asc" }, limit: 1 };
+      const page = await first.coll.query(spec);
+      expect(first.calls[0]).toMatchObject({ enableQueryControl: true, maxItemCount: 1 });
+      expect(first.calls[0]!.forceQueryPlan).toBeUndefined();
+      const next = scripted([{ resources: [doc("b")], more: false }]);
+      const second = await next.coll.query({ ...spec, continuationToken: page.continuationToken! });
+      expect(second).toEqual({ items: [{ id: "b", pk: "x" }] });
+      expect(next.calls[0]).toMatchObject({
+        enableQueryControl: true,
+        forceQueryPlan: true,
+        continuationToken: composite,
+      });
+    });
+
+    it("the SDK refusing a token it parses itself is InvalidContinuationTokenError; throttling stays itself", async () => {
+      const spec: QuerySpec = { orderBy: { field: "n", direction: "asc" }, limit: 1 };
+      const first = scripted([{ resources: [doc("a")], token: composite, more: true }]);
+      const token = (await first.coll.query(spec)).continuationToken!;
+      for (const error of [
+        // The SDK's own parse of a composite token (no HTTP status).
+        new ErrorResponse("Invalid continuation token format. Expected token with rangeMappings property."),
+        // The gateway's MalformedContinuationToken (400, substatus 20007).
+        Object.assign(new ErrorResponse("The continuation token specified in the request is malformed."), {
+          code: 400,
+          substatus: 20007,
+        }),
+      ]) {
+        const refused = scripted([{ error }]);
+        await expect(refused.coll.query({ ...spec, continuationToken: token })).rejects.toBeInstanceOf(
+          InvalidContinuationTokenError,
+        );
+      }
+      const throttled = Object.assign(new ErrorResponse("Request rate is large"), { code: 429 });
+      const busy = scripted([{ error: throttled }]);
+      await expect(busy.coll.query({ ...spec, continuationToken: token })).rejects.toBe(throttled);
+    });
   });
 });

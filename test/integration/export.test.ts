@@ -1,4 +1,5 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { newRequestId } from "../../src/domain/requests/request-id";
 import { Readable, Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expireExport, reconcileExports } from "../../src/app/export/expiry";
@@ -253,7 +254,7 @@ describe("reconciliation", () => {
     ).body as { tenantId: string; ownerToken: string };
     const created = await new RequestStore(host.runtime.ports).create({
       ...(await new RequestStore(host.runtime.ports).get(id)),
-      id: `r-${randomUUID()}`,
+      id: newRequestId(`tenant:${other.tenantId}`),
       pk: `tenant:${other.tenantId}`,
       scope: { type: "account", tenantId: other.tenantId },
       tenantId: other.tenantId,

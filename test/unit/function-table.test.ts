@@ -57,9 +57,11 @@ const moduleApp = vi.hoisted(() => {
     http: [] as { name: string; options: unknown }[],
     serviceBusQueue: [] as { name: string; options: unknown }[],
     timer: [] as { name: string; options: unknown }[],
+    setup: [] as unknown[],
   };
   return {
     calls,
+    setup: (options: unknown) => void calls.setup.push(options),
     http: (name: string, options: unknown) => void calls.http.push({ name, options }),
     serviceBusQueue: (name: string, options: unknown) => void calls.serviceBusQueue.push({ name, options }),
     timer: (name: string, options: unknown) => void calls.timer.push({ name, options }),

@@ -1,4 +1,4 @@
-import { type Container, type CosmosClient, ErrorResponse } from "@azure/cosmos";
+import { type Container, type CosmosClient, ErrorResponse, type FeedOptions } from "@azure/cosmos";
 import {
   AlreadyExistsError,
   type Database,
@@ -17,6 +17,15 @@ import { toSql } from "./query";
 
 const MAX_PAGE = 1000;
 
+/**
+ * How many empty pages one `query` call reads past, on the same SDK iterator, before it hands an empty
+ * page and its continuation token to the caller: a bound on one call's latency, not on the query.
+ */
+const MAX_EMPTY_FETCHES = 8;
+
+/** A bound on reading a page that has no token while the SDK says more results remain (never seen). */
+const MAX_TOKENLESS_FETCHES = 1000;
+
 const statusOf = (e: unknown): number | undefined =>
   e instanceof ErrorResponse || (typeof e === "object" && e !== null && "code" in e)
     ? Number((e as { code?: unknown }).code)
@@ -24,11 +33,72 @@ const statusOf = (e: unknown): number | undefined =>
 
 /**
  * How a continuation token that passed our envelope can still be refused: the service answers 400, or
- * the SDK fails parsing it (it reads cross-partition ORDER BY tokens itself). Throttling, timeouts and
- * outages are not the token's fault and stay what they are.
+ * the SDK fails parsing it (it reads cross-partition tokens itself: a JSON or type error, or its own
+ * "Invalid continuation token format" ErrorResponse without a status, parallelQueryExecutionContextBase.js
+ * `_parseContinuationToken`). Throttling, timeouts and outages are not the token's fault and stay what
+ * they are.
  */
-const refusesToken = (e: unknown): boolean =>
-  statusOf(e) === 400 || e instanceof SyntaxError || e instanceof TypeError;
+const refusesToken = (e: unknown): boolean => {
+  const status = statusOf(e);
+  if (status === 400 || e instanceof SyntaxError || e instanceof TypeError) return true;
+  return (
+    (status === undefined || !Number.isFinite(status)) &&
+    e instanceof Error &&
+    /continuation token/i.test(e.message)
+  );
+};
+
+/**
+ * Whether Cosmos' token is the SDK's own composite token (`{ rid, rangeMappings, … }`, built by the SDK's
+ * pipelined query context with query control: @azure/cosmos 4.9.3
+ * dist/commonjs/documents/ContinuationToken/CompositeQueryContinuationToken.js and
+ * OrderByQueryContinuationToken.js) rather than a gateway token. Only the SDK can resume from it.
+ */
+function isCompositeToken(token: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(token);
+    return (
+      typeof parsed === "object" &&
+      parsed !== null &&
+      Array.isArray((parsed as { rangeMappings?: unknown }).rangeMappings)
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The SDK's feed options for one page, as Azure needs them (@azure/cosmos 4.9.3, dist/commonjs):
+ *
+ * - `enableQueryControl`. A query the gateway cannot serve alone (cross-partition ORDER BY, in Azure)
+ *   runs in the SDK's pipelined context (queryIterator.js:238-244 switches to it on the gateway's 400,
+ *   queryIterator.js:389-395). Without query control that context uses LegacyFetchImplementation
+ *   (pipelinedQueryExecutionContext.js:87-99), whose merged headers never carry a continuation
+ *   (LegacyFetchImplementation.js:31-60, headerUtils.js `mergeHeaders`): a page of `maxItemCount` items
+ *   with no token, which reads as the end of the result, and a token given back throws
+ *   (parallelQueryExecutionContextBase.js:94-99, "Continuation tokens are supported when
+ *   enableQueryControl is set true"). With it, QueryControlFetchImplementation.js:67-104 returns the
+ *   SDK's composite token on every page, including empty ones: it "returns what is available"
+ *   (request/FeedOptions.d.ts:116-121), so a page may be empty while later pages hold results.
+ * - `forceQueryPlan` when resuming from a composite token. A fresh iterator first sends the query to the
+ *   gateway directly (queryIterator.js:225-256; only `forceQueryPlan` goes to the query plan first,
+ *   queryIterator.js:409-414), with the composite token as `x-ms-continuation`, which the gateway
+ *   cannot parse: a wasted 400 on the standard gateway, a hard 400 `MalformedContinuationToken`
+ *   (substatus 20007) on the compute gateway (Azure/azure-sdk-for-js issue #39115, fixed upstream by
+ *   PR #39116 the same way: resume through the query plan). Gateway tokens (single-partition queries,
+ *   and everything the local emulator serves: it has no query plans) resume as they are.
+ */
+function feedOptions(spec: QuerySpec, continuationToken: string | undefined): FeedOptions {
+  return {
+    partitionKey: spec.partitionKey,
+    maxItemCount: Math.min(spec.limit ?? 100, MAX_PAGE),
+    continuationToken,
+    enableQueryControl: true,
+    ...(continuationToken !== undefined && isCompositeToken(continuationToken)
+      ? { forceQueryPlan: true }
+      : {}),
+  };
+}
 
 /** Cosmos system properties (_rid, _ts, …) stay in the adapter. */
 function strip<T extends Doc>(resource: Record<string, unknown>): T {
@@ -125,26 +195,43 @@ class CosmosCollection implements DocumentCollection {
     return { ...spec, where: [{ field, op: "=", value: spec.partitionKey }, ...(spec.where ?? [])] };
   }
 
+  /**
+   * One page, never "the end" too early: empty pages are read past on the same iterator (up to
+   * {@link MAX_EMPTY_FETCHES}, then an empty page goes back with its token), and a page without a token
+   * is returned only when the SDK has nothing more. Should the SDK ever give items without a token while
+   * it has more (the legacy path above), the rest is read into this page rather than lost.
+   */
   async query<T extends Doc>(spec: QuerySpec): Promise<Page<T>> {
     const sql = toSql(this.scoped(spec));
     const key = queryKey(sql.query, spec.partitionKey);
     const continuationToken =
       spec.continuationToken === undefined ? undefined : unwrapToken(spec.continuationToken, key);
-    const iterator = this.container.items.query<Record<string, unknown>>(sql, {
-      partitionKey: spec.partitionKey,
-      maxItemCount: Math.min(spec.limit ?? 100, MAX_PAGE),
-      continuationToken,
-    });
-    let page: Awaited<ReturnType<typeof iterator.fetchNext>>;
+    const iterator = this.container.items.query<Record<string, unknown>>(
+      sql,
+      feedOptions(spec, continuationToken),
+    );
+    const resources: Record<string, unknown>[] = [];
+    let token: string | undefined;
     try {
-      page = await iterator.fetchNext();
+      for (let fetches = 1; ; fetches++) {
+        const page = await iterator.fetchNext();
+        resources.push(...page.resources);
+        token = page.continuationToken || undefined;
+        if (!iterator.hasMoreResults()) break;
+        if (token === undefined) {
+          // More results and no way to resume: keep reading, but never spin forever on an SDK fault.
+          if (fetches >= MAX_TOKENLESS_FETCHES)
+            throw new Error("Cosmos gave no continuation token for a query with more results");
+          continue;
+        }
+        if (resources.length > 0 || fetches >= MAX_EMPTY_FETCHES) break;
+      }
     } catch (e) {
       if (continuationToken !== undefined && refusesToken(e)) throw new InvalidContinuationTokenError();
       throw e;
     }
-    const token = page.continuationToken ?? undefined;
     return {
-      items: page.resources.map((r) => strip<T>(r)),
+      items: resources.map((r) => strip<T>(r)),
       ...(token ? { continuationToken: wrapToken(token, key) } : {}),
     };
   }

@@ -1,7 +1,9 @@
 import { addDuration } from "../../domain/duration";
 import type { InventoryEntry } from "../../domain/inventory/schema";
 import type { RequestDoc } from "../../domain/requests/model";
+import type { Condition } from "../../ports/document-store";
 import type { AppContext } from "../context";
+import { firstNonEmptyPage } from "../util/paging";
 import { forEachLimit } from "../util/pool";
 import {
   type BlobEntry,
@@ -9,9 +11,30 @@ import {
   countTenantRecords,
   isCosmos,
   platformCollection,
+  type RecordRef,
   tenantBlobPrefix,
-  tenantRecordPage,
 } from "./tenant-records";
+
+/**
+ * The ids of a tenant's next batch of records in an entry (its partition), asked from the start: the
+ * first page that holds any, past empty pages, so `[]` means none is left (not "one page was empty",
+ * which Cosmos gives in Azure). `where` narrows it, e.g. to records not yet anonymised.
+ */
+async function nextTenantRecords(
+  app: AppContext,
+  entry: CosmosEntry,
+  tenantId: string,
+  limit: number,
+  where: Condition[] = [],
+): Promise<RecordRef[]> {
+  const page = await firstNonEmptyPage(platformCollection(app, entry), {
+    partitionKey: tenantId,
+    where,
+    select: [],
+    limit,
+  });
+  return page.items.map((d) => ({ id: d.id, pk: tenantId }));
+}
 
 /** What the purge did to one category: the certificate's line for it. */
 export interface CategoryOutcome {
@@ -172,7 +195,7 @@ async function deleteRecords(app: AppContext, job: PurgeJob, entry: CosmosEntry)
   const coll = platformCollection(app, entry);
   for (;;) {
     // Always from the start: deleted records drop out, so no continuation token is needed (or trusted).
-    const refs = await tenantRecordPage(app, entry, job.tenantId, ID_PAGE);
+    const refs = await nextTenantRecords(app, entry, job.tenantId, ID_PAGE);
     if (refs.length === 0) return;
     await deleteCheckpointed(app, job, entry.category, refs, (r) => coll.delete(r.id, r.pk));
   }
@@ -182,7 +205,8 @@ async function forfeit(app: AppContext, job: PurgeJob, entry: CosmosEntry, amoun
   const coll = platformCollection(app, entry);
   let amount = job.categories[entry.category]!.forfeitedAmount ?? 0;
   for (;;) {
-    const page = await coll.query<{ id: string } & Record<string, unknown>>({
+    // From the start each time (deleted records drop out); done when none is left, past empty pages.
+    const page = await firstNonEmptyPage<{ id: string } & Record<string, unknown>>(coll, {
       partitionKey: job.tenantId,
       limit: PURGE_CHUNK,
     });
@@ -214,7 +238,7 @@ async function anonymise(
   const now = app.ports.clock.now();
   const retainUntil = addDuration(now, retainFor).toISOString();
   for (;;) {
-    const refs = await tenantRecordPage(app, entry, job.tenantId, PURGE_CHUNK, [
+    const refs = await nextTenantRecords(app, entry, job.tenantId, PURGE_CHUNK, [
       { field: "anonymisedAt", op: "undefined" },
     ]);
     if (refs.length === 0) return;

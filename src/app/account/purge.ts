@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { REQUEST_ID_PATTERN } from "../../domain/requests/request-id";
 import { DomainError } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
@@ -11,7 +12,7 @@ import { recordsHandled, runPurgeJob } from "./purge-job";
 
 /** The body of an `account-purge` message. Carries the due time so an early delivery is recognisable. */
 export const PurgeMessage = z
-  .object({ requestId: z.string().min(1).max(100), dueAt: z.iso.datetime() })
+  .object({ requestId: z.string().max(400).regex(REQUEST_ID_PATTERN), dueAt: z.iso.datetime() })
   .strict();
 export type PurgeMessage = z.infer<typeof PurgeMessage>;
 

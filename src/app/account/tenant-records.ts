@@ -1,5 +1,4 @@
 import type { InventoryEntry } from "../../domain/inventory/schema";
-import type { Condition, Doc } from "../../ports/document-store";
 import type { AppContext } from "../context";
 
 /** One record of a tenant in a Cosmos inventory entry: enough to read, patch or delete it. */
@@ -19,26 +18,6 @@ export const platformCollection = (app: AppContext, entry: CosmosEntry) =>
 
 /** Blobs of a tenant are named `<tenantId>/…` in every platform blob container. */
 export const tenantBlobPrefix = (tenantId: string) => `${tenantId}/`;
-
-/**
- * The ids of one page of a tenant's records in an entry (its partition: tenant isolation holds by
- * construction). `where` narrows it, e.g. to records not yet anonymised, so a re-run converges.
- */
-export async function tenantRecordPage(
-  app: AppContext,
-  entry: CosmosEntry,
-  tenantId: string,
-  limit: number,
-  where: Condition[] = [],
-): Promise<RecordRef[]> {
-  const page = await platformCollection(app, entry).query<Doc>({
-    partitionKey: tenantId,
-    where,
-    select: [],
-    limit,
-  });
-  return page.items.map((d) => ({ id: d.id, pk: tenantId }));
-}
 
 export async function countTenantRecords(app: AppContext, entry: InventoryEntry, tenantId: string) {
   if (isCosmos(entry)) return platformCollection(app, entry).count({ partitionKey: tenantId });

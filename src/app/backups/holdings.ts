@@ -1,4 +1,5 @@
 import type { AppContext } from "../context";
+import { firstNonEmptyPage, queryAll, queryFirst } from "../util/paging";
 import { forEachLimit } from "../util/pool";
 import { type BackupSet, catalogue, findSets } from "./catalogue";
 
@@ -52,7 +53,8 @@ export async function recordHoldings(app: AppContext, set: BackupSet, subjects: 
  * a copy is being made.
  */
 export async function activeBackupsHolding(app: AppContext, subject: string): Promise<BackupHolding[]> {
-  const page = await catalogue(app).query<BackupHolding>({
+  // Every page: a holding on the second page (or after an empty first page) still holds the subject.
+  const held = await queryAll<BackupHolding>(catalogue(app), {
     partitionKey: subject,
     where: [
       { field: "docType", op: "=", value: "backup-holding" },
@@ -60,7 +62,6 @@ export async function activeBackupsHolding(app: AppContext, subject: string): Pr
     ],
     limit: 1000,
   });
-  const held = page.items;
   for (const set of await findSets(app, [{ field: "status", op: "=", value: "writing" }])) {
     if (held.some((h) => h.setId === set.id)) continue;
     held.push(activeHolding(set, subject));
@@ -70,7 +71,8 @@ export async function activeBackupsHolding(app: AppContext, subject: string): Pr
 
 /** When the last set that held `subject` rotated out (undefined if none ever did). */
 export async function lastRotationOf(app: AppContext, subject: string): Promise<string | undefined> {
-  const page = await catalogue(app).query<BackupHolding>({
+  // The first item, following tokens: the first page of an ORDER BY may be empty in Azure.
+  const last = await queryFirst<BackupHolding>(catalogue(app), {
     partitionKey: subject,
     where: [
       { field: "docType", op: "=", value: "backup-holding" },
@@ -79,15 +81,16 @@ export async function lastRotationOf(app: AppContext, subject: string): Promise<
     orderBy: { field: "rotatedAt", direction: "desc" },
     limit: 1,
   });
-  return page.items[0]?.rotatedAt;
+  return last?.rotatedAt;
 }
 
 /** Marks every active holding of a set rotated, a page at a time (idempotent); returns how many. */
 export async function rotateHoldings(app: AppContext, setId: string, at: string): Promise<number> {
   let count = 0;
   for (;;) {
-    // Always from the start: rotated holdings drop out of the query.
-    const page = await catalogue(app).query<BackupHolding>({
+    // Always from the start: rotated holdings drop out of the query. Done when the query matches
+    // nothing (past empty pages), not when one page is empty.
+    const page = await firstNonEmptyPage<BackupHolding>(catalogue(app), {
       where: [
         { field: "docType", op: "=", value: "backup-holding" },
         { field: "setId", op: "=", value: setId },

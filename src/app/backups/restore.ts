@@ -11,6 +11,7 @@ import type { AppContext } from "../context";
 import { AuditLog } from "../requests/audit-log";
 import { RequestStore } from "../requests/request-store";
 import { pastRetention } from "../retention/sweep";
+import { firstNonEmptyPage } from "../util/paging";
 import { forEachLimit } from "../util/pool";
 import { deletePath, erasurePlan, getPath, setPath } from "../whatsapp-erasure/plan";
 import { BACKUP_CONTAINER, type BackupSetTenant, blobContext, readSet, readSetTenant } from "./catalogue";
@@ -128,16 +129,24 @@ const REFUSALS: Record<string, string> = {
 };
 
 async function refuseErasedTenant(app: AppContext, tenantId: string): Promise<void> {
-  const page = await new RequestStore(app.ports).list({
-    partitionKey: `tenant:${tenantId}`,
-    where: [
-      { field: "kind", op: "=", value: "erasure" },
-      { field: "scope.type", op: "=", value: "account" },
-      { field: "status", op: "in", value: Object.keys(REFUSALS) },
-    ],
-    limit: 10,
-  });
-  const hit = page.items[0];
+  // Every page until a hit: an empty or short first page is not "no erasure" (DESIGN §9).
+  const store = new RequestStore(app.ports);
+  let hit: Awaited<ReturnType<RequestStore["list"]>>["items"][number] | undefined;
+  let continuationToken: string | undefined;
+  do {
+    const page = await store.list({
+      partitionKey: `tenant:${tenantId}`,
+      where: [
+        { field: "kind", op: "=", value: "erasure" },
+        { field: "scope.type", op: "=", value: "account" },
+        { field: "status", op: "in", value: Object.keys(REFUSALS) },
+      ],
+      limit: 10,
+      ...(continuationToken ? { continuationToken } : {}),
+    });
+    hit = page.items[0];
+    continuationToken = page.continuationToken;
+  } while (!hit && continuationToken);
   if (hit)
     throw new DomainError("conflict", REFUSALS[hit.status]!, [], { requestId: hit.id, status: hit.status });
 }
@@ -180,7 +189,8 @@ async function reapplyNumberErasure(app: AppContext, tenantId: string, numberHas
     if (action.type === "route_to_account_flow") continue;
     const coll = app.ports.documents.collection("platform", target.container);
     for (;;) {
-      const page = await coll.query<Doc & Record<string, unknown>>({
+      // From the start each time (handled records drop out); done when nothing matches, past empty pages.
+      const page = await firstNonEmptyPage<Doc & Record<string, unknown>>(coll, {
         partitionKey: tenantId,
         where: [{ field: target.hashField, op: "=", value: numberHash }],
         limit: BATCH,

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
@@ -8,6 +9,8 @@ import type { Actor } from "../../domain/requests/model";
 import { AlreadyExistsError, type Doc } from "../../ports/document-store";
 import type { AppContext } from "../context";
 import { AuditLog } from "../requests/audit-log";
+import { asRunning } from "../requests/execution-queue";
+import { forEachLimit } from "../util/pool";
 import { getPath } from "../whatsapp-erasure/plan";
 import { completeWaitingErasures } from "./complete";
 import {
@@ -27,6 +30,7 @@ import {
 } from "./catalogue";
 import { FORMAT, SegmentEncryptor } from "./crypto-stream";
 import { recordHoldings } from "./holdings";
+import { BackupSetMessage, claimSetJob, enqueueBackupSet, releaseSetJob, scheduleSetRecheck } from "./job";
 import { dataKeyForBackup } from "./keys";
 
 /** The chain in the `audit` container where backups, rotations and restores are recorded. */
@@ -41,6 +45,8 @@ export type RotationMessage = z.infer<typeof RotationMessage>;
 /** Records per Cosmos page read into a backup; number hashes recorded as holdings in batches of this. */
 const PAGE = 500;
 const HOLDING_BATCH = 500;
+/** Tenants written at once into a set: bounded load on the stores and on Key Vault. */
+export const TENANT_CONCURRENCY = 4;
 
 /** Every tenant of the platform: the ids of the inventory's `account` records, a page at a time. */
 async function* platformTenants(app: AppContext): AsyncIterable<string> {
@@ -162,26 +168,54 @@ async function backupTenant(
 }
 
 /**
- * Writes (or resumes writing) a set: each tenant not yet in it, then the manifest, then the set is
- * `active`. Resumable at any point: a tenant is complete only once its entry exists, and every write
- * before that is an idempotent overwrite.
+ * Writes (or resumes writing) a set: each tenant not yet in it (TENANT_CONCURRENCY at a time), then the
+ * manifest, then the set is `active`. Resumable at any point: a tenant is complete only once its entry
+ * exists, and every write before that is an idempotent overwrite. One writer at a time: the set's job
+ * claim (src/app/backups/job.ts) is taken first; while another writer holds it this returns the set as
+ * it stands (`busy`, with when the claim runs out), so two never interleave one tenant's blob and entry.
  */
+export async function writeSetClaimed(
+  app: AppContext,
+  setId: string,
+): Promise<{ outcome: "written" | "not_writing" | "busy"; set: BackupSet; until?: string }> {
+  const found = await readSet(app, setId);
+  if (!found) throw new Error(`no backup set ${setId}`);
+  if (found.doc.status !== "writing") return { outcome: "not_writing", set: found.doc };
+  const claimId = randomUUID();
+  return asRunning(claimId, async () => {
+    const claim = await claimSetJob(app, setId, claimId);
+    if (!claim.claimed) return { outcome: "busy" as const, set: found.doc, until: claim.until };
+    try {
+      return { outcome: "written" as const, set: await writeTenantsAndManifest(app, setId) };
+    } finally {
+      // Best effort: a claim left behind runs out after HANDLER_LEASE_MS and the next delivery resumes.
+      await releaseSetJob(app, setId, claimId).catch(() => undefined);
+    }
+  });
+}
+
+/** writeSetClaimed's set (for reconciliation, which resumes a set whose writing went quiet). */
 export async function writeSet(app: AppContext, setId: string): Promise<BackupSet> {
+  return (await writeSetClaimed(app, setId)).set;
+}
+
+async function writeTenantsAndManifest(app: AppContext, setId: string): Promise<BackupSet> {
   const found = await readSet(app, setId);
   if (!found) throw new Error(`no backup set ${setId}`);
   const set = found.doc;
   if (set.status !== "writing") return set;
   const done = new Set<string>();
   for await (const t of setTenants(app, setId)) done.add(t.tenantId);
+  const todo: string[] = [];
+  for await (const tenantId of platformTenants(app)) if (!done.has(tenantId)) todo.push(tenantId);
   let skipped = 0;
-  for await (const tenantId of platformTenants(app)) {
-    if (done.has(tenantId)) continue;
+  await forEachLimit(new Set(todo), TENANT_CONCURRENCY, async (tenantId) => {
     if ((await backupTenant(app, set, tenantId)) === "skipped") skipped++;
     else done.add(tenantId);
     await catalogue(app).patch(set.id, set.pk, [
       { op: "set", path: "heartbeatAt", value: app.ports.clock.now().toISOString() },
     ]);
-  }
+  });
   // The manifest: what the set holds and the SHA-256 of each blob, beside the blobs (ops can verify a
   // set offline with it); the catalogue keeps the same per tenant, and the manifest's own hash.
   const tenants: Omit<BackupSetTenant, "id" | "pk" | "docType">[] = [];
@@ -225,16 +259,8 @@ export async function writeSet(app: AppContext, setId: string): Promise<BackupSe
   return active;
 }
 
-/**
- * Takes a backup set of the platform's Cosmos stores (the inventory's), for the daily timer and
- * POST /api/v1/backups. The set is recorded (`writing`) and its rotation scheduled before any data is
- * copied, so even a set that never finishes is deleted at its expiry.
- */
-export async function takeBackup(
-  app: AppContext,
-  trigger: BackupSet["trigger"],
-  actor: Actor,
-): Promise<BackupSet> {
+/** Records a new set (`writing`) and schedules its rotation before any data is copied. */
+async function recordSet(app: AppContext, trigger: BackupSet["trigger"], actor: Actor): Promise<BackupSet> {
   const now = app.ports.clock.now();
   const id = newSetId(now);
   const set: BackupSet = {
@@ -259,12 +285,73 @@ export async function takeBackup(
     action: "backup_started",
     data: { setId: id, trigger, expiresAt: set.expiresAt },
   });
-  return writeSet(app, id);
+  return set;
+}
+
+/**
+ * Starts a backup set of the platform's Cosmos stores (the inventory's), for the daily timer and
+ * POST /api/v1/backups: the set is recorded (`writing`) and its rotation scheduled before any data is
+ * copied, so even a set that never finishes is deleted at its expiry; then one `backup-sets` message
+ * writes it (src/app/backups/job.ts). Returns the set as it stands once the message is sent: in Azure
+ * still `writing`; locally (the local scheduler delivers work messages at once) already written.
+ */
+export async function startBackup(
+  app: AppContext,
+  trigger: BackupSet["trigger"],
+  actor: Actor,
+): Promise<BackupSet> {
+  const set = await recordSet(app, trigger, actor);
+  await enqueueBackupSet(app, set.id);
+  return (await readSet(app, set.id))?.doc ?? set;
+}
+
+/**
+ * Takes a whole set here and now (inline, for tools and tests that need the set written on return;
+ * nothing on an HTTP path calls it).
+ */
+export async function takeBackup(
+  app: AppContext,
+  trigger: BackupSet["trigger"],
+  actor: Actor,
+): Promise<BackupSet> {
+  const set = await recordSet(app, trigger, actor);
+  return writeSet(app, set.id);
+}
+
+export type BackupSetOutcome =
+  "written" | "already_written" | "claimed_elsewhere" | "not_found" | "malformed_message_dropped";
+
+/**
+ * One delivery of a `backup-sets` message (at least once, possibly two at the same time): a set no
+ * longer `writing` is done (a duplicate); a set another delivery is writing is left to it, and this
+ * message comes back when that claim runs out (a writer that died is taken over there); otherwise the
+ * set is written, resuming after the tenants already in it. A failure throws: the message is delivered
+ * again and resumes, and reconciliation finishes a set whose writing went quiet either way.
+ */
+export async function runBackupSetJob(
+  app: AppContext,
+  body: unknown,
+): Promise<{ outcome: BackupSetOutcome; setId?: string; set?: BackupSet }> {
+  const parsed = BackupSetMessage.safeParse(body);
+  if (!parsed.success) return { outcome: "malformed_message_dropped" };
+  const { setId } = parsed.data;
+  if (!(await readSet(app, setId))) return { outcome: "not_found", setId };
+  const result = await writeSetClaimed(app, setId);
+  if (result.outcome === "busy") {
+    await scheduleSetRecheck(app, setId, result.until!);
+    return { outcome: "claimed_elsewhere", setId };
+  }
+  return {
+    outcome: result.outcome === "written" ? "written" : "already_written",
+    setId,
+    set: result.set,
+  };
 }
 
 /**
  * The daily timer: one set per day (UTC) of the clock, however often the timer fires (the local host
- * runs timers on every move of the dev clock). A marker document claims the day first.
+ * runs timers on every move of the dev clock). A marker document claims the day first; the set is
+ * then started as a job, as POST /api/v1/backups starts one.
  */
 export async function takeScheduledBackup(app: AppContext): Promise<BackupSet | undefined> {
   const day = app.ports.clock.now().toISOString().slice(0, 10);
@@ -279,5 +366,5 @@ export async function takeScheduledBackup(app: AppContext): Promise<BackupSet | 
     if (e instanceof AlreadyExistsError) return undefined;
     throw e;
   }
-  return takeBackup(app, "schedule", { kind: "system" });
+  return startBackup(app, "schedule", { kind: "system" });
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { REQUEST_ID_PATTERN } from "../../domain/requests/request-id";
 import type { Actor, RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
 import { AuditLog } from "../requests/audit-log";
@@ -13,7 +14,7 @@ const SYSTEM: Actor = { kind: "system" };
 export const ExportExpiryMessage = z
   .object({
     type: z.literal("export_expiry"),
-    requestId: z.string().regex(/^r-[0-9a-f-]{36}$/),
+    requestId: z.string().max(400).regex(REQUEST_ID_PATTERN),
   })
   .strict();
 export type ExportExpiryMessage = z.infer<typeof ExportExpiryMessage>;

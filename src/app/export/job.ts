@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { partitionOfRequestId } from "../../domain/requests/request-id";
 import { DomainError } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import {
@@ -115,17 +116,11 @@ export class ExportJobs {
     return found ? { job: ExportJob.parse(found.doc), etag: found.etag } : undefined;
   }
 
-  /** By request id alone (the timer message carries no partition): one cross-partition point query. */
+  /** By request id alone (a timer message): the id names the request's partition, so one point read. */
   async findByRequestId(requestId: string): Promise<ExportJob | undefined> {
-    const page = await this.jobs.query<ExportJob>({
-      where: [
-        { field: "id", op: "=", value: exportJobId(requestId) },
-        { field: "docType", op: "=", value: "export-job" },
-      ],
-      limit: 1,
-    });
-    const hit = page.items[0];
-    return hit ? ExportJob.parse(hit) : undefined;
+    const pk = partitionOfRequestId(requestId);
+    const found = pk === undefined ? undefined : await this.jobs.read<ExportJob>(exportJobId(requestId), pk);
+    return found ? ExportJob.parse(found.doc) : undefined;
   }
 
   /**

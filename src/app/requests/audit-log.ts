@@ -2,6 +2,7 @@ import { DomainError } from "../../domain/errors";
 import { type AuditEvent, GENESIS, sealEvent, verifyChain } from "../../domain/requests/audit-chain";
 import type { Ports } from "../../ports";
 import { AlreadyExistsError, type DocumentCollection } from "../../ports/document-store";
+import { queryFirst } from "../util/paging";
 
 export type NewEvent = Omit<AuditEvent, "id" | "pk" | "requestId" | "seq" | "prevHash" | "hash" | "at">;
 
@@ -15,7 +16,8 @@ export class AuditLog {
 
   async append(requestId: string, event: NewEvent): Promise<AuditEvent> {
     for (let attempt = 1; attempt <= 8; attempt++) {
-      const head = await this.audit.query<AuditEvent>({
+      // The first item across pages: a real Cosmos page may be empty while a later one holds it.
+      const last = await queryFirst<AuditEvent>(this.audit, {
         partitionKey: requestId,
         orderBy: { field: "seq", direction: "desc" },
         limit: 1,
@@ -24,14 +26,13 @@ export class AuditLog {
       // that wrote before this check is found here; one that writes after it takes the same seq, so one
       // of the two creates fails and the retry finds the other.
       if (event.key !== undefined) {
-        const seen = await this.audit.query<AuditEvent>({
+        const seen = await queryFirst<AuditEvent>(this.audit, {
           partitionKey: requestId,
           where: [{ field: "key", op: "=", value: event.key }],
           limit: 1,
         });
-        if (seen.items[0]) return seen.items[0];
+        if (seen) return seen;
       }
-      const last = head.items[0];
       const seq = (last?.seq ?? 0) + 1;
       const sealed = sealEvent({
         ...event,

@@ -1,4 +1,5 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { newRequestId } from "../../domain/requests/request-id";
 import { constantTimeEqual, seal, sha256 } from "../../domain/crypto";
 import { DomainError, forbidden, invalid } from "../../domain/errors";
 import type { RequestDoc, RequestKind, StoredScope } from "../../domain/requests/model";
@@ -225,7 +226,7 @@ export async function createRequest(
   }
   const store = new RequestStore(app.ports);
   const now = app.ports.clock.now();
-  const id = `r-${randomUUID()}`;
+  const id = newRequestId(resolved.pk);
   const token = caller.kind === "dashboard" ? undefined : randomBytes(24).toString("base64url");
 
   if (resolved.verifiedByToken && input.kind !== "grievance") {

@@ -1,4 +1,5 @@
 import { DomainError, notFound } from "../../domain/errors";
+import { partitionOfRequestId } from "../../domain/requests/request-id";
 import { isOpen, RequestDoc, type RequestKind } from "../../domain/requests/model";
 import type { Ports } from "../../ports";
 import {
@@ -27,18 +28,13 @@ export class RequestStore {
     return RequestDoc.parse((await this.requests.create(RequestDoc.parse(doc))).doc);
   }
 
+  /** One point read: the id names its partition (src/domain/requests/request-id.ts). */
   async find(id: string): Promise<{ doc: RequestDoc; etag: string } | undefined> {
-    const page = await this.requests.query<RequestDoc>({
-      where: [
-        { field: "id", op: "=", value: id },
-        { field: "docType", op: "=", value: "request" },
-      ],
-      limit: 1,
-    });
-    const hit = page.items[0];
-    if (!hit) return undefined;
-    const read = await this.requests.read<RequestDoc>(hit.id, hit.pk);
-    return read ? { doc: RequestDoc.parse(read.doc), etag: read.etag } : undefined;
+    const pk = partitionOfRequestId(id);
+    if (pk === undefined) return undefined;
+    const read = await this.requests.read<RequestDoc & { docType?: unknown }>(id, pk);
+    if (!read || read.doc.docType !== "request") return undefined;
+    return { doc: RequestDoc.parse(read.doc), etag: read.etag };
   }
 
   async get(id: string): Promise<RequestDoc> {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { REQUEST_ID_PATTERN } from "../../domain/requests/request-id";
 import { DomainError } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
@@ -14,7 +15,7 @@ import { applyAction } from "./transition";
 export const VerificationTimerMessage = z
   .object({
     type: z.enum(["verification_reminder", "verification_expiry"]),
-    requestId: z.string().min(1).max(100),
+    requestId: z.string().max(400).regex(REQUEST_ID_PATTERN),
   })
   .strict();
 

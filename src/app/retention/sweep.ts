@@ -6,6 +6,7 @@ import { expireExport } from "../export/expiry";
 import { ExportJobs } from "../export/job";
 import { RequestStore } from "../requests/request-store";
 import { AuditLog } from "../requests/audit-log";
+import { firstNonEmptyPage } from "../util/paging";
 import { forEachLimit } from "../util/pool";
 import { deletePath, getPath } from "../whatsapp-erasure/plan";
 
@@ -100,7 +101,8 @@ async function sweepWhere(
   const notHeld: Condition[] = held.map((t) => ({ field: tenantField, op: "!=", value: t }));
   let count = 0;
   for (;;) {
-    const page = await coll.query<Doc & Record<string, unknown>>({
+    // From the start each time (handled records drop out); done when nothing matches, past empty pages.
+    const page = await firstNonEmptyPage<Doc & Record<string, unknown>>(coll, {
       where: [...where, ...notHeld],
       limit: PAGE,
     });

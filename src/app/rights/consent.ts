@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newRequestId } from "../../domain/requests/request-id";
 import { z } from "zod";
 import { notFound } from "../../domain/errors";
 import type { InventoryEntry } from "../../domain/inventory/schema";
@@ -230,7 +230,7 @@ async function erasureFollowUp(
       erasure: "nothing_held",
       reason: "We hold no data linked to the number: there is nothing to erase.",
     };
-  const id = planned.success ? planned.data.requestId : `r-${randomUUID()}`;
+  const id = planned.success ? planned.data.requestId : newRequestId(request.pk);
   if (!planned.success) {
     // Named on the withdrawal before it exists, so a retry after a crash finds it instead of opening another.
     await store.update(request.id, (doc) => {

@@ -9,6 +9,7 @@ import {
 } from "../../ports/document-store";
 import type { AppContext } from "../context";
 import { AuditLog } from "../requests/audit-log";
+import { firstNonEmptyPage } from "../util/paging";
 import { forEachLimit } from "../util/pool";
 import {
   deletePath,
@@ -177,14 +178,18 @@ interface Found {
  * size of the container; infra must keep these hash paths in the indexing policy (range index on
  * `/contactHash/?`, `/subjectHash/?`, `/displayPhoneHash/?`; no composite index is needed for an
  * equality without ORDER BY). Handled records no longer match (deleted, or their hash removed), so
- * every page is asked from the start and the loop ends when none is left.
+ * every page is asked from the start and the loop ends when none is left: the first page that holds any,
+ * past empty pages (Cosmos gives those in Azure), so no items means none is left, not one empty page.
  */
 async function findPage(app: AppContext, target: ErasureTarget, numberHash: string, limit: number) {
-  const page = await platform(app, target.container).query<{ id: string } & Record<string, unknown>>({
-    where: [{ field: target.hashField, op: "=", value: numberHash }],
-    select: [target.tenantField, ...target.blobs.map((b) => b.field)],
-    limit,
-  });
+  const page = await firstNonEmptyPage<{ id: string } & Record<string, unknown>>(
+    platform(app, target.container),
+    {
+      where: [{ field: target.hashField, op: "=", value: numberHash }],
+      select: [target.tenantField, ...target.blobs.map((b) => b.field)],
+      limit,
+    },
+  );
   const items: Found[] = [];
   for (const doc of page.items) {
     const tenantId = getPath(doc, target.tenantField);
@@ -193,7 +198,7 @@ async function findPage(app: AppContext, target: ErasureTarget, numberHash: stri
     }
     items.push({ id: doc.id, tenantId, doc });
   }
-  return { items, more: page.continuationToken !== undefined };
+  return { items, more: page.more };
 }
 
 const blobNames = (value: unknown): string[] =>

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { AppContext } from "../context";
+import { queryAll } from "../util/paging";
 import type { ErasureOutcome } from "./plan";
 
 /**
@@ -79,11 +80,12 @@ export async function recordForTenant(
 
 /** The records of what was removed for principals in one tenant, newest first. */
 export async function principalErasureRecords(app: AppContext, tenantId: string) {
-  const page = await jobs(app).query<PrincipalErasureRecord>({
+  // Every page: the first page of an ORDER BY may be empty or short in Azure.
+  const records = await queryAll<PrincipalErasureRecord>(jobs(app), {
     partitionKey: tenantPartition(tenantId),
     where: [{ field: "docType", op: "=", value: "principal-erasure" }],
     orderBy: { field: "firstAt", direction: "desc" },
     limit: 100,
   });
-  return page.items.map((d) => PrincipalErasureRecord.parse(d));
+  return records.map((d) => PrincipalErasureRecord.parse(d));
 }

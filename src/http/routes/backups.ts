@@ -1,7 +1,9 @@
 import { z } from "zod";
-import { type BackupSet, listSets, SET_ID } from "../../app/backups/catalogue";
+import { type BackupSet, listSets, readSet, SET_ID } from "../../app/backups/catalogue";
+import { setProgress } from "../../app/backups/job";
 import { restoreTenant } from "../../app/backups/restore";
-import { takeBackup } from "../../app/backups/take";
+import { startBackup } from "../../app/backups/take";
+import { notFound } from "../../domain/errors";
 import { actorOf } from "../../app/requests/transition";
 import { json, route } from "../route";
 import { TenantId } from "../schemas/common";
@@ -12,7 +14,8 @@ const SetItem = z
     id: z.string(),
     takenAt: z.string(),
     expiresAt: z.string(),
-    status: z.enum(["active", "rotated"]),
+    /** `writing` while its job runs (POST answers then; GET …/{id} shows the progress). */
+    status: z.enum(["writing", "active", "rotated"]),
     tenants: z.number().int(),
     records: z.number().int(),
     bytes: z.number().int(),
@@ -24,7 +27,7 @@ const item = (set: BackupSet): z.infer<typeof SetItem> => ({
   id: set.id,
   takenAt: set.takenAt,
   expiresAt: set.expiresAt,
-  status: set.status === "rotated" ? "rotated" : "active",
+  status: set.status,
   tenants: set.tenants,
   records: set.records,
   bytes: set.bytes,
@@ -68,19 +71,69 @@ export const listBackupsRoute = route({
   },
 });
 
+const setUrl = (id: string) => `/api/v1/backups/${id}`;
+
+/**
+ * The set is written by a job (a `backup-sets` message, src/app/backups/job.ts), never inside this call:
+ * a set holds every tenant, and the platform's front end cuts a response at 230 s. 202 with the set
+ * as it stands (`writing` in Azure) and its URL to poll.
+ */
 export const takeBackupRoute = route({
   name: "takeBackup",
   method: "POST",
   path: "v1/backups",
   summary:
-    "Take an encrypted backup set of the platform's stores now, per tenant under its own key, in India (privacy officer)",
+    "Start an encrypted backup set of the platform's stores, per tenant under its own key, in India; poll its URL (privacy officer)",
   access: ["privacy_officer"],
   responses: {
-    201: { description: "The set, written and active", schema: SetItem },
+    202: {
+      description: "The set, recorded and being written; `Location` is its URL, which shows the progress",
+      schema: SetItem,
+    },
   },
   async handler({ rt, caller }) {
-    const set = await takeBackup(rt.app, "manual", actorOf(rt.app, caller));
-    return json(201, item(set), { location: `/api/v1/backups/${set.id}` });
+    const set = await startBackup(rt.app, "manual", actorOf(rt.app, caller));
+    return json(202, item(set), { location: setUrl(set.id), "cache-control": "no-store" });
+  },
+});
+
+const SetDetail = SetItem.extend({
+  progress: z
+    .object({
+      tenantsWritten: z.number().int(),
+      running: z.boolean(),
+      runs: z.number().int(),
+    })
+    .strict()
+    .optional(),
+  finishedAt: z.string().optional(),
+}).strict();
+
+export const getBackupRoute = route({
+  name: "getBackup",
+  method: "GET",
+  path: "v1/backups/{id}",
+  summary:
+    "One backup set: its status, and while it is written, the tenants written so far (privacy officer)",
+  access: ["privacy_officer"],
+  params: z.object({ id: z.string().regex(SET_ID, "a backup set id, bk-…") }).strict(),
+  responses: {
+    200: { description: "The set", schema: SetDetail },
+    404: { description: "No such set", schema: Problem },
+  },
+  async handler({ rt, params }) {
+    const found = await readSet(rt.app, params.id);
+    if (!found) throw notFound("No such backup set.");
+    const set = found.doc;
+    return json(
+      200,
+      {
+        ...item(set),
+        ...(set.finishedAt ? { finishedAt: set.finishedAt } : {}),
+        ...(set.status === "writing" ? { progress: await setProgress(rt.app, set.id) } : {}),
+      },
+      { "cache-control": "no-store" },
+    );
   },
 });
 
@@ -130,4 +183,4 @@ export const restoreBackupRoute = route({
   },
 });
 
-export const backupRoutes = [listBackupsRoute, takeBackupRoute, restoreBackupRoute];
+export const backupRoutes = [listBackupsRoute, takeBackupRoute, getBackupRoute, restoreBackupRoute];

@@ -1,12 +1,16 @@
 import { z } from "zod";
 import { noticeLanguages } from "../../domain/notices";
 import { RequestKind, RequestStatus } from "../../domain/requests/model";
+import { REQUEST_ID_PATTERN } from "../../domain/requests/request-id";
 import { Phone, TenantId } from "./common";
 
 /** The wire shapes of rights requests (DESIGN §5). Every object is strict: an unknown field is a 400. */
 
 export const Email = z.email({ message: "not a valid email address" }).max(254);
-export const RequestId = z.string().regex(/^r-[0-9a-f-]{36}$/, "a request id such as r-1b9d6bcd-…");
+export const RequestId = z
+  .string()
+  .max(400)
+  .regex(REQUEST_ID_PATTERN, "a request id as this service gave it, such as r-1b9d6bcd-….dGVuYW50OnQtMQ");
 export const IdParams = z.object({ id: RequestId }).strict();
 
 const Contact = z
