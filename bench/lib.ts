@@ -15,6 +15,9 @@ export async function benchHost(): Promise<LocalHost> {
     LOCAL_HTTP_LOG: "off",
     // No background delivery or timer passes: each bench runs exactly the work it measures.
     LOCAL_REALTIME: "off",
+    // The bench client plays the platform's front end: the X-Forwarded-For entry it writes is the
+    // client's address, so each simulated requester has its own (the per-address limit is not measured).
+    TRUSTED_PROXY_HOPS: "2",
     LOCAL_DATA_DIR: mkdtempSync(join(tmpdir(), "dpdp-bench-")),
     SUBJECT_HASH_KEY: randomBytes(32).toString("base64"),
   });

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { newRequestId } from "../../src/domain/requests/request-id";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Executor } from "../../src/app/context";
 import { runExecutionMessage } from "../../src/app/requests/execution";
@@ -365,7 +366,7 @@ describe("the local path", () => {
     expect((await runExecutionMessage(app(), { requestId: "r-x", generation: 1 })).outcome).toBe(
       "malformed_message_dropped",
     );
-    const unknown = "r-00000000-0000-4000-8000-000000000000.dGVuYW50OnQtbm9ib2R5";
+    const unknown = newRequestId("tenant:t-nobody");
     expect((await runExecutionMessage(app(), { requestId: unknown, generation: 1 })).outcome).toBe(
       "request_not_found",
     );

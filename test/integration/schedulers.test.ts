@@ -14,7 +14,12 @@ import { DevClock } from "../../src/adapters/embedded/dev-clock";
 import { type Delivery, LocalScheduler } from "../../src/adapters/embedded/local-scheduler";
 import { OutboxNotifier } from "../../src/adapters/embedded/outbox-notifier";
 import { ServiceBusNotifier } from "../../src/adapters/servicebus/service-bus-notifier";
-import { ServiceBusScheduler } from "../../src/adapters/servicebus/service-bus-scheduler";
+import {
+  MAX_MESSAGE_ID_LENGTH,
+  ServiceBusScheduler,
+  serviceBusMessageId,
+} from "../../src/adapters/servicebus/service-bus-scheduler";
+import { newRequestId } from "../../src/domain/requests/request-id";
 import { Notification } from "../../src/ports/notifier";
 import { QueueName, type ScheduledMessage } from "../../src/ports/scheduler";
 
@@ -405,6 +410,22 @@ function recordingScheduler(sequenceNumbers: Long[] = []) {
 
 describe("ServiceBusScheduler (recording sender)", () => {
   const deliverAt = new Date("2026-03-01T10:30:00.000Z");
+
+  it("keeps every message id within Service Bus's 128 characters, deterministic and distinct", async () => {
+    const { scheduler, senders } = recordingScheduler();
+    // An export-expiry id as the service writes it, with a request id that carries its partition.
+    const long = `export-expiry:${newRequestId(`wa:${"A".repeat(43)}`)}:${"b".repeat(36)}:2026-03-08T10:30:00.000Z`;
+    expect(long.length).toBeGreaterThan(MAX_MESSAGE_ID_LENGTH);
+    for (const messageId of [long, long, `${long}x`, "short:r-1"])
+      await scheduler.schedule({ queue: "request-timers", messageId, body: {}, deliverAt });
+    const sent = senders.get("request-timers")!.scheduled.map((s) => s.messages[0]!.messageId as string);
+    for (const id of sent) expect(id.length).toBeLessThanOrEqual(MAX_MESSAGE_ID_LENGTH);
+    expect(sent[0]).toBe(sent[1]);
+    expect(sent[2]).not.toBe(sent[0]);
+    expect(sent[0]!.startsWith("export-expiry:r-")).toBe(true);
+    expect(sent[3]).toBe("short:r-1");
+    expect(serviceBusMessageId(long)).toBe(sent[0]);
+  });
 
   it("schedules on the message's queue with its body, messageId and enqueue time", async () => {
     const { scheduler, senders, senderFor } = recordingScheduler();

@@ -1,6 +1,21 @@
+import { createHash } from "node:crypto";
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from "@azure/service-bus";
 import Long from "long";
 import type { QueueName, ScheduledMessage, Scheduler } from "../../ports/scheduler";
+
+/** Service Bus refuses a MessageId over 128 characters (@azure/core-amqp `Constants.maxMessageIdLength`). */
+export const MAX_MESSAGE_ID_LENGTH = 128;
+
+/**
+ * Our message ids name what they are for (`export-expiry:<request id>:<run>:<time>`) and can pass the
+ * limit: a longer one keeps a readable head and ends with the SHA-256 of the whole, so it stays
+ * deterministic (duplicate detection still drops a repeated send) and distinct.
+ */
+export function serviceBusMessageId(id: string): string {
+  if (id.length <= MAX_MESSAGE_ID_LENGTH) return id;
+  const digest = createHash("sha256").update(id, "utf8").digest("base64url");
+  return `${id.slice(0, MAX_MESSAGE_ID_LENGTH - digest.length - 1)}#${digest}`;
+}
 
 /** The sending half of ServiceBusSender this adapter uses: a recording fake in tests implements it. */
 export type ScheduleSender = Pick<ServiceBusSender, "scheduleMessages" | "cancelScheduledMessages">;
@@ -30,7 +45,7 @@ export class ServiceBusScheduler implements Scheduler {
 
   async schedule(message: ScheduledMessage): Promise<string> {
     const sbMessage: ServiceBusMessage = {
-      messageId: message.messageId,
+      messageId: serviceBusMessageId(message.messageId),
       body: message.body,
       contentType: "application/json",
     };

@@ -12,12 +12,13 @@ import { consentCheckRoute, consentLookupRoute } from "./consents";
 import { grievanceRoutes } from "./grievances";
 import { slaRoute } from "./sla";
 import { subjectInventoryLookupRoute, subjectInventoryRoute } from "./subjects";
-import { healthRoute, openApiRoute } from "./system";
+import { healthRoute, livenessRoute, openApiRoute } from "./system";
 
 /** Every HTTP route, in one list: the function table registers these, the OpenAPI document lists them. */
 export function allRoutes(includeDev: boolean): HttpRoute[] {
   const routes: HttpRoute[] = [
     healthRoute,
+    livenessRoute,
     openApiRoute,
     policyRoute,
     subjectInventoryRoute,

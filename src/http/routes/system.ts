@@ -26,6 +26,21 @@ export const healthRoute = route({
   },
 });
 
+/** A probe's answer: the process serves HTTP. No store is touched, so it is also the bench's bare handler. */
+export const livenessRoute = route({
+  name: "liveness",
+  method: "GET",
+  path: "health/live",
+  summary: "Liveness only: answers without touching any store (for probes; /health checks the stores)",
+  access: "public",
+  responses: {
+    200: { description: "The process serves requests", schema: z.object({ status: z.literal("ok") }) },
+  },
+  async handler() {
+    return json(200, { status: "ok" });
+  },
+});
+
 export const openApiRoute = route({
   name: "openapi",
   method: "GET",
