@@ -1,10 +1,9 @@
 // The Functions host loads this file (package.json "main"): every trigger family registers on import.
-import { app } from "@azure/functions";
 import "./http";
 import "./queues";
 import "./timers";
 
-// Bodies reach the handlers as streams, so MAX_BODY_BYTES holds while a body arrives (src/http/route.ts
-// reads and stops at the limit); without it the worker receives the whole body, up to the host's 100 MB,
-// before a handler runs (https://aka.ms/AzFuncNodeHttpStreams).
-app.setup({ enableHttpStream: true });
+// No app.setup({ enableHttpStream: true }): the host's HTTP binding reads the whole body before an
+// invocation either way (up to its own limit), and with streaming the library hands the handler query
+// and top-level body fields inside `req.params` too. MAX_BODY_BYTES is enforced where the body is read
+// (src/http/route.ts), on both hosts.

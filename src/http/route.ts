@@ -66,6 +66,10 @@ function ipv6Prefix64(address: string): string {
     .join(":")}::/64`;
 }
 
+/** The parameter names of a route template: `v1/requests/{id}/audit` → `id` (`{*rest}` → `rest`). */
+const templateParams = (path: string) =>
+  [...path.matchAll(/\{\*?([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\??\}/g)].map((m) => m[1]!);
+
 export interface HttpRoute {
   name: string;
   method: Method;
@@ -197,9 +201,16 @@ export function route<B = undefined, Q = Record<string, never>, P = Record<strin
             );
           query = parsed.data;
         }
-        let params = req.params as P;
+        // Only the template's own parameters: a host may hand over more in `params` (the Node library
+        // does in its streaming mode, with query and body fields), and they are not the path.
+        const pathParams = Object.fromEntries(
+          templateParams(spec.path).flatMap((name) =>
+            req.params[name] === undefined ? [] : [[name, req.params[name]]],
+          ),
+        );
+        let params = pathParams as P;
         if (spec.params) {
-          const parsed = spec.params.safeParse(req.params);
+          const parsed = spec.params.safeParse(pathParams);
           if (!parsed.success)
             throw new DomainError("invalid", "The path is invalid.", issuesToFields("path", parsed.error));
           params = parsed.data;

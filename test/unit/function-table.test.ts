@@ -9,6 +9,7 @@ import {
   type TimerFunctionOptions,
 } from "@azure/functions";
 import ts from "typescript";
+import { newRequestId } from "../../src/domain/requests/request-id";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { registerHttp } from "../../functions/http";
 import { registerQueues } from "../../functions/queues";
@@ -57,11 +58,9 @@ const moduleApp = vi.hoisted(() => {
     http: [] as { name: string; options: unknown }[],
     serviceBusQueue: [] as { name: string; options: unknown }[],
     timer: [] as { name: string; options: unknown }[],
-    setup: [] as unknown[],
   };
   return {
     calls,
-    setup: (options: unknown) => void calls.setup.push(options),
     http: (name: string, options: unknown) => void calls.http.push({ name, options }),
     serviceBusQueue: (name: string, options: unknown) => void calls.serviceBusQueue.push({ name, options }),
     timer: (name: string, options: unknown) => void calls.timer.push({ name, options }),
@@ -196,6 +195,32 @@ describe("functions/http.ts registerHttp", () => {
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toContain("/api/health");
     expect(Object.keys(doc.paths).some((p) => p.includes("_dev"))).toBe(false);
+  });
+
+  it("reads only the template's parameters from `params`: a host that adds query or body fields there gets no 400", async () => {
+    // The Node library in streaming mode puts every string trigger-metadata entry into params, query
+    // and top-level body fields included (@azure/functions createStreamRequest; the host's
+    // HttpTriggerAttributeBindingProvider.GetRequestBindingData): the path schemas are strict.
+    const fakeRuntime = {
+      auth: { fromHeader: async () => undefined },
+      config: { MAX_BODY_BYTES: 65_536, TRUSTED_PROXY_HOPS: 1 },
+    } as unknown as Runtime;
+    const app = recordingApp();
+    registerHttp(app, functionTable({ includeDev: false }), async () => fakeRuntime);
+    const getRequest = app.calls.http.find((c) => c.name === "getRequest")!.options;
+    const id = newRequestId("tenant:t-1");
+    const req = new HttpRequest({
+      method: "GET",
+      url: `http://127.0.0.1:7071/api/v1/requests/${id}?format=html`,
+      headers: {},
+      params: { id, format: "html", reason: "from a JSON body" },
+    });
+    const res = (await getRequest.handler(
+      req,
+      new InvocationContext({ invocationId: "inv-p" }),
+    )) as HttpResponseInit;
+    // No token: 401 before any lookup, which shows the path itself was accepted.
+    expect(res.status).toBe(401);
   });
 
   describe("when the runtime cannot be built", () => {
