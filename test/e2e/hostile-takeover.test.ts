@@ -1,9 +1,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newRequestId } from "../../src/domain/requests/request-id";
-import type { DocumentStore } from "../../src/ports/document-store";
 import { startTestHost, type TestHost } from "../support/host";
-import { patchPort } from "../support/ports";
+import { observedStore, patchPort } from "../support/ports";
 
 /**
  * A stranger who knows only a WhatsApp number, an account id or an address (issue 13): refiling never
@@ -445,27 +444,12 @@ describe("the same answer whether or not an account exists", () => {
     // gets a message queued.
     const work = async (tenantId: string, email: string) => {
       const counts: Record<string, number> = {};
-      const base = host.runtime.app.ports.documents;
-      const counting: DocumentStore = {
-        ping: () => base.ping(),
-        collection(db, name) {
-          const c = base.collection(db, name);
-          return new Proxy(c, {
-            get(target, prop, receiver) {
-              const v = Reflect.get(target, prop, receiver) as unknown;
-              if (typeof v !== "function") return v;
-              return (...args: unknown[]) => {
-                // A create and a replace are the same work (one write): which one it is depends on
-                // whether the subject was asked for before, not on the account.
-                const kind = prop === "create" || prop === "replace" ? "write" : String(prop);
-                const op = `${name}.${kind}`;
-                counts[op] = (counts[op] ?? 0) + 1;
-                return (v as (...a: unknown[]) => unknown).apply(target, args);
-              };
-            },
-          });
-        },
-      };
+      // A create and a replace are the same work (one write): which one it is depends on whether the
+      // subject was asked for before, not on the account.
+      const counting = observedStore(host.runtime.app.ports.documents, ({ collection, method }) => {
+        const op = `${collection}.${method === "create" || method === "replace" ? "write" : method}`;
+        counts[op] = (counts[op] ?? 0) + 1;
+      });
       const restore = patchPort(host, "documents", counting);
       try {
         const res = await ask(tenantId, email);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DocumentStore, QuerySpec } from "../../src/ports/document-store";
+import type { QuerySpec } from "../../src/ports/document-store";
 import { partitionOfRequestId } from "../../src/domain/requests/request-id";
 import { startTestHost, type TestHost } from "../support/host";
 import { latestCode } from "../support/outbox";
-import { patchPort } from "../support/ports";
+import { observedStore, patchPort } from "../support/ports";
 
 /**
  * Every action on a request reads it with a point read (issue 15): its id names its partition, so no
@@ -19,24 +19,10 @@ const crossPartition: string[] = [];
 beforeAll(async () => {
   host = await startTestHost();
   officer = await host.token("privacy_officer");
-  const base = host.runtime.app.ports.documents;
-  const recording: DocumentStore = {
-    ping: () => base.ping(),
-    collection(db, name) {
-      const c = base.collection(db, name);
-      return new Proxy(c, {
-        get(target, prop, receiver) {
-          const v = Reflect.get(target, prop, receiver) as unknown;
-          if (typeof v !== "function") return v;
-          return (...args: unknown[]) => {
-            if ((prop === "query" || prop === "count") && !(args[0] as QuerySpec).partitionKey)
-              crossPartition.push(`${db}/${name}.${String(prop)}`);
-            return (v as (...a: unknown[]) => unknown).apply(target, args);
-          };
-        },
-      });
-    },
-  };
+  const recording = observedStore(host.runtime.app.ports.documents, ({ db, collection, method, args }) => {
+    if ((method === "query" || method === "count") && !(args[0] as QuerySpec).partitionKey)
+      crossPartition.push(`${db}/${collection}.${method}`);
+  });
   patchPort(host, "documents", recording);
 });
 afterAll(async () => {

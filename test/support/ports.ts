@@ -36,3 +36,26 @@ export function wrapCollection(
     },
   };
 }
+
+/** A document store that tells `onCall` of every collection call (database, collection, method, arguments) first. */
+export function observedStore(
+  base: DocumentStore,
+  onCall: (call: { db: string; collection: string; method: string; args: unknown[] }) => void,
+): DocumentStore {
+  return {
+    ping: () => base.ping(),
+    collection(db, name) {
+      const c = base.collection(db, name);
+      return new Proxy(c, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          if (typeof v !== "function") return v;
+          return (...args: unknown[]) => {
+            onCall({ db, collection: name, method: String(prop), args });
+            return (v as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+    },
+  };
+}

@@ -21,24 +21,15 @@ export interface ReactivationResult {
  * not from the first page alone: a Cosmos page may be empty while a later one holds it (DESIGN §9).
  */
 async function latestAccountErasure(app: AppContext, tenantId: string): Promise<RequestDoc | undefined> {
-  const store = new RequestStore(app.ports);
-  let continuationToken: string | undefined;
-  do {
-    const page = await store.list({
-      partitionKey: `tenant:${tenantId}`,
-      where: [
-        { field: "kind", op: "=", value: "erasure" },
-        { field: "scope.type", op: "=", value: "account" },
-        { field: "account.deactivatedAt", op: "defined" },
-      ],
-      orderBy: { field: "createdAt", direction: "desc" },
-      limit: 1,
-      ...(continuationToken ? { continuationToken } : {}),
-    });
-    if (page.items[0]) return page.items[0];
-    continuationToken = page.continuationToken;
-  } while (continuationToken);
-  return undefined;
+  return new RequestStore(app.ports).first({
+    partitionKey: `tenant:${tenantId}`,
+    where: [
+      { field: "kind", op: "=", value: "erasure" },
+      { field: "scope.type", op: "=", value: "account" },
+      { field: "account.deactivatedAt", op: "defined" },
+    ],
+    orderBy: { field: "createdAt", direction: "desc" },
+  });
 }
 
 /**

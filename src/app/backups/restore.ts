@@ -129,24 +129,15 @@ const REFUSALS: Record<string, string> = {
 };
 
 async function refuseErasedTenant(app: AppContext, tenantId: string): Promise<void> {
-  // Every page until a hit: an empty or short first page is not "no erasure" (DESIGN §9).
-  const store = new RequestStore(app.ports);
-  let hit: Awaited<ReturnType<RequestStore["list"]>>["items"][number] | undefined;
-  let continuationToken: string | undefined;
-  do {
-    const page = await store.list({
-      partitionKey: `tenant:${tenantId}`,
-      where: [
-        { field: "kind", op: "=", value: "erasure" },
-        { field: "scope.type", op: "=", value: "account" },
-        { field: "status", op: "in", value: Object.keys(REFUSALS) },
-      ],
-      limit: 10,
-      ...(continuationToken ? { continuationToken } : {}),
-    });
-    hit = page.items[0];
-    continuationToken = page.continuationToken;
-  } while (!hit && continuationToken);
+  // The first hit across pages: an empty or short first page is not "no erasure" (DESIGN §9).
+  const hit = await new RequestStore(app.ports).first({
+    partitionKey: `tenant:${tenantId}`,
+    where: [
+      { field: "kind", op: "=", value: "erasure" },
+      { field: "scope.type", op: "=", value: "account" },
+      { field: "status", op: "in", value: Object.keys(REFUSALS) },
+    ],
+  });
   if (hit)
     throw new DomainError("conflict", REFUSALS[hit.status]!, [], { requestId: hit.id, status: hit.status });
 }

@@ -8,7 +8,7 @@ import {
   PreconditionFailedError,
   type QuerySpec,
 } from "../../ports/document-store";
-import { queryAll } from "../util/paging";
+import { queryAll, queryFirst } from "../util/paging";
 
 const MAX_ATTEMPTS = 5;
 
@@ -72,6 +72,14 @@ export class RequestStore {
   async listAll(where: QuerySpec["where"] = []): Promise<RequestDoc[]> {
     return queryAll<RequestDoc>(this.requests, {
       where: [{ field: "docType", op: "=", value: "request" }, ...(where ?? [])],
+    });
+  }
+
+  /** The first request `spec` finds (its order's first), past empty pages; undefined when none. */
+  async first(spec: Omit<QuerySpec, "continuationToken">): Promise<RequestDoc | undefined> {
+    return queryFirst<RequestDoc>(this.requests, {
+      ...spec,
+      where: [{ field: "docType", op: "=", value: "request" }, ...(spec.where ?? [])],
     });
   }
 
