@@ -231,19 +231,19 @@ describe("takeover by refiling", () => {
 });
 
 describe("abuse cannot stop the person who holds the number", () => {
-  it("twenty filings by a stranger do not stop the owner filing, and cost the number at most five messages an hour", async () => {
+  it("twenty filings by a stranger do not stop the owner filing, and cost the number at most ten codes an hour", async () => {
     const phone = numbers();
     const stranger = addresses();
     const statuses: number[] = [];
     for (let i = 0; i < 20; i++) statuses.push((await file(erasureOf(phone), stranger)).res.status);
     expect(statuses.every((s) => s === 201)).toBe(true);
-    expect(messagesTo(phone)).toHaveLength(5);
+    expect(messagesTo(phone)).toHaveLength(10);
 
     await advance("PT40M"); // the newest code is older than its 15 minutes, and no new one can go yet
     const owner = addresses();
     const mine = await file(erasureOf(phone), owner);
     expect(mine.res.status).toBe(201);
-    expect(messagesTo(phone)).toHaveLength(5);
+    expect(messagesTo(phone)).toHaveLength(10);
     // The newest code on the owner's phone still works: the budget kept it alive until a new one can go.
     const ok = await verify(mine.id, mine.token, newestCode(phone), owner);
     expect(ok.status).toBe(200);
@@ -260,21 +260,21 @@ describe("abuse cannot stop the person who holds the number", () => {
     await advance("PT23H"); // every filing's reminder falls due within the same hour or so
     await advance("P7D"); // and every expiry
     const after = messagesTo(phone).length;
-    expect(after - before).toBeLessThanOrEqual(5 * 4);
-    expect(after - before).toBeLessThan(30);
+    // Three reminders on the day they fall due, three expiry notices a week later: the rest are dropped.
+    expect(after - before).toBeLessThanOrEqual(3 + 3);
   });
 
   it("resend past the channel's budget answers as any resend, sends nothing, and the newest code still works", async () => {
     const phone = numbers();
     const stranger = addresses();
     const filings = [];
-    for (let i = 0; i < 5; i++) filings.push(await file(erasureOf(phone), stranger));
+    for (let i = 0; i < 10; i++) filings.push(await file(erasureOf(phone), stranger));
     const last = filings.at(-1)!;
     const res = await host.call("POST", `/v1/requests/${last.id}/verification/resend`, {
       headers: from(stranger, last.token),
     });
     expect(res.status).toBe(200);
-    expect(codesSentTo(phone)).toHaveLength(5);
+    expect(codesSentTo(phone)).toHaveLength(10);
     const owner = addresses();
     const mine = await file(erasureOf(phone), owner);
     expect((await verify(mine.id, mine.token, newestCode(phone), owner)).status).toBe(200);

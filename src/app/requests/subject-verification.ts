@@ -14,7 +14,7 @@ import { AlreadyExistsError, PreconditionFailedError } from "../../ports/documen
  * - one live code: a new send replaces it, any of the subject's requests naming that channel is
  *   verified by it, and it works once. A code sent to one address never verifies a request naming
  *   another, and a send to one address never touches another's code;
- * - a budget of codes to the channel (`maxMessagesPerSubjectWindow` an hour). When it is spent, no new
+ * - a budget of codes to the channel (`maxCodesPerChannelWindow` an hour). When it is spent, no new
  *   code is made and the newest one stays valid until a new one can be sent: whoever holds the channel
  *   always holds a working code, whatever a stranger filed;
  * - a separate, smaller budget of messages without a code (reminders, notices of unverified requests,
@@ -22,7 +22,7 @@ import { AlreadyExistsError, PreconditionFailedError } from "../../ports/documen
  * - wrong guesses: each code dies after `maxWrongAttemptsPerCode` wrong guesses from anyone (the next
  *   code starts afresh), and one client address is locked out of the subject for the hour after
  *   `maxWrongAttempts`, across all the subject's requests, so cancelling and filing again gives no fresh
- *   guesses. Together: at most `maxMessagesPerSubjectWindow × maxWrongAttemptsPerCode` guesses an hour
+ *   guesses. Together: at most `maxCodesPerChannelWindow × maxWrongAttemptsPerCode` guesses an hour
  *   against a subject, and stopping the person takes more addresses than the budget has codes.
  * Only keyed hashes and times are kept: no code, address or number in clear.
  */
@@ -149,7 +149,7 @@ export class SubjectVerification {
 
   /** When the next code may go to the channel (now, while the budget lasts). */
   private nextCodeAt(ch: Channel, now: Date): Date {
-    if (ch.codesSent.length < verificationRules.maxMessagesPerSubjectWindow) return now;
+    if (ch.codesSent.length < verificationRules.maxCodesPerChannelWindow) return now;
     const oldest = Math.min(...ch.codesSent.map((at) => Date.parse(at)));
     return new Date(oldest + this.app.policy.periodMs(now, "verificationResendWindow"));
   }

@@ -244,7 +244,7 @@ export const responsePeriods = {
  * Verification limits, counted per subject (number, email, account) and channel across all the subject's
  * requests (src/app/requests/subject-verification.ts): `maxWrongAttempts` wrong codes from one client
  * address lock it out for `verificationLockout`; a code dies after `maxWrongAttemptsPerCode` wrong
- * guesses from anyone; at most `maxMessagesPerSubjectWindow` codes go to a channel within
+ * guesses from anyone; at most `maxCodesPerChannelWindow` codes go to a channel within
  * `verificationResendWindow` and `maxNoticesPerChannelDay` other messages (reminders, notices) within
  * `verificationReminder`; `maxResendsPerWindow` new codes may be asked for one request.
  */
@@ -253,7 +253,7 @@ export const verificationRules = {
   maxWrongAttempts: 5,
   maxWrongAttemptsPerCode: 10,
   maxResendsPerWindow: 3,
-  maxMessagesPerSubjectWindow: 5,
+  maxCodesPerChannelWindow: 10,
   maxNoticesPerChannelDay: 3,
 } as const;
 
