@@ -54,13 +54,7 @@ export function standingOf(caller: Caller): Relation {
 }
 
 /** The person the request is for: its requester, or the owner of the account it is about. */
-export function requireRequesterOrOwner(
-  app: AppContext,
-  caller: Caller,
-  doc: RequestDoc,
-  allowStaff = false,
-): Relation {
-  const relation = relationTo(app, caller, doc);
+function requireRequesterOrOwnerRelation(relation: Relation, allowStaff: boolean): Relation {
   if (relation === "requester" || relation === "tenant_owner" || (allowStaff && relation === "staff"))
     return relation;
   throw forbidden(
@@ -91,7 +85,6 @@ export async function readForRequesterOrOwner(
   id: string,
   allowStaff = false,
 ): Promise<{ doc: RequestDoc; relation: Relation }> {
-  if (caller.kind === "public" && !caller.requestToken) throw noCredential();
-  const doc = await new RequestStore(app.ports).get(id);
-  return { doc, relation: requireRequesterOrOwner(app, caller, doc, allowStaff) };
+  const { doc, relation } = await readRequestAs(app, caller, id);
+  return { doc, relation: requireRequesterOrOwnerRelation(relation, allowStaff) };
 }

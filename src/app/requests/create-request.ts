@@ -287,7 +287,7 @@ export async function createRequest(
     deadlineExtensions: [],
     version: 1,
   };
-  if (doc.status === "pending_verification") doc.verification = { wrongAttempts: 0, sentAt: [] };
+  if (doc.status === "pending_verification") doc.verification = { sentAt: [] };
   else startClock(doc, now, app.policy);
 
   const created = await store.create(doc);

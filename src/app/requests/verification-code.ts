@@ -1,3 +1,4 @@
+import type { NoticeTemplate } from "../../domain/notices";
 import type { RequestDoc } from "../../domain/requests/model";
 import { keyedHash } from "../../domain/subject";
 import type { Caller } from "../caller";
@@ -13,6 +14,17 @@ export function clientRef(app: AppContext, caller: Caller): string {
   return caller.kind === "public"
     ? keyedHash(app.keys.hash, `client:${caller.clientAddress ?? "unknown"}`)
     : keyedHash(app.keys.hash, `${caller.kind}:${caller.subject}`);
+}
+
+/**
+ * A notice without a code to a request whose requester proved nothing (a reminder, an expiry notice, a
+ * public grievance's acknowledgement): sent only within the channel's small budget of such messages, so a
+ * stranger's filings never become a stream of messages to someone's number. False when nothing was sent.
+ */
+export async function notifyWithinBudget(app: AppContext, doc: RequestDoc, notice: NoticeTemplate) {
+  if (!doc.contact || !(await new SubjectVerification(app, doc.pk).spendNotice(doc.contact.hash)))
+    return false;
+  return notifyRequester(app, doc, notice);
 }
 
 /**

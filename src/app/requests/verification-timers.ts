@@ -3,9 +3,8 @@ import { REQUEST_ID_PATTERN } from "../../domain/requests/request-id";
 import { DomainError } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
-import { notifyRequester } from "./notify";
 import { RequestStore } from "./request-store";
-import { SubjectVerification } from "./subject-verification";
+import { notifyWithinBudget } from "./verification-code";
 import { applyAction } from "./transition";
 
 /**
@@ -57,7 +56,6 @@ export async function remindVerification(app: AppContext, requestId: string): Pr
       if (doc.status !== "pending_verification" || doc.verification?.reminderSentAt)
         throw new DomainError("conflict", "The reminder is no longer due.");
       doc.verification = {
-        wrongAttempts: 0,
         sentAt: [],
         ...doc.verification,
         reminderSentAt: now.toISOString(),
@@ -68,10 +66,7 @@ export async function remindVerification(app: AppContext, requestId: string): Pr
     if (e instanceof DomainError && e.kind === "conflict") return "already_done";
     throw e;
   }
-  // A stranger's filings must not become a stream of reminders to the number: a few a day at most.
-  if (!after.contact || !(await new SubjectVerification(app, after.pk).spendNotice(after.contact.hash)))
-    return "reminded";
-  await notifyRequester(app, after, {
+  await notifyWithinBudget(app, after, {
     template: "verification_reminder",
     requestId,
     kind: after.kind,
@@ -104,9 +99,7 @@ export async function expireVerification(app: AppContext, requestId: string): Pr
     throw e;
   }
   const days = Math.round((expiry.getTime() - createdAt(doc).getTime()) / 86_400_000);
-  if (!expired.contact || !(await new SubjectVerification(app, expired.pk).spendNotice(expired.contact.hash)))
-    return "expired";
-  await notifyRequester(app, expired, {
+  await notifyWithinBudget(app, expired, {
     template: "verification_expired",
     requestId,
     kind: expired.kind,

@@ -63,7 +63,6 @@ async function verifyFiling(app: AppContext, filing: RequestDoc, actor: Actor): 
   const { after } = await store.update(filing.id, (doc) => {
     transition(flowKey(doc.kind, doc.scope.type), doc.status, "verify"); // of two racing calls, one wins
     doc.status = "verified";
-    doc.verification = { wrongAttempts: 0, sentAt: doc.verification?.sentAt ?? [] };
     startClock(doc, now, app.policy);
     stageAuditEvent(doc, { actor, action: "verify", from: "pending_verification", to: "verified" });
     return doc;
@@ -148,11 +147,7 @@ export async function resendVerificationCode(
         },
       );
     }
-    doc.verification = {
-      wrongAttempts: 0,
-      ...doc.verification,
-      sentAt: [...recent, now.toISOString()],
-    };
+    doc.verification = { ...doc.verification, sentAt: [...recent, now.toISOString()] };
     return doc;
   });
   // The answer is the same whether a code went out, the channel's budget was spent (the newest code sent

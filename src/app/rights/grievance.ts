@@ -6,7 +6,7 @@ import type { Caller } from "../caller";
 import type { AppContext } from "../context";
 import { AuditLog } from "../requests/audit-log";
 import { notifyRequester } from "../requests/notify";
-import { SubjectVerification } from "../requests/subject-verification";
+import { notifyWithinBudget } from "../requests/verification-code";
 import { RequestStore } from "../requests/request-store";
 import { actorOf, applyAction } from "../requests/transition";
 import { SYSTEM } from "./support";
@@ -57,17 +57,11 @@ export async function acknowledgeGrievance(app: AppContext, doc: RequestDoc): Pr
   try {
     // Anyone can file a grievance naming any number or address: from the public, the notice spends the
     // channel's small budget of messages without a code, and past it the answer is the acknowledgement.
-    const mayNotify =
-      doc.requester.kind !== "public" ||
-      (doc.contact !== undefined &&
-        (await new SubjectVerification(app, doc.pk).spendNotice(doc.contact.hash)));
+    const notice = { template: "grievance_acknowledged", requestId: doc.id, dueAt: doc.dueAt } as const;
     const sent =
-      mayNotify &&
-      (await notifyRequester(app, doc, {
-        template: "grievance_acknowledged",
-        requestId: doc.id,
-        dueAt: doc.dueAt,
-      }));
+      doc.requester.kind === "public"
+        ? await notifyWithinBudget(app, doc, notice)
+        : await notifyRequester(app, doc, notice);
     channel = sent && doc.contact ? doc.contact.channel : "response";
   } catch (e) {
     await audit.append(doc.id, {

@@ -85,12 +85,14 @@ export const RequestDoc = z
     deadlineExtensions: z
       .array(z.object({ at: Iso, by: Actor, reason: z.string(), from: Iso, to: Iso }).strict())
       .default([]),
+    /**
+     * This request's own part of verification: when new codes were asked for it (its resend limit) and
+     * its one reminder. The code, the wrong guesses and the locks are the subject's
+     * (src/app/requests/subject-verification.ts).
+     */
     verification: z
       .object({
-        codeHash: z.string().optional(),
-        expiresAt: Iso.optional(),
-        wrongAttempts: z.number().int(),
-        lockedUntil: Iso.optional(),
+        /** When a new code was asked for this request (resends). */
         sentAt: z.array(Iso),
         /** The one reminder an unfinished verification gets (DESIGN §4). */
         reminderSentAt: Iso.optional(),
