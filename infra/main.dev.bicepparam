@@ -20,3 +20,5 @@ param storageSku = 'Standard_LRS'
 param serviceBusSku = 'Standard'
 param logRetentionDays = 30
 param maximumInstanceCount = 40
+// After locking the audit-anchors immutability policy (infra/README.md), set true: ARM refuses a PUT of a locked policy.
+param anchorPolicyLocked = false

@@ -26,3 +26,5 @@ param storageSku = 'Standard_ZRS'
 param serviceBusSku = 'Standard'
 param logRetentionDays = 365
 param maximumInstanceCount = 100
+// After locking the audit-anchors immutability policy (infra/README.md), set true: ARM refuses a PUT of a locked policy.
+param anchorPolicyLocked = false

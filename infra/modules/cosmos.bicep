@@ -20,6 +20,7 @@ param zoneRedundant bool
   'Continuous7Days'
   'Continuous30Days'
 ])
+@description('Also the app setting COSMOS_BACKUP_TIER (main.bicep passes one value to both): certificates state the window.')
 param backupTier string
 
 @allowed([
