@@ -186,6 +186,9 @@ param backupMaxAgeDays int = 88
 @maxValue(7)
 param containerSoftDeleteDays int = 7
 
+@description('Set true once an operator has locked the audit-anchors immutability policy (infra/README.md): ARM can only extend a locked policy, so the template must stop sending it.')
+param anchorPolicyLocked bool = false
+
 @description('Service Bus tier. Basic lacks duplicate detection and caps message time-to-live at 14 days (timers run 30+ days).')
 @allowed([
   'Standard'
@@ -305,6 +308,7 @@ module dataStorage 'modules/data-storage.bicep' = {
     exportRetentionDays: exportRetentionDays
     backupMaxAgeDays: backupMaxAgeDays
     containerSoftDeleteDays: containerSoftDeleteDays
+    anchorPolicyLocked: anchorPolicyLocked
     // what-if cannot know the principal id before the identity exists: see "Role assignment names" above.
     #disable-next-line what-if-short-circuiting
     principalId: identity.outputs.principalId
@@ -467,6 +471,8 @@ module functionApp 'modules/functionapp.bicep' = {
     privacyOfficerEmail: privacyOfficerEmail
     maxBodyBytes: maxBodyBytes
     retentionOverrides: retentionOverrides
+    // The same value as the account's backup policy (cosmos module): certificates state its restore window.
+    cosmosBackupTier: cosmosBackupTier
   }
 }
 

@@ -29,3 +29,5 @@ param logRetentionDays = 366
 // Dev is torn down and rebuilt freely: no delete locks (prod has them).
 param deployLocks = false
 param maximumInstanceCount = 40
+// After locking the audit-anchors immutability policy (infra/README.md), set true: ARM refuses a PUT of a locked policy.
+param anchorPolicyLocked = false

@@ -32,3 +32,5 @@ param natGateway = false
 param logRetentionDays = 366
 param deployLocks = true
 param maximumInstanceCount = 100
+// After locking the audit-anchors immutability policy (infra/README.md), set true: ARM refuses a PUT of a locked policy.
+param anchorPolicyLocked = false

@@ -8,7 +8,9 @@ import { DefaultAzureCredential } from "@azure/identity";
 import { ServiceBusClient } from "@azure/service-bus";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { ANCHOR_CONTAINER, BlobAnchorStore } from "./adapters/blob/anchor-store";
 import { AzureBlobStore } from "./adapters/blob/azure-blob-store";
+import { CreateOnlyAnchorStandIn } from "./adapters/embedded/create-only-anchor-stand-in";
 import { CosmosDocumentStore } from "./adapters/cosmos/cosmos-document-store";
 import { serviceBlobContainers } from "./adapters/blob/layout";
 import { platformContainers, serviceContainers } from "./adapters/cosmos/layout";
@@ -20,8 +22,9 @@ import { KeyVaultKeyWrapper } from "./adapters/keyvault/key-vault-key-wrapper";
 import { ServiceBusNotifier } from "./adapters/servicebus/service-bus-notifier";
 import { ServiceBusScheduler } from "./adapters/servicebus/service-bus-scheduler";
 import { seedTenant } from "./app/seed/seed-tenant";
-import type { AzureConfig, Config, LocalConfig } from "./config/schema";
+import { type AzureConfig, type Config, type LocalConfig, restoreWindowDays } from "./config/schema";
 import { type Inventory, withPeriods } from "./domain/inventory/schema";
+import { noticeTimeToLive } from "./domain/notices/time-to-live";
 import { createPolicy, type Policy } from "./domain/policy/periods";
 import { platformInventory } from "./domain/inventory/platform-inventory";
 import { Authenticator } from "./http/auth";
@@ -104,7 +107,11 @@ function appContext(
       seal: deriveKey(hashKey, "seal-contact"),
       code: deriveKey(hashKey, "verification-code"),
     },
-    settings: { dpoContact: config.DPO_CONTACT_EMAIL, privacyOfficerEmail: config.PRIVACY_OFFICER_EMAIL },
+    settings: {
+      dpoContact: config.DPO_CONTACT_EMAIL,
+      privacyOfficerEmail: config.PRIVACY_OFFICER_EMAIL,
+      cosmosRestoreWindowDays: restoreWindowDays(config.COSMOS_BACKUP_TIER),
+    },
     executors: buildExecutors(),
   };
 }
@@ -125,8 +132,9 @@ function azureRuntime(config: AzureConfig, inventory: Inventory, policy: Policy)
   // `exports` container, so its health check reads `backups`.
   const exportEndpoint = config.EXPORT_BLOB_ENDPOINT;
   const separateExports = exportEndpoint !== undefined && !sameAccount(exportEndpoint, config.BLOB_ENDPOINT);
+  const blobService = new BlobServiceClient(config.BLOB_ENDPOINT, credential);
   const blobs = new AzureBlobStore(
-    new BlobServiceClient(config.BLOB_ENDPOINT, credential),
+    blobService,
     { kind: "user-delegation" },
     separateExports ? "backups" : EXPORT_CONTAINER,
   );
@@ -157,8 +165,9 @@ function azureRuntime(config: AzureConfig, inventory: Inventory, policy: Policy)
         ? blobs
         : splitBlobs(blobs, platformBlobs, exportBlobs),
     scheduler: ServiceBusScheduler.fromClient(serviceBus),
-    notifier: ServiceBusNotifier.fromClient(serviceBus),
+    notifier: ServiceBusNotifier.fromClient(serviceBus, noticeTimeToLive(policy)),
     keys: new KeyVaultKeyWrapper(config.BACKUP_KEK_ID, credential),
+    anchors: new BlobAnchorStore(blobService, ANCHOR_CONTAINER),
   };
   const hashKey = Buffer.from(config.SUBJECT_HASH_KEY, "base64");
   return {
@@ -197,7 +206,7 @@ async function localRuntime(config: LocalConfig, inventory: Inventory, policy: P
   }
   const clock = new DevClock();
   const scheduler = new LocalScheduler(clock, join(config.LOCAL_DATA_DIR, "scheduler.json"));
-  const outbox = new OutboxNotifier();
+  const outbox = new OutboxNotifier({ clock, timeToLive: noticeTimeToLive(policy) });
   const { publicKey, privateKey } = await generateKeyPair("ES256", { extractable: true });
   const jwk = { ...(await exportJWK(publicKey)), kid: "local-1", alg: "ES256", use: "sig" };
   const cosmos = new CosmosClient({
@@ -220,6 +229,8 @@ async function localRuntime(config: LocalConfig, inventory: Inventory, policy: P
     keys: config.BACKUP_KEK_ID
       ? new KeyVaultKeyWrapper(config.BACKUP_KEK_ID, new DefaultAzureCredential())
       : new LocalKeyWrapper(join(config.LOCAL_DATA_DIR, "backup-kek.key")),
+    // Azurite has no immutability: a create-only stand-in, one container per service database.
+    anchors: await CreateOnlyAnchorStandIn.open(blobService, config.COSMOS_DATABASE),
   };
   const hashKey = localHashKey(config);
   const rt: Runtime = {

@@ -13,6 +13,7 @@ import type { ApiResponse } from "./http/types";
 import type { QueueName } from "./ports/scheduler";
 import type { Runtime } from "./runtime";
 import { accountPurgeQueue, reconcileTimer } from "./triggers/account";
+import { auditAnchorTimer } from "./triggers/audit-anchor";
 import {
   backupRotationQueue,
   backupSetsQueue,
@@ -22,6 +23,7 @@ import {
 } from "./triggers/backups";
 import { requestExecutionQueue } from "./triggers/execution";
 import { reconcileExportsTimer } from "./triggers/export";
+import { noticeDeadLettersTimer, ownRecordsSweepTimer } from "./triggers/own-records";
 import { requestTimersQueue } from "./triggers/request-timers";
 import { rightsSweepTimer } from "./triggers/rights";
 import { verificationSweepTimer } from "./triggers/verification";
@@ -87,6 +89,10 @@ const timerFunctions: TimerFunction[] = [
   backupTimer,
   reconcileBackupsTimer,
   retentionSweepTimer,
+  ownRecordsSweepTimer,
+  noticeDeadLettersTimer,
+  // Last: the local host runs timers in this order, so the anchor seals what the others just wrote.
+  auditAnchorTimer,
 ];
 
 function catchAll(routes: HttpRoute[]): HttpCatchAllFunction {

@@ -21,6 +21,7 @@ param zoneRedundant bool
   'Continuous7Days'
   'Continuous30Days'
 ])
+@description('Also the app setting COSMOS_BACKUP_TIER (main.bicep passes one value to both): certificates state the window.')
 param backupTier string
 
 @description('Public network access. Disabled: only the private endpoint main.bicep adds reaches the account (AVM default).')

@@ -48,6 +48,13 @@ param containerSoftDeleteDays int
 @description('Principal id of the Function App identity.')
 param principalId string
 
+@description('Days each audit anchor is immutable (time-based retention): at least the 1-year processing-log retention, DPDP Rules 2025 Rule 8(3).')
+@minValue(365)
+param auditAnchorRetentionDays int = 400
+
+@description('True once an operator has locked the anchors\' immutability policy: ARM only creates or updates an unlocked policy (a locked one can only be extended, by CLI), so a redeployment must leave it out.')
+param anchorPolicyLocked bool = false
+
 // Exactly `serviceBlobContainers` of src/adapters/blob/layout.ts (the infra test compares them).
 var serviceBlobContainers = [
   'exports'
@@ -341,6 +348,46 @@ resource delegator 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: exportAccount
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDelegator)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// ── Audit anchors (docs/audit-anchoring.md): the heads of every audit chain, sealed at least hourly. Their own
+// container under a time-based retention policy, so no one (the service's identity included) can overwrite or
+// delete an anchor before its period ends. Container-level WORM needs no versioning (off above). The policy is
+// created unlocked: an operator locks it once (infra/README.md), after which it can only be extended, so from
+// then on the template leaves it alone (`anchorPolicyLocked`): a PUT of a locked policy is refused.
+var anchorContainerName = 'audit-anchors' // ANCHOR_CONTAINER, src/adapters/blob/anchor-store.ts
+
+resource anchorContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = {
+  parent: blobService
+  name: anchorContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource anchorImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2025-01-01' = if (!anchorPolicyLocked) {
+  parent: anchorContainer
+  name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: auditAnchorRetentionDays
+    allowProtectedAppendWrites: false
+    allowProtectedAppendWritesAll: false
+  }
+}
+
+// The time-based retention policy is what refuses overwrite and delete, to every identity, the service's included
+// (WORM: learn.microsoft.com/azure/storage/blobs/immutable-time-based-retention-policy-overview). The identity gets the
+// built-in Storage Blob Data Contributor on this container only: a custom role without delete would need
+// Microsoft.Authorization/roleDefinitions/write, which the deploy identities deliberately lack (infra/bootstrap), and
+// the code has no delete for anchors (src/ports/anchor-store.ts offers create, read and list only).
+resource anchorWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(anchorContainer.id, principalId, storageBlobDataContributor)
+  scope: anchorContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }

@@ -68,6 +68,13 @@ param privacyOfficerEmail string
 param maxBodyBytes int
 param retentionOverrides { *: string }
 
+@description('COSMOS_BACKUP_TIER: the continuous-backup tier of the service\'s Cosmos DB account, the value its backupPolicy uses.')
+@allowed([
+  'Continuous7Days'
+  'Continuous30Days'
+])
+param cosmosBackupTier string
+
 resource runtimeStorage 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
   name: runtimeStorageName
 }
@@ -91,6 +98,8 @@ var codeSettings = {
   DPO_CONTACT_EMAIL: dpoContactEmail
   PRIVACY_OFFICER_EMAIL: privacyOfficerEmail
   RETENTION_OVERRIDES: string(retentionOverrides)
+  // How long point-in-time restore could bring back a destroyed backup key: deletion certificates state it.
+  COSMOS_BACKUP_TIER: cosmosBackupTier
   COSMOS_ENDPOINT: cosmosEndpoint
   BLOB_ENDPOINT: blobEndpoint
   EXPORT_BLOB_ENDPOINT: exportBlobEndpoint

@@ -1,6 +1,8 @@
 // Service Bus: the timers (scheduled messages) and the notice outbox. Entra identity only (local SAS
-// auth off). A thrown handler means redelivery up to maxDeliveryCount, then dead-letter; expired
-// messages are dead-lettered too, and the hourly reconciliation finishes whatever lands there.
+// auth off). A thrown handler means redelivery up to maxDeliveryCount, then dead-letter; expired work
+// messages are dead-lettered too, and the hourly reconciliation finishes whatever lands there. Expired
+// notices are dropped instead (they hold an address and perhaps a code), and dead-lettered ones are
+// dropped every 10 minutes by the dropDeadLetteredNotices timer (docs/own-records.md).
 // Network: Premium (prod) is reached only through its private endpoint (modules/private-endpoints.bicep, group
 // 'namespace'), public network access off. Standard (dev) has no Private Link and no VNet rules (both Premium only:
 // learn.microsoft.com/azure/service-bus-messaging/private-link-service, service-bus-service-endpoints): it stays
@@ -28,18 +30,22 @@ param publicNetworkAccess string
 param principalId string
 
 // Exactly the QueueName enum of src/ports/scheduler.ts (the infra test compares them).
-// received: the Function App consumes it (Data Receiver); the notice outbox is read by the mailer and
-// the WhatsApp sender, so the app only sends there. timeToLive outlasts the longest timer scheduled on it
+// received: the Function App receives from it (Data Receiver); the notice outbox is read by the mailer
+// and the WhatsApp sender, and the app receives only from its dead-letter sub-queue, to drop what lands
+// there (a role cannot be scoped to the sub-queue alone). Each notice carries its own time-to-live
+// (src/domain/notices/time-to-live.ts: PT10M for a code, shorter than its 15 minutes); the queue's default
+// is noticeTimeToLive (P1D), the longest, since Service Bus cuts a message's time-to-live to the queue's.
+// Notices expire without being dead-lettered (deadLetterOnExpiry). timeToLive outlasts the longest timer scheduled on it
 // (time-to-live counts from the send, not from the scheduled time). request-execution and backup-sets
 // carry work due now (a request's executor, a backup set's writing), never a long timer: 14 days
 // outlasts any backlog, and what expires is dead-lettered and finished by reconciliation.
 var queues = [
-  { name: 'account-purge', received: true, timeToLive: 'P365D' }
-  { name: 'backup-rotation', received: true, timeToLive: 'P365D' }
-  { name: 'backup-sets', received: true, timeToLive: 'P14D' }
-  { name: 'notifications', received: false, timeToLive: 'P14D' }
-  { name: 'request-execution', received: true, timeToLive: 'P14D' }
-  { name: 'request-timers', received: true, timeToLive: 'P365D' }
+  { name: 'account-purge', received: true, timeToLive: 'P365D', deadLetterOnExpiry: true }
+  { name: 'backup-rotation', received: true, timeToLive: 'P365D', deadLetterOnExpiry: true }
+  { name: 'backup-sets', received: true, timeToLive: 'P14D', deadLetterOnExpiry: true }
+  { name: 'notifications', received: true, timeToLive: 'P1D', deadLetterOnExpiry: false }
+  { name: 'request-execution', received: true, timeToLive: 'P14D', deadLetterOnExpiry: true }
+  { name: 'request-timers', received: true, timeToLive: 'P365D', deadLetterOnExpiry: true }
 ]
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2026-01-01' = {
@@ -79,7 +85,7 @@ resource queue 'Microsoft.ServiceBus/namespaces/queues@2026-01-01' = [
     name: q.name
     properties: {
       maxDeliveryCount: 10
-      deadLetteringOnMessageExpiration: true
+      deadLetteringOnMessageExpiration: q.deadLetterOnExpiry
       defaultMessageTimeToLive: q.timeToLive
       lockDuration: 'PT5M'
       // messageId is deterministic (notice id; purpose, request and version): a retried send within the

@@ -23,7 +23,16 @@ export interface AppContext {
   ports: Ports;
   inventory: Inventory;
   keys: AppKeys;
-  settings: { dpoContact: string; privacyOfficerEmail: string };
+  settings: {
+    dpoContact: string;
+    privacyOfficerEmail: string;
+    /**
+     * Days Cosmos DB continuous backup keeps the service's database restorable to a point in time
+     * (COSMOS_BACKUP_TIER, the same Bicep value as the account's backup policy): a destroyed backup key
+     * document can come back that long (docs/audit-anchoring.md, the certificate's `residualUntil`).
+     */
+    cosmosRestoreWindowDays: number;
+  };
   /**
    * The periods in use (defaults of src/domain/policy/periods.ts with RETENTION_OVERRIDES applied):
    * `app.policy.deadline(now, "erasureCompletion")`, `app.policy.periods.extensionCeiling`.

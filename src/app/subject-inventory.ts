@@ -1,5 +1,7 @@
 import type { Inventory, InventoryEntry } from "../domain/inventory/schema";
 import { storeName } from "../domain/inventory/schema";
+import { recordReferences } from "../domain/storage/record-references";
+import { tenantBlobPrefix } from "../domain/storage/tenant-blob-name";
 import type { Subject } from "../domain/subject";
 import type { Ports } from "../ports";
 
@@ -10,7 +12,11 @@ export interface CategoryCount {
   records: number;
 }
 
-/** How many blobs a WhatsApp subject has in a blob entry: the names are listed on the linked records. */
+/**
+ * How many blobs a WhatsApp subject has in a blob entry: the names are listed on the linked records.
+ * Only names in the record's own tenant's storage count; a reference into another tenant's is not the
+ * subject's blob here (the export and the erasure refuse it too).
+ */
 async function linkedBlobCount(
   ports: Ports,
   inventory: Inventory,
@@ -22,18 +28,18 @@ async function linkedBlobCount(
   const source = inventory.find((e) => e.category === category);
   if (!source || source.store.kind !== "cosmos" || !source.store.whatsappHashField) return 0;
   const collection = ports.documents.collection("platform", source.store.container);
+  const tenantField = source.store.tenantField;
   let total = 0;
   let continuationToken: string | undefined;
   do {
     const page = await collection.query<{ id: string } & Record<string, unknown>>({
       where: [{ field: source.store.whatsappHashField, op: "=", value: numberHash }],
-      select: [field],
+      select: [...new Set([tenantField.split(".")[0]!, field.split(".")[0]!])],
       limit: 500,
       continuationToken,
     });
     for (const item of page.items) {
-      const names = item[field];
-      if (Array.isArray(names)) total += names.length;
+      total += recordReferences(item, tenantField, field).own.length;
     }
     continuationToken = page.continuationToken;
   } while (continuationToken);
@@ -54,7 +60,7 @@ export async function subjectInventory(ports: Ports, inventory: Inventory, subje
             ? await ports.documents
                 .collection("platform", entry.store.container)
                 .count({ partitionKey: subject.tenantId })
-            : await ports.blobs.count(entry.store.container, `${subject.tenantId}/`);
+            : await ports.blobs.count(entry.store.container, tenantBlobPrefix(subject.tenantId));
       } else if (entry.store.kind === "cosmos" && entry.store.whatsappHashField) {
         records = await ports.documents
           .collection("platform", entry.store.container)

@@ -89,7 +89,17 @@ const common = {
   PRIVACY_OFFICER_EMAIL: z.email().default("karan@callmissed.com"),
   /** Overrides of retention periods and deadlines, within their legal limits (validated here, at start). */
   RETENTION_OVERRIDES: retentionOverrides.optional(),
+  /**
+   * The Cosmos DB continuous-backup tier of the service's account, set by Bicep from the value its backup
+   * policy uses (infra/main.bicep `cosmosBackupTier`): how long point-in-time restore could bring a destroyed
+   * backup key back, which deletion certificates state (`backups.residualUntil`).
+   */
+  COSMOS_BACKUP_TIER: z.enum(["Continuous7Days", "Continuous30Days"]).default("Continuous30Days"),
 };
+
+/** The days of point-in-time restore a continuous-backup tier keeps. */
+export const restoreWindowDays = (tier: "Continuous7Days" | "Continuous30Days") =>
+  tier === "Continuous7Days" ? 7 : 30;
 
 export const LocalConfig = z
   .object({

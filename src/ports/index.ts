@@ -1,3 +1,4 @@
+import type { AnchorStore } from "./anchor-store";
 import type { BlobStore } from "./blob-store";
 import type { Clock } from "./clock";
 import type { DocumentStore } from "./document-store";
@@ -5,7 +6,7 @@ import type { KeyWrapper } from "./key-wrapper";
 import type { Notifier } from "./notifier";
 import type { Scheduler } from "./scheduler";
 
-export type { BlobStore, Clock, DocumentStore, KeyWrapper, Notifier, Scheduler };
+export type { AnchorStore, BlobStore, Clock, DocumentStore, KeyWrapper, Notifier, Scheduler };
 
 /** Everything the use cases may touch. */
 export interface Ports {
@@ -16,4 +17,6 @@ export interface Ports {
   notifier: Notifier;
   /** Wraps the per-tenant backup data keys with the key-encryption key (src/app/backups/keys.ts). */
   keys: KeyWrapper;
+  /** The append-only record of audit-chain anchors (src/app/audit). */
+  anchors: AnchorStore;
 }

@@ -272,7 +272,12 @@ describe("crypto-shredding", () => {
       keyShreddedAt: keyDoc?.doc.shreddedAt,
       rotatesBy: set.expiresAt,
     });
-    expect(cert.body.backups.note).toMatch(/destroyed.*no backup copy can be read/);
+    // The window in which a point-in-time restore of the service's database could bring the key back
+    // (COSMOS_BACKUP_TIER, 30 days by default) is stated with its end (issue 14 §4).
+    const { residualUntil } = cert.body.backups as { residualUntil: string };
+    expect(Date.parse(residualUntil) - Date.parse(String(keyDoc?.doc.shreddedAt))).toBe(30 * 86_400_000);
+    expect(cert.body.backups.note).toMatch(/destroyed.*point-in-time restore.*no backup copy can be read/);
+    expect(cert.body.backups.note).toContain(residualUntil);
     expect(cert.body.completedAt).toBeUndefined();
     // Day 36 after the backup: the set rotates, the request completes, the certificate records when.
     await advance("P5D");
@@ -328,8 +333,18 @@ describe("restore", () => {
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ setId: set.id, tenantId: t.tenantId, skippedPastRetention: 0 });
-    expect(res.body.erasuresReapplied.numbers).toBeGreaterThanOrEqual(1);
-    expect(res.body.erasuresReapplied.records).toBeGreaterThanOrEqual(numberMessages + 1);
+    // The answer names the erasure as re-applied: its request, its job, the records it changed again.
+    const erasure = (res.body.reapplied as { kind: string; requestId: string }[]).find(
+      (d) => d.kind === "erasure:whatsapp_number" && d.requestId === created.body.id,
+    );
+    expect(erasure).toMatchObject({
+      handler: "number_erasure",
+      jobId: `whatsapp-erasure:${created.body.id}`,
+      honoured: "reapplied",
+      records: expect.any(Number),
+    });
+    expect((erasure as unknown as { records: number }).records).toBeGreaterThanOrEqual(numberMessages + 1);
+    expect(res.body.refusedReferences).toEqual([]);
     const after = await platformRecords(t.tenantId);
     // The lost data is back…
     expect(after.bots!.map((x) => x.id)).toEqual(before.bots!.map((x) => x.id));

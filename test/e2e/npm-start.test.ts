@@ -165,7 +165,8 @@ describe("npm start", () => {
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: "ok", checks: { cosmos: "ok", blob: "ok" } });
 
-      // The tree: npm → (sh) → tsx → node main.ts → node Azurite, with Azurite's data in the folder.
+      // The tree: npm → node main.ts (tsx as a loader, `node --import tsx`: no relaying parent that SIGKILLs a
+      // busy child when it does not confirm a signal within 30 ms) → node Azurite, with Azurite's data in the folder.
       const tree = descendants(first.child.pid!);
       const azurite = tree.filter((pid) => /azurite/.test(cmdline(pid)));
       expect(azurite.length).toBeGreaterThan(0);

@@ -19,6 +19,8 @@ import {
   ServiceBusScheduler,
   serviceBusMessageId,
 } from "../../src/adapters/servicebus/service-bus-scheduler";
+import { defaultPolicy } from "../../src/domain/policy/periods";
+import { noticeTimeToLive } from "../../src/domain/notices/time-to-live";
 import { newRequestId } from "../../src/domain/requests/request-id";
 import { Notification } from "../../src/ports/notifier";
 import { QueueName, type ScheduledMessage } from "../../src/ports/scheduler";
@@ -572,12 +574,17 @@ describe("ServiceBusScheduler (recording sender)", () => {
     await scheduler.schedule({ queue: "account-purge", messageId: "b", body: {}, deliverAt });
     await scheduler.cancel("backup-rotation", "5");
     expect(created).toEqual(["account-purge", "backup-rotation"]);
-    const notifier = ServiceBusNotifier.fromClient(client);
+    const notifier = ServiceBusNotifier.fromClient(client, TTL);
     await notifier.send(notice());
     expect(created).toEqual(["account-purge", "backup-rotation", "notifications"]);
     await client.close();
   });
 });
+
+/** The notices' time-to-live in use by default: a code's notice, and any other. */
+const TTL = noticeTimeToLive(defaultPolicy);
+const CODE_TTL_MS = defaultPolicy.periodMs(new Date(0), "codeNoticeTimeToLive");
+const OTHER_TTL_MS = defaultPolicy.periodMs(new Date(0), "noticeTimeToLive");
 
 function notice(overrides: Partial<Notification> = {}): Notification {
   return {
@@ -585,7 +592,7 @@ function notice(overrides: Partial<Notification> = {}): Notification {
     channel: "whatsapp",
     to: "+919812345678",
     language: "en",
-    template: "verification-code",
+    template: "verification_code",
     text: "Your code is 123456. Grievance Officer: karan@callmissed.com",
     requestId: "r-1",
     createdAt: "2026-01-01T00:00:00.000Z",
@@ -596,17 +603,23 @@ function notice(overrides: Partial<Notification> = {}): Notification {
 describe("ServiceBusNotifier (recording sender)", () => {
   it("sends one JSON message per notice whose body validates against the Notification schema", async () => {
     const sender = new RecordingSender("notifications");
-    const notifier = new ServiceBusNotifier(sender);
+    const notifier = new ServiceBusNotifier(sender, TTL);
     await notifier.send(notice());
     await notifier.send(notice({ id: "n-2", channel: "email", to: "a@b.in", subject: "Your request" }));
     expect(sender.sent).toHaveLength(2);
-    for (const m of sender.sent) {
+    for (const m of sender.sent.slice(0, 2)) {
       expect(m.contentType).toBe("application/json");
       const parsed = Notification.safeParse(m.body);
       expect(parsed.success).toBe(true);
       // messageId = notice id, so Service Bus deduplicates a retried send.
       expect(m.messageId).toBe((m.body as Notification).id);
+      // A code's notice expires before the code (codeNoticeTimeToLive < verificationCodeValidity).
+      expect(m.timeToLive).toBe(CODE_TTL_MS);
     }
+    await notifier.send(notice({ id: "n-3", template: "request_completed", text: "Done." }));
+    // Any other notice waits at most noticeTimeToLive, the queue's own default.
+    expect(sender.sent[2]!.timeToLive).toBe(OTHER_TTL_MS);
+    expect(CODE_TTL_MS).toBeLessThan(defaultPolicy.periodMs(new Date(0), "verificationCodeValidity"));
     expect(sender.sent[0]!.body).toEqual(notice());
     // The body survives the JSON round trip the consumer does.
     expect(Notification.parse(JSON.parse(JSON.stringify(sender.sent[1]!.body)))).toMatchObject({
@@ -619,13 +632,13 @@ describe("ServiceBusNotifier (recording sender)", () => {
   it("fills the schema's defaults (language en)", async () => {
     const sender = new RecordingSender("notifications");
     const { language: _language, ...withoutLanguage } = notice();
-    await new ServiceBusNotifier(sender).send(withoutLanguage as Notification);
+    await new ServiceBusNotifier(sender, TTL).send(withoutLanguage as Notification);
     expect((sender.sent[0]!.body as Notification).language).toBe("en");
   });
 
   it("refuses an invalid notice before anything is sent", async () => {
     const sender = new RecordingSender("notifications");
-    const notifier = new ServiceBusNotifier(sender);
+    const notifier = new ServiceBusNotifier(sender, TTL);
     await expect(notifier.send(notice({ channel: "sms" as never }))).rejects.toThrow();
     await expect(notifier.send(notice({ text: "" }))).rejects.toThrow();
     await expect(notifier.send({ ...notice(), extra: "field" } as Notification)).rejects.toThrow();
@@ -633,7 +646,7 @@ describe("ServiceBusNotifier (recording sender)", () => {
   });
 
   it("the local outbox applies the same schema", async () => {
-    const outbox = new OutboxNotifier(2);
+    const outbox = new OutboxNotifier({ clock: { now: () => new Date(0) }, timeToLive: TTL, limit: 2 });
     await outbox.send(notice({ id: "a" }));
     await outbox.send(notice({ id: "b", to: "x@y.in", channel: "email" }));
     await outbox.send(notice({ id: "c" }));

@@ -259,7 +259,9 @@ describe.skipIf(!compilerPresent)("infra network: the compiled template (ARM JSO
     const containers = Object.entries(t.resources).filter(
       ([, r]) => r.type === "Microsoft.Storage/storageAccounts/blobServices/containers",
     );
-    expect(containers.map(([s]) => s).sort()).toEqual(["containers", "exportsContainer"]);
+    // (the audit anchors' own container, under its retention policy, is in the private account too)
+    expect(containers.map(([s]) => s).sort()).toEqual(["anchorContainer", "containers", "exportsContainer"]);
+    expect(t.resources.anchorContainer?.properties).not.toHaveProperty("publicAccess", "Container");
     expect(t.variables?.exportContainer).toBe("exports");
     expect(String(t.variables?.containerNames)).toContain(
       "lambda('c', not(equals(lambdaVariables('c'), variables('exportContainer'))))",

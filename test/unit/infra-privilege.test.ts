@@ -184,17 +184,33 @@ describe("infra privilege: Cosmos DB data roles", () => {
       readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
         e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
       );
-    const users = sources("src").filter((f) => /collection\(\s*"service"\s*,\s*"audit"\s*\)/.test(read(f)));
-    expect(users).toEqual([join("src", "app", "requests", "audit-log.ts")]);
+    const auditCollection = /collection\(\s*"service"\s*,\s*"audit"\s*\)/;
+    const users = sources("src").filter((f) => auditCollection.test(read(f)));
+    expect(users).toContain(join("src", "app", "requests", "audit-log.ts"));
+    // Every other user only reads, through queryFirst/queryPages (checked below): never a method of its own on it.
+    for (const file of users.filter((f) => f !== join("src", "app", "requests", "audit-log.ts"))) {
+      const text = read(file);
+      expect(text, file).not.toMatch(/collection\(\s*"service"\s*,\s*"audit"\s*\)\s*\.\w+\(/);
+      const bound = [
+        ...text.matchAll(/const (\w+) = [\w.]+\.collection\(\s*"service"\s*,\s*"audit"\s*\)/g),
+      ].map((m) => m[1]!);
+      for (const name of bound) expect(text, file).not.toMatch(new RegExp(`\\b${name}\\.\\w+\\(`));
+      expect(text, file).toMatch(/\b(queryFirst|queryPages)\b/);
+    }
     const auditLog = read("src", "app", "requests", "audit-log.ts");
     const calls = [...auditLog.matchAll(/this\.audit\.(\w+)(?:<[^>]*>)?\(/g)].map((m) => m[1]);
     expect(new Set(calls)).toEqual(new Set(["create", "query"]));
-    // queryFirst(this.audit, ...) reads pages with query() only.
+    // queryFirst and queryPages read pages with query() only.
     const paging = read("src", "app", "util", "paging.ts");
-    const queryFirst = paging.slice(paging.indexOf("export async function queryFirst"));
-    expect(queryFirst.slice(0, queryFirst.indexOf("\n}\n"))).not.toMatch(
-      /\.(delete|replace|upsert|patch|create)\(/,
-    );
+    for (const helper of ["queryFirst", "queryPages"]) {
+      const body = paging.slice(
+        paging.indexOf(`export async function${helper === "queryPages" ? "*" : ""} ${helper}`),
+      );
+      expect(body.indexOf("\n}\n"), helper).toBeGreaterThan(0);
+      expect(body.slice(0, body.indexOf("\n}\n")), helper).not.toMatch(
+        /\.(delete|replace|upsert|patch|create)\(/,
+      );
+    }
   });
 
   it("`audit` gets a custom role that can create, read and query items, and nothing that deletes or rewrites them", () => {

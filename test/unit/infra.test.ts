@@ -6,7 +6,15 @@ import { type ContainerSpec, platformContainers, serviceContainers } from "../..
 import { AzureConfig, settingNames } from "../../src/config/schema";
 import { platformInventory } from "../../src/domain/inventory/platform-inventory";
 import { functionTable } from "../../src/function-table";
+import { addDuration } from "../../src/domain/duration";
+import { periods } from "../../src/domain/policy/periods";
 import { QueueName } from "../../src/ports/scheduler";
+
+/** True when a notice of this time-to-live expires before a code sent with it (from any start). */
+const everShorterThanCode = (ttl: string) => {
+  const start = new Date(0);
+  return addDuration(start, ttl) < addDuration(start, periods.verificationCodeValidity.duration);
+};
 
 /**
  * The Bicep in infra/, read as text, so these run everywhere (the real compiler runs in `npm run infra:build`
@@ -714,7 +722,29 @@ describe("infra: the stores the code uses, exactly", () => {
     );
     const queue = one("Microsoft.ServiceBus/namespaces/queues");
     expect(literal(raw(queue.body, "properties.maxDeliveryCount"))).toBe(10);
-    expect(literal(raw(queue.body, "properties.deadLetteringOnMessageExpiration"))).toBe(true);
+    expect(raw(queue.body, "properties.deadLetteringOnMessageExpiration")).toBe("q.deadLetterOnExpiry");
+    expect(raw(queue.body, "properties.defaultMessageTimeToLive")).toBe("q.timeToLive");
+    const byName = new Map(queues.map((q) => [literal(q.get("name") as Node) as string, q]));
+    for (const name of QueueName.options) {
+      // Work messages that expire are dead-lettered and finished by reconciliation; notices are not.
+      expect(literal(byName.get(name)!.get("deadLetterOnExpiry") as Node), name).toBe(
+        name !== "notifications",
+      );
+    }
+  });
+
+  it("Service Bus: notices expire before the code they carry, are dropped on expiry, and their dead letters can be swept", () => {
+    const queues = arrayAt(variable(module("servicebus.bicep"), "queues")).map(objectAt);
+    const notifications = queues.find((q) => literal(q.get("name") as Node) === "notifications")!;
+    // The queue's default is the longest a notice may wait; a code's notice carries a shorter one.
+    expect(literal(notifications.get("timeToLive") as Node)).toBe(periods.noticeTimeToLive.duration);
+    expect(everShorterThanCode(periods.codeNoticeTimeToLive.duration)).toBe(true);
+    // The dropDeadLetteredNotices timer receives from the notifications dead-letter sub-queue.
+    expect(literal(notifications.get("received") as Node)).toBe(true);
+  });
+
+  it("Service Bus: the app may receive from every queue a function listens on", () => {
+    const queues = arrayAt(variable(module("servicebus.bicep"), "queues")).map(objectAt);
     // The app may receive from every queue a function listens on.
     const received = queues
       .filter((q) => literal(q.get("received") as Node))

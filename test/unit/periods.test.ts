@@ -15,6 +15,8 @@ import {
   responsePeriods,
 } from "../../src/domain/policy/periods";
 import { RequestKind } from "../../src/domain/requests/model";
+import type { AppContext } from "../../src/app/context";
+import { cutoffFor, OWN_RECORD_KINDS } from "../../src/app/retention/own-records";
 import { testEnv } from "../support/env";
 
 /** loadConfig must throw a ConfigError; returns its problem lines. */
@@ -69,6 +71,28 @@ describe("the periods module", () => {
     expect(periods.verificationExpiry.duration).toBe("P7D");
     for (const name of ["backupRotation", "exportExpiry", "breachBoardReport"] as const)
       expect(periods[name].duration).toBeTruthy();
+  });
+
+  it("gives each kind of personal data in the service's own records a retention period with its basis", () => {
+    for (const kind of OWN_RECORD_KINDS) {
+      expect(periods[kind].category, kind).toBe("retention");
+      expect(periods[kind].basis, kind).toMatch(/DPDP (Act 2023|Rules 2025)/);
+    }
+    // A restore re-applies a correction from its values: kept as long as a backup set lives.
+    expect(periods.correctionValues.duration).toBe(periods.backupRotation.duration);
+    expect(periods.correctionValues.basis).toContain("backupRotation");
+    expect(periods.evidenceReferences.basis).toContain("Rule 8(3)");
+    for (const kind of ["grievanceTexts", "staffNotes"] as const)
+      expect(periods[kind].basis).toContain("Rule 14(3)");
+    // The sweep keeps them strictly longer than a set lives: the rotation period and a day's margin, or
+    // their own period if longer (backupRotation overridden upwards, or the default 35 days).
+    const policy = createPolicy({ backupRotation: "P60D" });
+    const now = new Date("2026-06-01T00:00:00Z");
+    const app = { policy } as unknown as AppContext;
+    expect(cutoffFor(app, "correctionValues", now)).toBe("2026-04-01T00:00:00.000Z");
+    expect(cutoffFor({ policy: defaultPolicy } as unknown as AppContext, "correctionValues", now)).toBe(
+      "2026-04-26T00:00:00.000Z",
+    );
   });
 
   it("answers every request kind within a listed period", () => {

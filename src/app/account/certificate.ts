@@ -1,8 +1,10 @@
+import type { CertificateAnchor } from "../../domain/audit/certificate-proof";
 import { DomainError, notFound } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import { AlreadyExistsError } from "../../ports/document-store";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
+import { sealCertificate } from "../audit/certificate-seal";
 import { activeBackupsHolding, lastRotationOf } from "../backups/holdings";
 import { tenantKeyShreddedAt } from "../backups/keys";
 import { readForRequesterOrOwner } from "../requests/access-control";
@@ -39,8 +41,13 @@ export interface Certificate {
   backups: {
     held: number;
     note: string;
-    /** When the tenant's backup data key was destroyed: every backup copy is unreadable from then on. */
+    /**
+     * When the tenant's backup data key was destroyed (crypto-shredding). Cosmos DB point-in-time restore
+     * of the service's database can still bring the wrapped key back until `residualUntil`.
+     */
     keyShreddedAt?: string;
+    /** keyShreddedAt + the continuous-backup retention (COSMOS_BACKUP_TIER): from then no copy can be read. */
+    residualUntil?: string;
     /** The latest expiry among the sets still holding the subject: none outlives it. */
     rotatesBy?: string;
     /** When the last set that held the subject rotated out (set on completion). */
@@ -48,6 +55,8 @@ export interface Certificate {
   };
   auditHeadHash: string;
   completedAt?: string;
+  /** The anchor that seals this version of the certificate and its chain (docs/audit-anchoring.md). */
+  anchor?: CertificateAnchor;
 }
 
 const jobs = (app: AppContext) => app.ports.documents.collection("service", "jobs");
@@ -55,26 +64,40 @@ const certificateId = (requestId: string) => `certificate:${requestId}`;
 
 const BACKUPS_NONE =
   "No backup set holds this subject's data: the erasure reached every copy (Data Deletion Instructions §4).";
-const shredded = (at: string | undefined) =>
-  at
-    ? ` The account's backup data key was destroyed on ${at} (crypto-shredding): from then on no backup copy can be read by anyone.`
+
+/** When the key was destroyed, and until when a point-in-time restore of our database could undo that. */
+interface Shredding {
+  at: string;
+  residualUntil: string;
+  days: number;
+}
+const shredded = (s: Shredding | undefined) =>
+  s
+    ? ` The account's backup data key was destroyed on ${s.at} (crypto-shredding). Until ${s.residualUntil} a point-in-time restore of the service's own database (Cosmos DB continuous backup, ${s.days} days) could bring the wrapped key back, and with it the backups; after ${s.residualUntil} no backup copy can be read by anyone.`
     : "";
-const backupsPending = (held: number, rotatesBy: string | undefined, keyShreddedAt: string | undefined) =>
-  `${held} encrypted backup set${held === 1 ? "" : "s"} in India still hold${held === 1 ? "s" : ""} a copy.${shredded(keyShreddedAt)} Each set is deleted at its expiry, the last by ${rotatesBy ?? "its expiry"}, within 90 days of this deletion (Data Deletion Instructions §4).`;
-const backupsRotated = (lastRotationAt: string | undefined, keyShreddedAt: string | undefined) =>
+const backupsPending = (held: number, rotatesBy: string | undefined, s: Shredding | undefined) =>
+  `${held} encrypted backup set${held === 1 ? "" : "s"} in India still hold${held === 1 ? "s" : ""} a copy.${shredded(s)} Each set is deleted at its expiry, the last by ${rotatesBy ?? "its expiry"}, within 90 days of this deletion (Data Deletion Instructions §4).`;
+const backupsRotated = (lastRotationAt: string | undefined, s: Shredding | undefined) =>
   lastRotationAt
-    ? `Every backup set that held this data has been deleted (rotated out), the last on ${lastRotationAt}: the erasure reached every copy (Data Deletion Instructions §4).${shredded(keyShreddedAt)}`
-    : `${BACKUPS_NONE}${shredded(keyShreddedAt)}`;
+    ? `Every backup set that held this data has been deleted (rotated out), the last on ${lastRotationAt}: the erasure reached every copy (Data Deletion Instructions §4).${shredded(s)}`
+    : `${BACKUPS_NONE}${shredded(s)}`;
+
+function shreddingOf(app: AppContext, keyShreddedAt: string | undefined): Shredding | undefined {
+  if (!keyShreddedAt) return undefined;
+  const days = app.settings.cosmosRestoreWindowDays;
+  const residualUntil = new Date(Date.parse(keyShreddedAt) + days * 86_400_000).toISOString();
+  return { at: keyShreddedAt, residualUntil, days };
+}
 
 /** What the backup catalogue says about the subject now: sets holding it, when its key went. */
 async function backupsLine(app: AppContext, subject: string, tenantId: string | undefined) {
   const held = await activeBackupsHolding(app, subject);
-  const keyShreddedAt = tenantId ? await tenantKeyShreddedAt(app, tenantId) : undefined;
+  const shredding = shreddingOf(app, tenantId ? await tenantKeyShreddedAt(app, tenantId) : undefined);
   const rotatesBy = held
     .map((h) => h.expiresAt)
     .sort()
     .at(-1);
-  return { held, keyShreddedAt, rotatesBy };
+  return { held, shredding, rotatesBy };
 }
 
 /**
@@ -90,7 +113,7 @@ export async function issueCertificate(app: AppContext, requestId: string): Prom
   if (!certificate) {
     const job = await readPurgeJob(app, requestId, tenantId);
     if (!job?.finishedAt) throw new DomainError("conflict", "The purge has not finished yet.");
-    const { held, keyShreddedAt, rotatesBy } = await backupsLine(app, `tenant:${tenantId}`, tenantId);
+    const { held, shredding, rotatesBy } = await backupsLine(app, `tenant:${tenantId}`, tenantId);
     const { headHash } = await new AuditLog(app.ports).verified(requestId);
     certificate = {
       id: certificateId(requestId),
@@ -116,25 +139,22 @@ export async function issueCertificate(app: AppContext, requestId: string): Prom
       backups: {
         held: held.length,
         note: held.length
-          ? backupsPending(held.length, rotatesBy, keyShreddedAt)
-          : backupsRotated(await lastRotationOf(app, `tenant:${tenantId}`), keyShreddedAt),
-        ...(keyShreddedAt ? { keyShreddedAt } : {}),
+          ? backupsPending(held.length, rotatesBy, shredding)
+          : backupsRotated(await lastRotationOf(app, `tenant:${tenantId}`), shredding),
+        ...(shredding ? { keyShreddedAt: shredding.at, residualUntil: shredding.residualUntil } : {}),
         ...(held.length && rotatesBy ? { rotatesBy } : {}),
       },
       auditHeadHash: headHash,
     };
     try {
       await jobs(app).create(certificate);
-      await new AuditLog(app.ports).append(requestId, {
-        actor: { kind: "system" },
-        action: "certificate_issued",
-        data: { backupsHeld: held.length },
-      });
     } catch (e) {
       if (!(e instanceof AlreadyExistsError)) throw e;
-      certificate = (await jobs(app).read<Certificate>(certificateId(requestId), request.pk))!.doc;
     }
   }
+  // Sealed into the chain and anchored before it can be handed out (`certificate_issued`); a run that
+  // stopped after storing it seals it now.
+  certificate = await sealCertificate<Certificate>(app, certificateId(requestId), request.pk);
   return completeIfNoBackups(app, request, certificate);
 }
 
@@ -169,12 +189,13 @@ export async function completeIfNoBackups(
     backups: {
       ...backups,
       held: 0,
-      note: backupsRotated(lastRotationAt, certificate.backups.keyShreddedAt),
+      note: backupsRotated(lastRotationAt, shreddingOf(app, certificate.backups.keyShreddedAt)),
       ...(lastRotationAt ? { lastRotationAt } : {}),
     },
   };
   await jobs(app).upsert(done);
-  return done;
+  // The changed version is sealed and anchored in its turn (`certificate_updated`).
+  return sealCertificate<Certificate>(app, done.id, done.pk);
 }
 
 /** GET …/certificate: the requester, the account owner, or staff. */
@@ -185,14 +206,12 @@ export async function getCertificate(
 ): Promise<Certificate> {
   const { doc: request } = await readForRequesterOrOwner(app, caller, requestId, true);
   const found = await jobs(app).read<Certificate>(certificateId(requestId), request.pk);
-  if (!found) {
-    if (request.kind !== "erasure") throw notFound("Only erasure requests have a deletion certificate.");
-    throw new DomainError(
-      "conflict",
-      `The request is ${request.status.replace(/_/g, " ")}: the certificate is issued when the deletion finishes.`,
-      [],
-      { status: request.status },
-    );
-  }
-  return found.doc;
+  if (found) return sealCertificate<Certificate>(app, found.doc.id, found.doc.pk);
+  if (request.kind !== "erasure") throw notFound("Only erasure requests have a deletion certificate.");
+  throw new DomainError(
+    "conflict",
+    `The request is ${request.status.replace(/_/g, " ")}: the certificate is issued when the deletion finishes.`,
+    [],
+    { status: request.status },
+  );
 }

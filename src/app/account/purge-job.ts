@@ -176,6 +176,12 @@ async function deleteCheckpointed<T>(
 /** Ids and names are fetched a page at a time: fewer queries and listings, same checkpoints. */
 const ID_PAGE = 10 * PURGE_CHUNK;
 
+/**
+ * A tenant's blobs are found by listing its own prefix, never through the names its records hold: a
+ * record that names another tenant's blob (or `<tenant>/../<other>/…`) leads nowhere here, and goes
+ * with the record. A listed name cannot climb out either: the store holds no "."/".." segments (the
+ * URL a blob is written through resolves them first).
+ */
 async function purgeBlobs(app: AppContext, job: PurgeJob, entry: BlobEntry): Promise<void> {
   const prefix = tenantBlobPrefix(job.tenantId);
   for (;;) {

@@ -1,5 +1,6 @@
 import type { InventoryEntry } from "../../domain/inventory/schema";
 import type { AppContext } from "../context";
+import { tenantBlobPrefix } from "../../domain/storage/tenant-blob-name";
 
 /** One record of a tenant in a Cosmos inventory entry: enough to read, patch or delete it. */
 export interface RecordRef {
@@ -16,8 +17,7 @@ export const isBlob = (e: InventoryEntry): e is BlobEntry => e.store.kind === "b
 export const platformCollection = (app: AppContext, entry: CosmosEntry) =>
   app.ports.documents.collection("platform", entry.store.container);
 
-/** Blobs of a tenant are named `<tenantId>/…` in every platform blob container. */
-export const tenantBlobPrefix = (tenantId: string) => `${tenantId}/`;
+export { tenantBlobPrefix } from "../../domain/storage/tenant-blob-name";
 
 export async function countTenantRecords(app: AppContext, entry: InventoryEntry, tenantId: string) {
   if (isCosmos(entry)) return platformCollection(app, entry).count({ partitionKey: tenantId });

@@ -4,19 +4,21 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { z } from "zod";
 import { DomainError, notFound } from "../../domain/errors";
+import { requestDecisions } from "../../domain/inventory/lasting-decisions";
 import { cosmosEntries, type InventoryEntry } from "../../domain/inventory/schema";
 import type { Actor } from "../../domain/requests/model";
+import { addRefused, type RefusedReference } from "../../domain/storage/record-references";
 import type { Doc } from "../../ports/document-store";
 import type { AppContext } from "../context";
 import { AuditLog } from "../requests/audit-log";
 import { RequestStore } from "../requests/request-store";
 import { pastRetention } from "../retention/sweep";
-import { firstNonEmptyPage } from "../util/paging";
 import { forEachLimit } from "../util/pool";
-import { deletePath, erasurePlan, getPath, setPath } from "../whatsapp-erasure/plan";
+import { getPath } from "../whatsapp-erasure/plan";
 import { BACKUP_CONTAINER, type BackupSetTenant, blobContext, readSet, readSetTenant } from "./catalogue";
 import { BackupIntegrityError, SegmentDecryptor } from "./crypto-stream";
 import { dataKeyForRestore } from "./keys";
+import { decisionsSince, reapplyDecisions, type ReappliedDecision, type RestoredIndex } from "./reapply";
 import { BACKUP_AUDIT } from "./take";
 
 const Line = z.object({ c: z.string().min(1), d: z.object({ id: z.string().min(1) }).loose() }).strict();
@@ -116,101 +118,22 @@ export async function verifyTenantBackup(app: AppContext, entry: BackupSetTenant
   return read;
 }
 
-/** Statuses of an account erasure that forbid restoring the tenant, with why. */
-const REFUSALS: Record<string, string> = {
-  deactivated:
-    "An account erasure is open for this tenant (deactivated, in its 30-day window): reactivate the account or let the erasure finish before restoring.",
-  on_hold: "An account erasure for this tenant is on legal hold: release or resolve it before restoring.",
-  purging: "The tenant's account is being erased: a restore would bring deleted data back. Refused.",
-  purged:
-    "The tenant's account was erased: a restore would bring deleted data back, and its backup data key is destroyed. Refused.",
-  completed:
-    "The tenant's account was erased: a restore would bring deleted data back, and its backup data key is destroyed. Refused.",
-};
-
+/** An open or finished account erasure refuses the restore, as the list of lasting decisions says. */
 async function refuseErasedTenant(app: AppContext, tenantId: string): Promise<void> {
+  const honoured = requestDecisions["erasure:account"];
+  const refusals = honoured.how === "reapplied" ? (honoured.refusedWhile ?? {}) : {};
+  if (Object.keys(refusals).length === 0) return;
   // The first hit across pages: an empty or short first page is not "no erasure" (DESIGN §9).
   const hit = await new RequestStore(app.ports).first({
     partitionKey: `tenant:${tenantId}`,
     where: [
       { field: "kind", op: "=", value: "erasure" },
       { field: "scope.type", op: "=", value: "account" },
-      { field: "status", op: "in", value: Object.keys(REFUSALS) },
+      { field: "status", op: "in", value: Object.keys(refusals) },
     ],
   });
   if (hit)
-    throw new DomainError("conflict", REFUSALS[hit.status]!, [], { requestId: hit.id, status: hit.status });
-}
-
-/**
- * The keyed hashes of WhatsApp numbers whose erasure finished after `since` (or is running): the
- * erasures a restore of data taken at `since` must apply again.
- */
-async function numberErasuresSince(app: AppContext, since: string): Promise<string[]> {
-  const jobs = app.ports.documents.collection("service", "jobs");
-  const out = new Set<string>();
-  for (const condition of [
-    { field: "finishedAt", op: ">=" as const, value: since },
-    { field: "finishedAt", op: "undefined" as const },
-  ]) {
-    let continuationToken: string | undefined;
-    do {
-      const page = await jobs.query<Doc & { numberHash?: unknown }>({
-        where: [{ field: "docType", op: "=", value: "whatsapp-erasure-job" }, condition],
-        select: ["numberHash"],
-        limit: 500,
-        ...(continuationToken ? { continuationToken } : {}),
-      });
-      for (const d of page.items) if (typeof d.numberHash === "string") out.add(d.numberHash);
-      continuationToken = page.continuationToken;
-    } while (continuationToken);
-  }
-  return [...out];
-}
-
-/**
- * Applies a WhatsApp-number erasure again to one tenant's records, as the erasure itself does (the
- * inventory's plan): delete, or anonymise (the configured fields and the hash go, linked blob lists
- * are emptied), linked blobs deleted. Entries routed to the account flow are left alone.
- */
-async function reapplyNumberErasure(app: AppContext, tenantId: string, numberHash: string): Promise<number> {
-  let count = 0;
-  for (const target of erasurePlan(app.inventory).targets) {
-    const action = target.action;
-    if (action.type === "route_to_account_flow") continue;
-    const coll = app.ports.documents.collection("platform", target.container);
-    for (;;) {
-      // From the start each time (handled records drop out); done when nothing matches, past empty pages.
-      const page = await firstNonEmptyPage<Doc & Record<string, unknown>>(coll, {
-        partitionKey: tenantId,
-        where: [{ field: target.hashField, op: "=", value: numberHash }],
-        limit: BATCH,
-      });
-      if (page.items.length === 0) break;
-      await forEachLimit(page.items, 16, async (doc) => {
-        for (const b of target.blobs) {
-          const names = getPath(doc, b.field);
-          if (Array.isArray(names)) {
-            for (const name of names)
-              if (typeof name === "string") await app.ports.blobs.delete(b.container, name);
-          }
-        }
-        if (action.type === "delete") {
-          await coll.delete(doc.id, tenantId);
-        } else {
-          const next = structuredClone(doc);
-          for (const field of action.fields) deletePath(next, field);
-          deletePath(next, target.hashField);
-          for (const b of target.blobs) setPath(next, b.field, []);
-          next.anonymisedAt = app.ports.clock.now().toISOString();
-          next.anonymisedFor = "whatsapp_number_erasure";
-          await coll.upsert(next);
-        }
-        count++;
-      });
-    }
-  }
-  return count;
+    throw new DomainError("conflict", refusals[hit.status]!, [], { requestId: hit.id, status: hit.status });
 }
 
 export interface RestoreResult {
@@ -225,18 +148,40 @@ export interface RestoreResult {
   restored: Record<string, number>;
   /** Records in the backup left out because their retention has passed since (a sweep would delete them). */
   skippedPastRetention: number;
-  /** WhatsApp-number erasures finished after the backup was taken, applied again to this tenant. */
-  erasuresReapplied: { numbers: number; records: number };
+  /**
+   * Every decision made after the set's time that touches the tenant's records, in the order made, and
+   * how the restore honoured it (src/domain/inventory/lasting-decisions.ts).
+   */
+  reapplied: ReappliedDecision[];
+  /**
+   * References refused on the way (a blob name outside the tenant's storage, a record naming another
+   * tenant): never followed, read or deleted. Per category and field, a count.
+   */
+  refusedReferences: RefusedReference[];
   verified: { sha256: string; bytes: number };
+}
+
+/** Per decision kind and outcome: how many decisions, and the records they changed. */
+function summarise(list: readonly ReappliedDecision[]) {
+  const out: Record<string, { decisions: number; records: number }> = {};
+  for (const d of list) {
+    const key = `${d.kind}:${d.honoured}`;
+    const at = (out[key] ??= { decisions: 0, records: 0 });
+    at.decisions++;
+    at.records += d.records;
+  }
+  return out;
 }
 
 /**
  * Restores one tenant's Cosmos records from a backup set (POST /api/v1/backups/{id}/restore): refuses an
- * erased tenant (its key is destroyed anyway) or one with an open account erasure; verifies the whole
+ * expired set, an erased tenant (its key is destroyed anyway) or one with an open account erasure (one
+ * that opens while the restore runs is re-applied like any other decision); verifies the whole
  * blob first (authentication, SHA-256, counts: a tampered blob restores nothing); then writes the
- * records back (upsert: records made since stay), skipping those past their retention; then applies
- * again every WhatsApp-number erasure finished since the backup was taken, so a restore never brings
- * erased data back. Re-running it converges to the same state.
+ * records back (upsert: records made since stay) into the tenant's partition only, skipping those past
+ * their retention; then re-applies, in the order they were made, every decision recorded after the set's
+ * time (src/domain/inventory/lasting-decisions.ts; handlers in ./reapply), so a restore never undoes an
+ * erasure, a correction, a withdrawal of consent or a revocation. Re-running it converges to the same state.
  */
 export async function restoreTenant(
   app: AppContext,
@@ -252,6 +197,14 @@ export async function restoreTenant(
       `The backup set rotated out on ${set.rotatedAt ?? set.expiresAt}: its data is deleted.`,
     );
   }
+  // Past its expiry a set is as good as rotated out, even before rotation runs (a late or lost message):
+  // its data must leave every backup by then, and correction values are kept only that long (own-records).
+  if (Date.parse(set.expiresAt) <= app.ports.clock.now().getTime()) {
+    throw new DomainError(
+      "gone",
+      `The backup set expired on ${set.expiresAt}: it is due to be rotated out and can no longer be restored.`,
+    );
+  }
   if (set.status !== "active") throw new DomainError("conflict", "The backup set is still being written.");
   const entry = await readSetTenant(app, setId, tenantId);
   if (!entry) throw notFound("The backup set holds no data of this tenant.");
@@ -264,23 +217,39 @@ export async function restoreTenant(
       cosmosEntries(app.inventory).map((e) => [e.category, e]),
     );
     const restored: Record<string, number> = {};
+    const index: RestoredIndex = { ids: new Map(), numberHashes: new Set() };
+    let refusedReferences: RefusedReference[] = [];
     let skipped = 0;
     await readTenantBlob(app, entry, key, async (records) => {
       await forEachLimit(records, 16, async ({ category, doc }) => {
         const target = byCategory.get(category);
         // A category the inventory no longer has: nothing to restore it into.
         if (!target) return;
+        // Written into the tenant's partition only: a record naming another tenant is refused.
+        if (getPath(doc, target.store.tenantField) !== tenantId) {
+          refusedReferences = addRefused(refusedReferences, category, target.store.tenantField, 1);
+          return;
+        }
         if (pastRetention(target, doc, now)) {
           skipped++;
           return;
         }
         await app.ports.documents.collection("platform", target.store.container).upsert(doc);
         restored[category] = (restored[category] ?? 0) + 1;
+        if (target.onDeactivation) {
+          const ids = index.ids.get(category) ?? new Set<string>();
+          index.ids.set(category, ids.add(doc.id));
+        }
+        const hash = target.store.whatsappHashField && getPath(doc, target.store.whatsappHashField);
+        if (typeof hash === "string" && hash) index.numberHashes.add(hash);
       });
     });
-    const numbers = await numberErasuresSince(app, set.takenAt);
-    let reErased = 0;
-    for (const hash of numbers) reErased += await reapplyNumberErasure(app, tenantId, hash);
+    // Looked for once the write-back is done: a decision made while it ran (an account deactivated, a
+    // correction applied but not yet completed) is found and applied over what was written back.
+    const decisions = await decisionsSince(app, tenantId, set.takenAt, index);
+    const done = await reapplyDecisions({ app, tenantId, takenAt: set.takenAt, restored: index }, decisions);
+    for (const r of done.refusedReferences)
+      refusedReferences = addRefused(refusedReferences, r.category, r.field, r.count);
     const result: RestoreResult = {
       id: `restore:${randomUUID()}`,
       pk: "backup-restores",
@@ -291,7 +260,8 @@ export async function restoreTenant(
       restoredAt: app.ports.clock.now().toISOString(),
       restored,
       skippedPastRetention: skipped,
-      erasuresReapplied: { numbers: numbers.length, records: reErased },
+      reapplied: done.reapplied,
+      refusedReferences,
       verified: { sha256: verified.sha256, bytes: verified.bytes },
     };
     await app.ports.documents.collection("service", "jobs").create(result);
@@ -303,8 +273,9 @@ export async function restoreTenant(
         tenantId,
         restored: Object.values(restored).reduce((a, b) => a + b, 0),
         skippedPastRetention: skipped,
-        erasuresReapplied: numbers.length,
-        recordsReErased: reErased,
+        // Per decision kind, how many were honoured and the records changed: no values, no numbers.
+        reapplied: summarise(done.reapplied),
+        refusedReferences,
       },
     });
     return result;

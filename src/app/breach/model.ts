@@ -18,8 +18,12 @@ export const BREACH_REMINDER_HOURS = [24, 48] as const;
 
 const Iso = z.string();
 
+/**
+ * An affected person's address: sealed while notices may still have to reach it; the own-records sweep
+ * removes `sealed` once `breachContacts` has passed after the Board report, keeping the keyed hash.
+ */
 export const SealedContact = z
-  .object({ channel: z.enum(["email", "whatsapp"]), sealed: z.string(), hash: z.string() })
+  .object({ channel: z.enum(["email", "whatsapp"]), sealed: z.string().optional(), hash: z.string() })
   .strict();
 export type SealedContact = z.infer<typeof SealedContact>;
 
@@ -69,6 +73,8 @@ export const BreachDoc = z
       })
       .strict()
       .optional(),
+    /** When the own-records sweep erased the sealed addresses (src/app/retention/own-records.ts). */
+    contactsErasedAt: Iso.optional(),
     version: z.number().int(),
   })
   .strict();

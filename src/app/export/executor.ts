@@ -54,6 +54,7 @@ export const accessExportExecutor: Executor = async (app, request, step) => {
       bytes: pkg.bytes,
       sha256: pkg.sha256,
       availableUntil: job.expiresAt,
+      ...(pkg.refusedReferences ? { refusedReferences: pkg.refusedReferences } : {}),
     },
   });
   if (!moved) return;

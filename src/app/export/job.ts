@@ -2,6 +2,7 @@ import { z } from "zod";
 import { partitionOfRequestId } from "../../domain/requests/request-id";
 import { DomainError } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
+import { RefusedReference } from "../../domain/storage/record-references";
 import {
   AlreadyExistsError,
   type DocumentCollection,
@@ -42,6 +43,8 @@ export const PackageInfo = z
     records: z.number().int().min(0),
     /** Records (Cosmos) or files (Blob) per inventory category, as in manifest.json. */
     counts: z.record(z.string(), z.number().int().min(0)),
+    /** References into another tenant's storage found on the subject's records: refused, for staff. */
+    refusedReferences: z.array(RefusedReference).optional(),
   })
   .strict();
 export type PackageInfo = z.infer<typeof PackageInfo>;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { RequestDoc } from "../../domain/requests/model";
+import { addRefused, type RefusedReference } from "../../domain/storage/record-references";
 import type { AppContext } from "../context";
 import {
   EXPORT_CONTAINER,
@@ -13,6 +14,7 @@ import {
   SupersededError,
 } from "./job";
 import { compressible, estimatePart, ndjson, openFiles, type Part, planExport, recordPages } from "./sources";
+import { auditRefusals } from "./refusals";
 import { buildSummary, renderSummaryHtml, type SummaryCategory } from "./summary";
 import { HashTap, PackageWriter, type WrittenFile } from "./zip-writer";
 
@@ -114,12 +116,21 @@ async function freshRun(app: AppContext, request: RequestDoc, step: Step): Promi
   const files: ManifestFile[] = [];
   const counts: Record<string, number> = {};
   const categories: SummaryCategory[] = [];
+  let refusedReferences: RefusedReference[] = [];
   try {
     for (const part of plan.parts) {
       const category = part.entry.category;
       step(`export:${category}`);
       progress.current = category;
-      counts[category] = await writePart(app, writer, part, files, progress);
+      const refuse = (n: number) => {
+        refusedReferences = addRefused(
+          refusedReferences,
+          category,
+          part.kind === "files" ? (part.linkField ?? "") : "",
+          n,
+        );
+      };
+      counts[category] = await writePart(app, writer, part, files, progress, refuse);
       categories.push({
         entry: part.entry,
         count: counts[category],
@@ -133,6 +144,7 @@ async function freshRun(app: AppContext, request: RequestDoc, step: Step): Promi
       subject: subjectView(request),
       categories,
       notIncluded: plan.excluded,
+      refusedReferences,
       policy: app.policy,
       grievanceOfficer: app.settings.dpoContact,
     });
@@ -148,11 +160,14 @@ async function freshRun(app: AppContext, request: RequestDoc, step: Step): Promi
       counts,
       /** Records (NDJSON lines) and files together. */
       totalItems: records,
+      /** References on the subject's records into another tenant's storage: not followed, not counted. */
+      refusedReferences,
       files,
     };
     writer.addBuffer("manifest.json", Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
     step("export:upload");
     const archive = await writer.finish();
+    await auditRefusals(app, request.id, refusedReferences);
     await estimating;
     progress.current = undefined;
     await progress.flush();
@@ -168,6 +183,7 @@ async function freshRun(app: AppContext, request: RequestDoc, step: Step): Promi
         files: files.length + 1,
         records,
         counts,
+        ...(refusedReferences.length ? { refusedReferences } : {}),
       },
     }));
     return job;
@@ -198,6 +214,7 @@ async function writePart(
   part: Part,
   files: ManifestFile[],
   progress: Progress,
+  onRefused: (count: number) => void,
 ): Promise<number> {
   const category = part.entry.category;
   if (part.kind === "records") {
@@ -216,7 +233,7 @@ async function writePart(
   }
   let count = 0;
   const seen = new Set<string>();
-  for await (const file of openFiles(app, part)) {
+  for await (const file of openFiles(app, part, onRefused)) {
     let path = part.pathOf(file.name);
     // Two blob names that sanitise alike keep both files.
     if (seen.has(path)) path = `${path}.${count}`;

@@ -1,5 +1,7 @@
 import type { Readable } from "node:stream";
 import type { InventoryEntry } from "../../domain/inventory/schema";
+import { recordReferences } from "../../domain/storage/record-references";
+import { tenantBlobPrefix } from "../../domain/storage/tenant-blob-name";
 import type { Page, QuerySpec } from "../../ports/document-store";
 import { type BlobEntry, type CosmosEntry, isBlob, isCosmos } from "../account/tenant-records";
 import type { AppContext } from "../context";
@@ -8,7 +10,8 @@ import type { ExportSubject } from "./job";
 /**
  * What an access export reads, from the inventory alone (DESIGN §3): for a tenant every exportable
  * entry in its partition or under its blob prefix; for a WhatsApp number only records whose hashed
- * number field is that number's hash, in every tenant, and the blobs those records name.
+ * number field is that number's hash, in every tenant, and the blobs those records name in their own
+ * tenant's storage (a name into another tenant's is refused and counted, docs/security.md).
  */
 
 /** Records per query page (the adapter's cap): one page in hand and one in flight at most. */
@@ -29,8 +32,13 @@ export interface RecordPart {
 export interface FilePart {
   kind: "files";
   entry: BlobEntry;
-  /** Blob names in the entry's container, listed lazily. */
-  names(): AsyncIterable<string>;
+  /**
+   * Blob names in the entry's container, listed lazily. Names found on records (`linkedFrom`) that are
+   * not of the record's tenant are left out and counted through `onRefused`.
+   */
+  names(onRefused?: (count: number) => void): AsyncIterable<string>;
+  /** The record field the names are read from, where they are references (`store.linkedFrom`). */
+  linkField?: string;
   /** Path inside the ZIP for one blob. */
   pathOf(name: string): string;
   estimate(): Promise<number>;
@@ -87,31 +95,33 @@ export function omitFields(doc: Json, paths: readonly string[]): Json {
 const collectionOf = (app: AppContext, entry: CosmosEntry) =>
   app.ports.documents.collection("platform", entry.store.container);
 
-/** The blob names listed on a WhatsApp subject's records of the linked category, page by page. */
+/**
+ * The blob names listed on a WhatsApp subject's records of the linked category, page by page: only
+ * those of the record's own tenant (its `tenantField`); every other name is refused, counted through
+ * `onRefused`, never yielded (so never read).
+ */
 async function* linkedNames(
   app: AppContext,
   source: CosmosEntry,
   field: string,
   numberHash: string,
+  onRefused: (count: number) => void,
 ): AsyncIterable<string> {
   const hashField = source.store.whatsappHashField;
   if (!hashField) return;
+  const tenantField = source.store.tenantField;
   let continuationToken: string | undefined;
   do {
     const page: Page<Json> = await collectionOf(app, source).query<Json>({
       where: [{ field: hashField, op: "=", value: numberHash }],
-      select: [field.split(".")[0]!],
+      select: [...new Set([tenantField.split(".")[0]!, field.split(".")[0]!])],
       limit: EXPORT_PAGE,
       ...(continuationToken ? { continuationToken } : {}),
     });
     for (const item of page.items) {
-      const names = field
-        .split(".")
-        .reduce<unknown>(
-          (o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined),
-          item,
-        );
-      if (Array.isArray(names)) for (const n of names) if (typeof n === "string" && n) yield n;
+      const { own, refused } = recordReferences(item, tenantField, field);
+      if (refused > 0) onRefused(refused);
+      yield* own;
     }
     continuationToken = page.continuationToken;
   } while (continuationToken);
@@ -138,7 +148,8 @@ export function planExport(app: AppContext, subject: ExportSubject): ExportPlan 
           spec: { partitionKey: subject.tenantId },
         });
       } else if (isBlob(entry)) {
-        const prefix = `${subject.tenantId}/`;
+        // Listed by the tenant's prefix: only names the store holds for this tenant, no reference followed.
+        const prefix = tenantBlobPrefix(subject.tenantId);
         parts.push({
           kind: "files",
           entry,
@@ -176,11 +187,13 @@ export function planExport(app: AppContext, subject: ExportSubject): ExportPlan 
         excluded.push({ entry, reason: NOT_EXPORTED_REASON });
         continue;
       }
-      const names = () => linkedNames(app, source, link.field, subject.numberHash);
+      const names = (onRefused: (count: number) => void = () => {}) =>
+        linkedNames(app, source, link.field, subject.numberHash, onRefused);
       parts.push({
         kind: "files",
         entry,
         names,
+        linkField: link.field,
         pathOf: (name) => safeZipPath("files", entry.category, name),
         estimate: () => countOf(names()),
       });
@@ -238,9 +251,13 @@ export interface OpenedFile {
  * a blob that vanished between listing and reading is skipped. Streams not handed out are destroyed
  * if the consumer stops early.
  */
-export async function* openFiles(app: AppContext, part: FilePart): AsyncGenerator<OpenedFile> {
+export async function* openFiles(
+  app: AppContext,
+  part: FilePart,
+  onRefused?: (count: number) => void,
+): AsyncGenerator<OpenedFile> {
   const container = part.entry.store.container;
-  const names = part.names()[Symbol.asyncIterator]();
+  const names = part.names(onRefused)[Symbol.asyncIterator]();
   const ahead: Promise<OpenedFile | undefined>[] = [];
   let listed = false;
   const fill = async () => {

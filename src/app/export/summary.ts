@@ -1,6 +1,7 @@
 import { parseDuration } from "../../domain/duration";
 import type { InventoryEntry } from "../../domain/inventory/schema";
 import type { Policy } from "../../domain/policy/periods";
+import type { RefusedReference } from "../../domain/storage/record-references";
 
 /**
  * The summary the right of access asks for (Privacy Policy §6; DPDP Act 2023 s.11): the categories of
@@ -9,6 +10,9 @@ import type { Policy } from "../../domain/policy/periods";
  */
 
 export const DATA_FIDUCIARY = "CallMissed Technologies Pvt. Ltd.";
+
+const REFUSED_REASON =
+  "A record named a file in another business's storage: it was not read, and is not counted as yours.";
 
 const UNITS: [keyof NonNullable<ReturnType<typeof parseDuration>>, string][] = [
   ["years", "year"],
@@ -96,6 +100,8 @@ export interface SummaryInput {
   subject: { type: "account"; tenantId: string } | { type: "whatsapp_number"; number: string };
   categories: SummaryCategory[];
   notIncluded: { entry: InventoryEntry; reason: string }[];
+  /** References on the records that named another business's files: not followed, not in the package. */
+  refusedReferences?: readonly RefusedReference[];
   policy: Policy;
   grievanceOfficer: string;
 }
@@ -125,6 +131,12 @@ export function buildSummary(input: SummaryInput) {
       purpose: entry.purpose,
       legalBasis: entry.legalBasis,
       reason,
+    })),
+    refusedReferences: (input.refusedReferences ?? []).map(({ category, field, count }) => ({
+      category,
+      field,
+      count,
+      reason: REFUSED_REASON,
     })),
     generalRetention: [
       {
@@ -192,6 +204,12 @@ export function renderSummaryHtml(summary: Summary): string {
         )
         .join("\n")}</ul>`
     : "";
+  const refused = summary.refusedReferences.length
+    ? `<h2>Links not followed</h2>
+<ul>${summary.refusedReferences
+        .map((r) => `<li>${r.count} in ${e(r.category)} (<code>${e(r.field)}</code>): ${e(r.reason)}</li>`)
+        .join("\n")}</ul>`
+    : "";
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>${e(summary.title)}</title>
@@ -210,6 +228,7 @@ ${rows}
 </tbody>
 </table>
 ${notIncluded}
+${refused}
 <h2>Also</h2>
 <ul>${summary.generalRetention
     .map((g) => `<li>${e(g.what)}: ${e(humanDuration(g.duration))} (${e(g.basis)})</li>`)

@@ -11,7 +11,7 @@ import { AuditLog } from "./audit-log";
 import { runExecution } from "./execution";
 import { notifyRequester } from "./notify";
 import { RequestStore } from "./request-store";
-import { actorOf, applyAction } from "./transition";
+import { actorOf, applyAction, auditReason } from "./transition";
 
 const requireStaff = (caller: Caller, roles: readonly string[] = ["support", "privacy_officer"]) => {
   if (caller.kind !== "staff" || !roles.includes(caller.role)) throw forbidden();
@@ -158,11 +158,12 @@ export async function extendDeadline(
     doc.dueAt = until.toISOString();
     return doc;
   });
+  // Staff's words stay on the request (the requester is told them); the chain keeps their keyed hash.
+  const { reasonHash } = auditReason(app, actor, reason);
   await new AuditLog(app.ports).append(id, {
     actor,
     action: "extend_deadline",
-    reason,
-    data: { from, to: after.dueAt },
+    data: { from, to: after.dueAt, ...(reasonHash ? { reasonHash } : {}) },
   });
   await notifyRequester(app, after, {
     template: "request_status",

@@ -2,6 +2,7 @@ import { DomainError } from "../../domain/errors";
 import { type AuditEvent, GENESIS, sealEvent, verifyChain } from "../../domain/requests/audit-chain";
 import type { Ports } from "../../ports";
 import { AlreadyExistsError, type DocumentCollection } from "../../ports/document-store";
+import { checkAnchored } from "../audit/verify-chain";
 import { queryFirst } from "../util/paging";
 
 export type NewEvent = Omit<AuditEvent, "id" | "pk" | "requestId" | "seq" | "prevHash" | "hash" | "at">;
@@ -70,8 +71,22 @@ export class AuditLog {
     return out;
   }
 
+  /**
+   * The chain's links and hashes, and the chain against every anchor of it in the append-only store
+   * (docs/audit-anchoring.md): `valid` only when both hold, so a truncation or a rewrite of the whole chain
+   * (hashes recomputed) is caught even though the links still verify. `anchored` says which anchor.
+   */
   async verified(requestId: string) {
     const events = await this.events(requestId);
-    return { events, ...verifyChain(events) };
+    const links = verifyChain(events);
+    const anchored = await checkAnchored(this.ports, requestId, events);
+    const brokenAt = links.brokenAt ?? anchored.brokenAt;
+    return {
+      events,
+      valid: links.valid && anchored.valid,
+      headHash: links.headHash,
+      ...(brokenAt !== undefined ? { brokenAt } : {}),
+      anchored,
+    };
   }
 }

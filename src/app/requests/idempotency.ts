@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { DomainError } from "../../domain/errors";
 import { open, seal } from "../../domain/crypto";
 import { keyedHash } from "../../domain/subject";
@@ -6,27 +7,49 @@ import type { AppContext } from "../context";
 import { AlreadyExistsError, PreconditionFailedError } from "../../ports/document-store";
 import type { CreateRequestResult } from "./create-request";
 
+/**
+ * An Idempotency-Key record. What a replay needs (the first answer, the public requestToken, which
+ * request it was) is sealed under a key derived from the client's own Idempotency-Key, which is stored
+ * only as a keyed hash (the record's id): the service alone cannot open it, only a client presenting the
+ * key again. The body is compared the same way, so the record holds nothing a guess could be tested on
+ * without the client's key (a body names a number or an address).
+ */
 interface IdempotencyRecord {
   id: string;
   pk: string;
   docType: "idempotency";
-  bodyHash: string;
+  /** Keyed (with the client's key) hash of the body's SHA-256. */
+  bodyCheck: string;
   claimedAt: string;
-  requestId?: string;
-  /** The request's partition, so a replay reads it with one point read. */
-  requestPk?: string;
-  /** The request as the first answer showed it: a replay answers that, not the request as it is now. */
-  firstAnswer?: unknown;
-  outcome?: "created" | "existing";
-  /** The public requestToken, sealed, so a replay can hand the same answer back. */
-  sealedToken?: string;
+  completedAt?: string;
+  /** {@link Replay}, sealed (AES-GCM) with the key derived from the client's Idempotency-Key. */
+  sealedReplay?: string;
 }
+
+const Replay = z
+  .object({
+    requestId: z.string(),
+    /** The request's partition, so a replay reads it with one point read. */
+    requestPk: z.string(),
+    /** The request as the first answer showed it: a replay answers that, not the request as it is now. */
+    firstAnswer: z.unknown(),
+    outcome: z.enum(["created", "existing"]),
+    requestToken: z.string().optional(),
+  })
+  .strict();
+type Replay = z.infer<typeof Replay>;
 
 /** A claim older than this with no result is taken to be from a crashed attempt, and is reused. */
 const STALE_CLAIM_MS = 60_000;
 
 const recordKey = (app: AppContext, callerRef: string, key: string) =>
   `idem:${keyedHash(app.keys.hash, `${callerRef}|${key}`)}`;
+
+/** The sealing key of a record: from the client's key, under a label the record's id never uses. */
+const replayKey = (app: AppContext, callerRef: string, key: string) =>
+  Buffer.from(keyedHash(app.keys.hash, `idempotency-replay:${callerRef}|${key}`), "base64url");
+
+const bodyCheckOf = (sealingKey: Buffer, bodyHash: string) => keyedHash(sealingKey, `body:${bodyHash}`);
 
 /**
  * Claims an Idempotency-Key for this caller. Returns the earlier result for the same key and body;
@@ -40,12 +63,13 @@ export async function claimIdempotencyKey(
 ): Promise<Omit<CreateRequestResult, "replayed"> | undefined> {
   const coll = app.ports.documents.collection("service", "requests");
   const pk = recordKey(app, callerRef, key);
+  const sealingKey = replayKey(app, callerRef, key);
   const now = app.ports.clock.now();
   const fresh: IdempotencyRecord = {
     id: pk,
     pk,
     docType: "idempotency",
-    bodyHash,
+    bodyCheck: bodyCheckOf(sealingKey, bodyHash),
     claimedAt: now.toISOString(),
   };
   try {
@@ -56,13 +80,13 @@ export async function claimIdempotencyKey(
   }
   const held = await coll.read<IdempotencyRecord>(pk, pk);
   if (!held) throw new DomainError("conflict", "This Idempotency-Key is being used right now; try again.");
-  if (held.doc.bodyHash !== bodyHash) {
+  if (held.doc.bodyCheck !== fresh.bodyCheck) {
     throw new DomainError(
       "conflict",
       "This Idempotency-Key was used with a different body. Use a new key for a new request.",
     );
   }
-  if (!held.doc.requestId) {
+  if (!held.doc.sealedReplay) {
     if (now.getTime() - Date.parse(held.doc.claimedAt) < STALE_CLAIM_MS) {
       throw new DomainError(
         "conflict",
@@ -78,22 +102,18 @@ export async function claimIdempotencyKey(
       throw e;
     }
   }
-  const request = held.doc.requestPk
-    ? await coll.read<RequestDoc>(held.doc.requestId, held.doc.requestPk)
-    : undefined;
+  const replay = Replay.parse(JSON.parse(open(sealingKey, held.doc.sealedReplay)));
+  const request = await coll.read<RequestDoc>(replay.requestId, replay.requestPk);
   if (!request)
     throw new DomainError("conflict", "The request for this Idempotency-Key is gone; use a new key.");
   const doc = RequestDoc.parse(request.doc);
   // The token is handed back only while it reads nothing but the filing itself (its own typed scope):
   // once the filing is verified it reads the subject's request, which a replayer must prove again for.
-  const token =
-    held.doc.sealedToken && doc.status === "pending_verification"
-      ? open(app.keys.seal, held.doc.sealedToken)
-      : undefined;
-  const first = RequestDoc.safeParse(held.doc.firstAnswer);
+  const token = doc.status === "pending_verification" ? replay.requestToken : undefined;
+  const first = RequestDoc.safeParse(replay.firstAnswer);
   return {
     request: first.success ? first.data : doc,
-    outcome: held.doc.outcome ?? "created",
+    outcome: replay.outcome,
     ...(token ? { requestToken: token } : {}),
   };
 }
@@ -106,13 +126,15 @@ export async function completeIdempotencyKey(
 ): Promise<void> {
   const coll = app.ports.documents.collection("service", "requests");
   const pk = recordKey(app, callerRef, key);
+  const replay: Replay = {
+    requestId: result.request.id,
+    requestPk: result.request.pk,
+    firstAnswer: result.request,
+    outcome: result.outcome,
+    ...(result.requestToken ? { requestToken: result.requestToken } : {}),
+  };
   await coll.patch(pk, pk, [
-    { op: "set", path: "requestId", value: result.request.id },
-    { op: "set", path: "requestPk", value: result.request.pk },
-    { op: "set", path: "firstAnswer", value: result.request },
-    { op: "set", path: "outcome", value: result.outcome },
-    ...(result.requestToken
-      ? [{ op: "set" as const, path: "sealedToken", value: seal(app.keys.seal, result.requestToken) }]
-      : []),
+    { op: "set", path: "sealedReplay", value: seal(replayKey(app, callerRef, key), JSON.stringify(replay)) },
+    { op: "set", path: "completedAt", value: app.ports.clock.now().toISOString() },
   ]);
 }

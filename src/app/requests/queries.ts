@@ -77,9 +77,9 @@ export async function listRequests(
 export async function auditTrail(app: AppContext, caller: Caller, id: string) {
   const { relation } = await getRequest(app, caller, id);
   await flushAuditOutbox(app.ports, id);
-  const { events, valid, headHash, brokenAt } = await new AuditLog(app.ports).verified(id);
+  const { events, valid, headHash, brokenAt, anchored } = await new AuditLog(app.ports).verified(id);
   if (relation === "staff")
-    return { requestId: id, chain: { valid, headHash, ...(brokenAt ? { brokenAt } : {}) }, events };
+    return { requestId: id, chain: { valid, headHash, ...(brokenAt ? { brokenAt } : {}), anchored }, events };
   return {
     requestId: id,
     chain: { valid, headHash },

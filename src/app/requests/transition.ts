@@ -14,7 +14,39 @@ export function actorOf(app: AppContext, caller: Caller | "system"): Actor {
   return { kind: caller.role, ref: keyedHash(app.keys.hash, `actor:${caller.subject}`) };
 }
 
+/**
+ * What an audit event may say of a reason: the service's own wording in clear; a person's free text
+ * (staff, requester, owner) only as a keyed hash, so the chain proves what was written without holding it.
+ * The text itself stays where its reader needs it (the request, the notice), under the own-records sweep.
+ */
+export function auditReason(
+  app: AppContext,
+  actor: Actor,
+  reason: string | undefined,
+): { reason?: string; reasonHash?: string } {
+  if (!reason) return {};
+  if (actor.kind === "system") return { reason };
+  return { reasonHash: keyedHash(app.keys.hash, `reason:${reason}`) };
+}
+
+/**
+ * Marks a request's close on its details (`details.retention.closedAt`): the own-records periods run
+ * from it (src/app/retention/own-records.ts); `freeTextReason` says the closing reason is a person's.
+ */
+function markClosed(doc: RequestDoc, now: Date, actor: Actor, reason: string | undefined): void {
+  const retention = (doc.details.retention ?? {}) as Record<string, unknown>;
+  doc.details = {
+    ...doc.details,
+    retention: {
+      ...retention,
+      closedAt: now.toISOString(),
+      ...(reason && actor.kind !== "system" ? { freeTextReason: true } : {}),
+    },
+  };
+}
+
 export interface TransitionOptions {
+  /** Shown to the requester (closing reason, notice); in the audit event only as {@link auditReason}. */
   reason?: string;
   /** Further changes made in the same write as the status change. */
   change?: (doc: RequestDoc, now: Date) => void;
@@ -47,13 +79,16 @@ export async function applyAction(
     if (!isOpen(next) && options.reason) doc.closedReason = options.reason;
     doc.status = next;
     options.change?.(doc, now);
+    if (isOpen(from) && !isOpen(next)) markClosed(doc, now, actor, options.reason);
+    const { reason, reasonHash } = auditReason(app, actor, options.reason);
+    const data = { ...options.data, ...(reasonHash ? { reasonHash } : {}) };
     stageAuditEvent(doc, {
       actor,
       action,
       from,
       to: next,
-      ...(options.reason ? { reason: options.reason } : {}),
-      ...(options.data ? { data: options.data } : {}),
+      ...(reason ? { reason } : {}),
+      ...(Object.keys(data).length ? { data } : {}),
     });
     return doc;
   });

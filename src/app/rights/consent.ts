@@ -13,6 +13,7 @@ import { runExecution } from "../requests/execution";
 import { notifyRequester } from "../requests/notify";
 import { RequestStore } from "../requests/request-store";
 import { subjectInventory } from "../subject-inventory";
+import { markApplied } from "./applied-at";
 import { awaitsNomineeReview, onBehalfOf } from "./on-behalf";
 import { advance, SYSTEM, serviceDocs } from "./support";
 
@@ -147,31 +148,72 @@ async function recordWithdrawals(app: AppContext, request: RequestDoc, purposes:
       await serviceDocs(app).upsert(next);
     }
     if (!entry) continue;
-    const coll = app.ports.documents.collection("platform", entry.store.container);
-    const records = await platformRecords(app, subject, purpose);
-    for (const r of records.filter((x) => x.status !== "withdrawn")) {
-      await coll.patch(r.id, r.pk, [
-        { op: "set", path: "status", value: "withdrawn" },
-        { op: "set", path: "withdrawnAt", value: at },
-        { op: "set", path: "withdrawalChannel", value: request.channel },
-        { op: "set", path: "withdrawalRequestId", value: request.id },
-      ]);
-    }
-    if (records.length === 0 && subject.type === "tenant") {
-      // The account had no record for this purpose: the withdrawal is recorded all the same.
-      await coll.upsert({
-        id: `consent-account-${purpose}`,
-        [entry.store.tenantField]: subject.tenantId,
-        purpose,
-        status: "withdrawn",
-        channel: request.channel,
-        at,
-        withdrawnAt: at,
-        withdrawalChannel: request.channel,
-        withdrawalRequestId: request.id,
-      });
-    }
+    await withdrawPlatformRecords(app, entry, request, subject, purpose, at);
   }
+}
+
+/** Marks the subject's platform consent records for `purpose` withdrawn (one tenant's only, when given). */
+async function withdrawPlatformRecords(
+  app: AppContext,
+  entry: CosmosEntry,
+  request: RequestDoc,
+  subject: Subject,
+  purpose: Purpose,
+  at: string,
+  onlyTenant?: string,
+): Promise<number> {
+  const coll = app.ports.documents.collection("platform", entry.store.container);
+  const records = await platformRecords(app, subject, purpose, onlyTenant);
+  let changed = 0;
+  for (const r of records.filter((x) => x.status !== "withdrawn")) {
+    await coll.patch(r.id, r.pk, [
+      { op: "set", path: "status", value: "withdrawn" },
+      { op: "set", path: "withdrawnAt", value: at },
+      { op: "set", path: "withdrawalChannel", value: request.channel },
+      { op: "set", path: "withdrawalRequestId", value: request.id },
+    ]);
+    changed++;
+  }
+  if (records.length === 0 && subject.type === "tenant") {
+    // The account had no record for this purpose: the withdrawal is recorded all the same.
+    await coll.upsert({
+      id: `consent-account-${purpose}`,
+      [entry.store.tenantField]: subject.tenantId,
+      purpose,
+      status: "withdrawn",
+      channel: request.channel,
+      at,
+      withdrawnAt: at,
+      withdrawalChannel: request.channel,
+      withdrawalRequestId: request.id,
+    });
+    changed++;
+  }
+  return changed;
+}
+
+/**
+ * A completed withdrawal applied again to one tenant's platform consent records, from the time it took
+ * effect (a restore re-applies a withdrawal made after its backup set, src/app/backups/reapply/). The
+ * ledger is the service's own and untouched. Returns the records changed.
+ */
+export async function reapplyWithdrawalInTenant(
+  app: AppContext,
+  request: RequestDoc,
+  tenantId: string,
+): Promise<number> {
+  const subject = subjectOf(request);
+  const entry = consentEntry(app);
+  const purposes = z.array(Purpose).safeParse(request.details.purposes);
+  if (!subject || !entry || !purposes.success) return 0;
+  if (subject.type === "tenant" && subject.tenantId !== tenantId) return 0;
+  const recorded = z.object({ at: z.string() }).safeParse(request.details.withdrawal);
+  const at = recorded.success ? recorded.data.at : effectiveAt(request, app.ports.clock.now());
+  let changed = 0;
+  for (const purpose of purposes.data) {
+    changed += await withdrawPlatformRecords(app, entry, request, subject, purpose, at, tenantId);
+  }
+  return changed;
 }
 
 export interface ErasureFollowUp {
@@ -325,6 +367,10 @@ export const consentWithdrawalExecutor: Executor = async (app, request, step) =>
   const purposes = z.array(Purpose).min(1).parse(current.details.purposes);
   const at = effectiveAt(current, app.ports.clock.now());
   step("record");
+  // Recorded before the consent records change, so a restore running before the completion re-applies it.
+  const applied = await markApplied(app, current.id);
+  if (!applied) return;
+  current = applied;
   await recordWithdrawals(app, current, purposes, at);
   step("erasure");
   const followUp = await erasureFollowUp(app, current, purposes);

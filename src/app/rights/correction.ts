@@ -8,6 +8,7 @@ import type { Doc } from "../../ports/document-store";
 import type { AppContext, Executor } from "../context";
 import { AuditLog } from "../requests/audit-log";
 import { RequestStore } from "../requests/request-store";
+import { markApplied } from "./applied-at";
 import { issueCode } from "../requests/verification-code";
 import { filedByTeamMember, teamMemberFilingRefused } from "./owner-only";
 import { advance, maskEmail, maskPhone, SYSTEM } from "./support";
@@ -81,10 +82,12 @@ async function recordsOf(
   request: RequestDoc,
   how: (typeof WHERE)[number]["records"],
   fields: string[],
+  onlyTenant?: string,
 ): Promise<(Doc & Record<string, unknown>)[]> {
   const coll = app.ports.documents.collection("platform", entry.store.container);
   if (request.scope.type === "account") {
     const tenantId = request.scope.tenantId;
+    if (onlyTenant !== undefined && onlyTenant !== tenantId) return [];
     if (how === "tenant_record") {
       const read = await coll.read<Doc & Record<string, unknown>>(tenantId, tenantId);
       return read ? [read.doc] : [];
@@ -97,6 +100,7 @@ async function recordsOf(
   }
   if (request.scope.type !== "whatsapp_number" || !entry.store.whatsappHashField) return [];
   return queryAll<Doc & Record<string, unknown>>(coll, {
+    ...(onlyTenant !== undefined ? { partitionKey: onlyTenant } : {}),
     where: [{ field: entry.store.whatsappHashField, op: "=", value: request.scope.numberHash }],
     select: [entry.store.tenantField, ...fields],
   });
@@ -120,7 +124,12 @@ export interface AppliedChange {
 }
 
 /** Applies the corrections through the inventory; returns what changed (hashes) and what is not held. */
-export async function applyCorrections(app: AppContext, request: RequestDoc, corrections: Correction[]) {
+export async function applyCorrections(
+  app: AppContext,
+  request: RequestDoc,
+  corrections: Correction[],
+  onlyTenant?: string,
+) {
   const scope = request.scope.type;
   const hash = (field: Field, value: unknown) =>
     keyedHash(
@@ -137,7 +146,7 @@ export async function applyCorrections(app: AppContext, request: RequestDoc, cor
     );
     if (!entry) continue;
     const paths = wanted.map((c) => place.fields[c.field]!);
-    const records = await recordsOf(app, entry, request, place.records, paths);
+    const records = await recordsOf(app, entry, request, place.records, paths, onlyTenant);
     if (records.length === 0) continue;
     const coll = app.ports.documents.collection("platform", entry.store.container);
     for (const record of records) {
@@ -168,6 +177,17 @@ export async function applyCorrections(app: AppContext, request: RequestDoc, cor
   const notHeld = [...new Set(corrections.map((c) => c.field))].filter((f) => !held.has(f));
   return { changes, notHeld };
 }
+
+/**
+ * The corrections applied again to one tenant's records only (a restore re-applies a correction made
+ * after its backup set, src/app/backups/reapply/correction.ts): a number's other businesses are not touched.
+ */
+export const applyCorrectionsInTenant = (
+  app: AppContext,
+  request: RequestDoc,
+  corrections: Correction[],
+  tenantId: string,
+) => applyCorrections(app, request, corrections, tenantId);
 
 /** A new address for the owner: it must prove control before the correction applies. */
 export interface ContactChange {
@@ -325,10 +345,14 @@ export const correctionExecutor: Executor = async (app, request, step) => {
     return;
   }
   step("apply");
-  const { changes, notHeld } = await applyCorrections(app, request, corrections);
+  // Recorded before the records change, so a restore running between the change and the completion
+  // re-applies it (a correction still waiting for the owner's code never gets here: nothing applied).
+  const applied = await markApplied(app, request.id);
+  if (!applied) return;
+  const { changes, notHeld } = await applyCorrections(app, applied, corrections);
   step("complete");
   const changed = [...new Set(changes.map((c) => c.field))];
-  await advance(app, request, "complete", {
+  await advance(app, applied, "complete", {
     reason: closingReason(changed, notHeld, request.scope.type),
     data: { changes, notHeld },
   });

@@ -9,7 +9,7 @@ import type { AppContext, Executor } from "../context";
 import { AuditLog } from "../requests/audit-log";
 import { notifyRequester } from "../requests/notify";
 import { RequestStore } from "../requests/request-store";
-import { actorOf } from "../requests/transition";
+import { actorOf, auditReason } from "../requests/transition";
 import type { OnBehalfOf } from "./on-behalf";
 import { filedByTeamMember, teamMemberFilingRefused } from "./owner-only";
 import { advance, maskEmail, maskPhone, serviceDocs } from "./support";
@@ -182,11 +182,17 @@ async function endNomination(
   });
   // Data minimisation: the nominee's contact is not needed once the nomination is no longer in force.
   await serviceDocs(app).delete(nomineeDocId(requestId), after.pk);
+  // The principal's words are theirs: the chain keeps a keyed hash of them (src/app/requests/transition.ts).
+  const { reason, reasonHash } = auditReason(app, event.actor, event.reason);
+  const data = {
+    ...(event.supersededBy ? { supersededBy: event.supersededBy } : {}),
+    ...(reasonHash ? { reasonHash } : {}),
+  };
   await new AuditLog(app.ports).append(requestId, {
     actor: event.actor,
     action: state === "revoked" ? "revoke_nomination" : "nomination_superseded",
-    ...(event.reason ? { reason: event.reason } : {}),
-    ...(event.supersededBy ? { data: { supersededBy: event.supersededBy } } : {}),
+    ...(reason ? { reason } : {}),
+    ...(Object.keys(data).length ? { data } : {}),
   });
   return after;
 }

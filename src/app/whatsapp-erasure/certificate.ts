@@ -1,7 +1,9 @@
 import { z } from "zod";
+import { CertificateAnchor } from "../../domain/audit/certificate-proof";
 import { DomainError } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import { AlreadyExistsError } from "../../ports/document-store";
+import { sealCertificate } from "../audit/certificate-seal";
 import { activeBackupsHolding } from "../backups/holdings";
 import type { AppContext } from "../context";
 import { AuditLog } from "../requests/audit-log";
@@ -42,6 +44,8 @@ export const WhatsAppCertificate = z
     backups: z.object({ held: z.number().int(), note: z.string() }).strict(),
     auditHeadHash: z.string(),
     completedAt: z.string().optional(),
+    /** The anchor that seals this version of the certificate and its chain (docs/audit-anchoring.md). */
+    anchor: CertificateAnchor.optional(),
   })
   .strict();
 export type WhatsAppCertificate = z.infer<typeof WhatsAppCertificate>;
@@ -66,17 +70,18 @@ export async function backupsHolding(app: AppContext, request: RequestDoc): Prom
   return (await activeBackupsHolding(app, request.pk)).length;
 }
 
-/** Issues the certificate once the job finished; a second call returns the first certificate. */
+/**
+ * Issues the certificate once the job finished; a second call returns the first certificate. Either way
+ * it is sealed into the chain (`certificate_issued`) and anchored before it is returned: a run that stopped
+ * between storing and sealing it seals it now.
+ */
 export async function issueWhatsAppCertificate(
   app: AppContext,
   request: RequestDoc,
   job: WhatsAppErasureJob,
 ): Promise<WhatsAppCertificate> {
   const existing = await readWhatsAppCertificate(app, request);
-  if (existing) {
-    await recordIssued(app, existing);
-    return existing;
-  }
+  if (existing) return seal(app, existing);
   if (!job.finishedAt) throw new DomainError("conflict", "The erasure has not finished yet.");
   const plan = erasurePlan(app.inventory);
   const reasons = new Map(
@@ -121,28 +126,12 @@ export async function issueWhatsAppCertificate(
     await jobs(app).create(WhatsAppCertificate.parse(certificate));
   } catch (e) {
     if (!(e instanceof AlreadyExistsError)) throw e;
-    return (await readWhatsAppCertificate(app, request))!;
   }
-  await appendIssued(app, certificate);
-  return certificate;
+  return seal(app, certificate);
 }
 
-const appendIssued = (app: AppContext, certificate: WhatsAppCertificate) =>
-  new AuditLog(app.ports).append(certificate.requestId, {
-    actor: { kind: "system" },
-    action: "certificate_issued",
-    data: {
-      certificateId: certificate.id,
-      auditHeadHash: certificate.auditHeadHash,
-      backupsHeld: certificate.backups.held,
-    },
-  });
-
-/** A run that stopped between storing the certificate and auditing it: the event is written now. */
-async function recordIssued(app: AppContext, certificate: WhatsAppCertificate): Promise<void> {
-  const events = await new AuditLog(app.ports).events(certificate.requestId);
-  if (!events.some((e) => e.action === "certificate_issued")) await appendIssued(app, certificate);
-}
+const seal = async (app: AppContext, certificate: WhatsAppCertificate) =>
+  WhatsAppCertificate.parse(await sealCertificate<WhatsAppCertificate>(app, certificate.id, certificate.pk));
 
 /**
  * Stamps the completion time on the certificate (idempotent). Completion means no backup holds the
@@ -152,11 +141,16 @@ export async function markCertificateCompleted(app: AppContext, request: Request
   const found = await jobs(app).read<WhatsAppCertificate>(certificateId(request.id), request.pk);
   if (!found) return;
   const current = WhatsAppCertificate.parse(found.doc);
-  if (current.completedAt) return;
+  if (current.completedAt) {
+    await seal(app, current);
+    return;
+  }
   await jobs(app).replace(
     { ...current, completedAt: at, backups: { held: 0, note: BACKUPS_NONE } },
     found.etag,
   );
+  // The completed version is sealed and anchored in its turn (`certificate_updated`).
+  await seal(app, current);
 }
 
 export async function readWhatsAppCertificate(

@@ -12,6 +12,8 @@ function summary(job: WhatsAppErasureJob) {
     ),
     tenantsAffected: job.tenants.count,
     routedToAccountFlow: job.routedToAccountFlow,
+    // References into another tenant's storage, left alone: staff see them here and on the job.
+    ...(job.refusedReferences.length ? { refusedReferences: job.refusedReferences } : {}),
   };
 }
 
@@ -55,6 +57,7 @@ export const whatsappErasureExecutor: Executor = async (app, request, step) => {
             tenantsAffected: job.tenants.count,
             routedToAccountFlow: job.routedToAccountFlow,
             finishedAt: job.finishedAt,
+            ...(job.refusedReferences.length ? { refusedReferences: job.refusedReferences } : {}),
           },
         };
       },

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DomainError } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
+import { addRefused, RefusedReference, tenantReferences } from "../../domain/storage/record-references";
 import { keyedHash } from "../../domain/subject";
 import {
   AlreadyExistsError,
@@ -8,6 +9,7 @@ import {
   PreconditionFailedError,
 } from "../../ports/document-store";
 import type { AppContext } from "../context";
+import { auditRefusals } from "../export/refusals";
 import { AuditLog } from "../requests/audit-log";
 import { firstNonEmptyPage } from "../util/paging";
 import { forEachLimit } from "../util/pool";
@@ -54,6 +56,14 @@ const PendingChunk = z
         .object({ category: z.string(), container: z.string(), name: z.string(), tenantId: z.string() })
         .strict(),
     ),
+    /** References on the chunk's records into another tenant's storage: counted, never followed. */
+    refused: z
+      .array(
+        z
+          .object({ category: z.string(), field: z.string(), tenantId: z.string(), count: z.number().int() })
+          .strict(),
+      )
+      .default([]),
   })
   .strict();
 type PendingChunk = z.infer<typeof PendingChunk>;
@@ -80,6 +90,11 @@ export const WhatsAppErasureJob = z
     routedToAccountFlow: z.boolean(),
     nextChunk: z.number().int(),
     pending: PendingChunk.optional(),
+    /**
+     * Per blob category and record field, the references refused (another tenant's storage, a path
+     * that climbs out): left in place, not counted as deleted. Counts only.
+     */
+    refusedReferences: z.array(RefusedReference).default([]),
   })
   .strict();
 export type WhatsAppErasureJob = z.infer<typeof WhatsAppErasureJob>;
@@ -131,6 +146,7 @@ class Checkpoint {
       tenants: { count: 0, hashes: [] },
       routedToAccountFlow: false,
       nextChunk: 1,
+      refusedReferences: [],
     };
     try {
       const created = await coll.create(job);
@@ -201,9 +217,6 @@ async function findPage(app: AppContext, target: ErasureTarget, numberHash: stri
   return { items, more: page.more };
 }
 
-const blobNames = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
-
 /** Anonymises one record in place: the configured fields and the hash go, the rest (billing) stays. */
 async function anonymiseRecord(
   app: AppContext,
@@ -220,7 +233,8 @@ async function anonymiseRecord(
     for (const field of target.action.fields) deletePath(doc, field);
     // The keyed hash is a pseudonymous identifier of the person: it goes too, always.
     deletePath(doc, target.hashField);
-    // The linked blobs were deleted before this write: the record no longer points at them.
+    // The linked blobs were deleted before this write: the record no longer points at them, nor at a
+    // refused blob of another tenant (that blob itself is left alone).
     for (const b of target.blobs) setPath(doc, b.field, []);
     doc.anonymisedAt = app.ports.clock.now().toISOString();
     doc.anonymisedFor = "whatsapp_number_erasure";
@@ -270,8 +284,13 @@ async function applyChunk(
   };
   for (const r of chunk.records) add(r.tenantId, target.category, outcome);
   for (const b of chunk.blobs) add(b.tenantId, b.category, "deleted");
+  const refusedOf = new Map<string, RefusedReference[]>();
+  for (const r of chunk.refused) {
+    refusedOf.set(r.tenantId, addRefused(refusedOf.get(r.tenantId) ?? [], r.category, r.field, r.count));
+  }
   for (const [tenantId, counts] of perTenant) {
-    await recordForTenant(app, { tenantId, requestId, numberHash, chunk: chunk.seq, counts });
+    const refused = refusedOf.get(tenantId) ?? [];
+    await recordForTenant(app, { tenantId, requestId, numberHash, chunk: chunk.seq, counts, refused });
   }
 }
 
@@ -292,8 +311,13 @@ async function commitChunk(cp: Checkpoint, app: AppContext, chunk: PendingChunk,
   }
   const hashes = new Set(cp.job.tenants.hashes);
   for (const r of [...chunk.records, ...chunk.blobs]) hashes.add(tenantHash(app, r.tenantId));
+  let refusedReferences = cp.job.refusedReferences;
+  for (const r of chunk.refused) {
+    refusedReferences = addRefused(refusedReferences, r.category, r.field, r.count);
+  }
   await cp.save({
     categories,
+    refusedReferences,
     tenants: { count: hashes.size, hashes: [...hashes].sort() },
     nextChunk: Math.max(cp.job.nextChunk, chunk.seq + 1),
     pending: undefined,
@@ -317,17 +341,21 @@ async function eraseTarget(app: AppContext, cp: Checkpoint, target: ErasureTarge
       seq: cp.job.nextChunk,
       category: target.category,
       records: items.map((i) => ({ id: i.id, tenantId: i.tenantId })),
-      blobs: items.flatMap((i) =>
-        target.blobs.flatMap((b) =>
-          blobNames(getPath(i.doc, b.field)).map((name) => ({
-            category: b.category,
-            container: b.container,
-            name,
-            tenantId: i.tenantId,
-          })),
-        ),
-      ),
+      blobs: [],
+      refused: [],
     };
+    // A record's references are followed only into its own tenant's storage (the partition it is in).
+    for (const i of items) {
+      for (const b of target.blobs) {
+        const { own, refused } = tenantReferences(i.tenantId, getPath(i.doc, b.field));
+        for (const name of own) {
+          chunk.blobs.push({ category: b.category, container: b.container, name, tenantId: i.tenantId });
+        }
+        if (refused > 0) {
+          chunk.refused.push({ category: b.category, field: b.field, tenantId: i.tenantId, count: refused });
+        }
+      }
+    }
     await cp.save({ pending: chunk });
     await applyChunk(app, target, numberHash, cp.job.requestId, chunk);
     // A last page (no continuation) needs no further query to know the category is done.
@@ -402,6 +430,11 @@ export async function runWhatsAppErasureJob(
           ),
         },
       });
+      await auditRefusals(
+        app,
+        request.id,
+        cp.job.refusedReferences.filter((r) => names.includes(r.category)),
+      );
       const categories = structuredClone(cp.job.categories);
       for (const n of names) if (categories[n]) categories[n].audited = true;
       await cp.save({ categories });

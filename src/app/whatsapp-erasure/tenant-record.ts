@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { addRefused, RefusedReference } from "../../domain/storage/record-references";
 import type { AppContext } from "../context";
 import { queryAll } from "../util/paging";
 import type { ErasureOutcome } from "./plan";
@@ -23,6 +24,11 @@ export const PrincipalErasureRecord = z
       z.string(),
       z.object({ action: z.enum(["deleted", "anonymised", "routed"]), count: z.number().int() }).strict(),
     ),
+    /**
+     * References on this tenant's records of the person into another tenant's storage: refused (not
+     * read, not deleted) and cleared from the records the erasure kept. Counts only, no names.
+     */
+    refusedReferences: z.array(RefusedReference).default([]),
     firstAt: z.string(),
     updatedAt: z.string(),
     /** The last chunk of the erasure job counted here: a chunk replayed after a crash is not counted twice. */
@@ -48,6 +54,7 @@ export async function recordForTenant(
     numberHash: string;
     chunk: number;
     counts: Record<string, { action: ErasureOutcome; count: number }>;
+    refused?: readonly RefusedReference[];
   },
 ): Promise<void> {
   const id = principalErasureRecordId(input.requestId);
@@ -60,6 +67,10 @@ export async function recordForTenant(
   for (const [category, { action, count }] of Object.entries(input.counts)) {
     categories[category] = { action, count: (categories[category]?.count ?? 0) + count };
   }
+  let refusedReferences = current?.refusedReferences ?? [];
+  for (const r of input.refused ?? []) {
+    refusedReferences = addRefused(refusedReferences, r.category, r.field, r.count);
+  }
   const next: PrincipalErasureRecord = {
     id,
     pk,
@@ -69,6 +80,7 @@ export async function recordForTenant(
     subject: { type: "whatsapp_number", numberHash: input.numberHash },
     basis: BASIS,
     categories,
+    refusedReferences,
     firstAt: current?.firstAt ?? now,
     updatedAt: now,
     lastChunk: input.chunk,

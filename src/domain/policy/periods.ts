@@ -202,6 +202,77 @@ export const periods = {
     basis: "Privacy Policy §3 (security safeguards): short-lived, read-only links",
   },
 
+  // ── This service's own records of people (docs/own-records.md; src/app/retention/own-records.ts) ─
+  // Each runs from when the request closes (or the nomination ends, or the breach is reported); while a
+  // request is open its values are needed to answer it and are kept. The sweep replaces a value past
+  // its period by a marker; the request keeps its status, dates and outcome, the audit trail a hash.
+  requestContact: {
+    category: "retention",
+    label: "Requester's address (sealed) kept after the request closes, then erased",
+    duration: "P7D",
+    basis:
+      "DPDP Act 2023 s.8(7): erased once no longer needed; notices go while the request is open, and for the access export's download period after it closes (Privacy Policy §6)",
+  },
+  correctionValues: {
+    category: "retention",
+    label:
+      "Requested new values of a correction kept after it completes (never less than the backup rotation)",
+    duration: "P35D",
+    basis:
+      "DPDP Act 2023 s.12 and s.8(7): a restore from a backup set taken before the correction re-applies it from these values, so they are kept as long as such a set lives (backupRotation, Data Deletion Instructions §4), then erased",
+  },
+  grievanceTexts: {
+    category: "retention",
+    label: "Grievance text, staff answer and handler kept after the grievance closes, then erased",
+    duration: "P90D",
+    basis: `DPDP Act 2023 s.13(3): a complainant must exhaust grievance redressal before the Board, which asks what was answered; ${RULE_14_3}, counted again from the resolution`,
+  },
+  nomineeDetails: {
+    category: "retention",
+    label: "Nominee's details kept after the nomination ends (or its request closes unrecorded), then erased",
+    duration: "P30D",
+    basis:
+      "DPDP Act 2023 s.14 and s.8(7): needed only while the nomination is in force; the sealed contact goes when it ends, the masked reference on the request after this period",
+  },
+  evidenceReferences: {
+    category: "retention",
+    label: "Evidence reference of a nominee's request kept after the request closes, then erased",
+    duration: "P1Y",
+    basis:
+      "DPDP Rules 2025 Rule 8(3): logs of processing kept one year from the processing; the evidence is why a nominee's request was acted on",
+  },
+  staffNotes: {
+    category: "retention",
+    label:
+      "Free text on a request (staff reasons and notes, the requester's own reason, a mail reference) kept after it closes, then erased",
+    duration: "P90D",
+    basis: `DPDP Act 2023 s.8(7); a requester may contest the outcome with the Grievance Officer, then the Board (s.13(3)); ${RULE_14_3}`,
+  },
+  breachContacts: {
+    category: "retention",
+    label:
+      "Addresses of people affected by a breach (sealed) kept after the Board report is filed, then erased",
+    duration: "P30D",
+    basis:
+      "DPDP Rules 2025 Rule 7(1): each affected person is told without delay; kept after the Board's report (Rule 7(2)(b)) for any further intimation the Board directs, then erased (s.8(7))",
+  },
+  codeNoticeTimeToLive: {
+    category: "retention",
+    label:
+      "A notice carrying a one-time code waits in the notifications queue at most this long, then expires",
+    duration: "PT10M",
+    basis:
+      "DPDP Act 2023 s.8(5) (reasonable security safeguards): a message holding a one-time code and an address outlives neither the code (verificationCodeValidity) nor its delivery",
+  },
+  noticeTimeToLive: {
+    category: "retention",
+    label:
+      "Any other notice (an address and its text) waits in the notifications queue at most this long, then expires",
+    duration: "P1D",
+    basis:
+      "DPDP Act 2023 s.8(5) and s.8(7): an address is kept no longer than its delivery needs; a day outlasts an outage of the mailer or the WhatsApp sender, whose dead letters are alerted on and dropped",
+  },
+
   // ── Personal data breach (Privacy Policy §10) ─────────────────────────────────────────────────────
   breachBoardReport: {
     category: "breach",
@@ -368,6 +439,18 @@ export function resolvePeriods(overrides: unknown): { table: PeriodTable; proble
     problems.push({
       period: "verificationReminder",
       message: `the reminder (${table.verificationReminder.duration}) must come before the expiry (${table.verificationExpiry.duration})`,
+    });
+  }
+  if (!everShorter(table.codeNoticeTimeToLive.duration, table.verificationCodeValidity.duration)) {
+    problems.push({
+      period: "codeNoticeTimeToLive",
+      message: `a queued notice (${table.codeNoticeTimeToLive.duration}) must expire before the code it carries (${table.verificationCodeValidity.duration})`,
+    });
+  }
+  if (everShorter(table.noticeTimeToLive.duration, table.codeNoticeTimeToLive.duration)) {
+    problems.push({
+      period: "noticeTimeToLive",
+      message: `the queue's time-to-live (${table.noticeTimeToLive.duration}) bounds every message: it may not be shorter than a code notice's (${table.codeNoticeTimeToLive.duration})`,
     });
   }
   return { table, problems };

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { reactivateAccount } from "../../app/account/reactivate";
 import { getCertificate } from "../../app/account/certificate";
+import { certificateProof } from "../../app/audit/certificate-proof";
+import { PROOF_FORMAT } from "../../domain/audit/certificate-proof";
 import { standingOf } from "../../app/requests/access-control";
 import { requestView } from "../../app/requests/view";
 import { json, route } from "../route";
@@ -46,6 +48,14 @@ export const reactivateAccountRoute = route({
   },
 });
 
+const AnchorView = z.object({
+  certificateHash: z.string(),
+  name: z.string(),
+  sha256: z.string(),
+  sealedAt: z.string(),
+  head: z.object({ seq: z.number().int(), hash: z.string() }),
+});
+
 const CertificateView = z
   .object({
     requestId: z.string(),
@@ -56,8 +66,18 @@ const CertificateView = z
         .object({ category: z.string(), label: z.string(), action: z.string(), count: z.number().int() })
         .loose(),
     ),
-    backups: z.object({ held: z.number().int(), note: z.string() }).loose(),
+    backups: z
+      .object({
+        held: z.number().int(),
+        note: z.string(),
+        keyShreddedAt: z.string().optional(),
+        /** Until then a point-in-time restore of the service's database could bring the destroyed key back. */
+        residualUntil: z.string().optional(),
+      })
+      .loose(),
     auditHeadHash: z.string(),
+    /** The anchor sealing this certificate and its chain: verify offline with GET …/certificate/proof. */
+    anchor: AnchorView,
   })
   .loose();
 
@@ -77,5 +97,34 @@ export const certificateRoute = route({
   async handler({ rt, caller, params }) {
     const { id: _id, pk: _pk, docType: _t, ...certificate } = await getCertificate(rt.app, caller, params.id);
     return json(200, certificate);
+  },
+});
+
+export const certificateProofRoute = route({
+  name: "requestCertificateProof",
+  method: "GET",
+  path: "v1/requests/{id}/certificate/proof",
+  summary:
+    "The certificate with its audit chain (other events redacted to their hashes) and anchor: verify offline with `npm run verify-certificate -- <file>` (requester, owner, staff)",
+  access: "optional",
+  params: IdParams,
+  responses: {
+    200: {
+      description: "The proof bundle",
+      schema: z.object({
+        format: z.literal(PROOF_FORMAT),
+        certificate: CertificateView,
+        // Legacy events are withheld: `{seq, prevHash, hash, withheld: true}`, no action.
+        chain: z.array(
+          z.object({ seq: z.number().int(), action: z.string().optional(), hash: z.string() }).loose(),
+        ),
+        anchor: z.object({ name: z.string(), sealedAt: z.string(), heads: z.array(z.unknown()) }).loose(),
+      }),
+    },
+    404: { description: "No such request, or not yours", schema: Problem },
+    409: { description: "The deletion has not finished yet", schema: Problem },
+  },
+  async handler({ rt, caller, params }) {
+    return json(200, await certificateProof(rt.app, caller, params.id));
   },
 });

@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { type BackupSet, listSets, readSet, SET_ID } from "../../app/backups/catalogue";
 import { setProgress } from "../../app/backups/job";
+import { ReappliedDecision } from "../../app/backups/reapply";
 import { restoreTenant } from "../../app/backups/restore";
 import { startBackup } from "../../app/backups/take";
 import { notFound } from "../../domain/errors";
+import { RefusedReference } from "../../domain/storage/record-references";
 import { actorOf } from "../../app/requests/transition";
 import { json, route } from "../route";
 import { TenantId } from "../schemas/common";
@@ -144,13 +146,14 @@ export const restoreBackupRoute = route({
   method: "POST",
   path: "v1/backups/{id}/restore",
   summary:
-    "Restore one tenant's records from a backup set, then re-apply every erasure completed since it was taken (privacy officer)",
+    "Restore one tenant's records from a backup set, then re-apply every decision recorded since it was taken: erasures, corrections, consent withdrawals, revocations (privacy officer; docs/restore.md)",
   access: ["privacy_officer"],
   params: z.object({ id: z.string().regex(SET_ID, "a backup set id, bk-…") }).strict(),
   body: RestoreBody,
   responses: {
     200: {
-      description: "Restored: records written back per category, what was left out and re-erased",
+      description:
+        "Restored: records written back per category, what was left out, each later decision and how it was honoured, references refused",
       schema: z
         .object({
           setId: z.string(),
@@ -159,7 +162,8 @@ export const restoreBackupRoute = route({
           restoredAt: z.string(),
           restored: z.record(z.string(), z.number().int()),
           skippedPastRetention: z.number().int(),
-          erasuresReapplied: z.object({ numbers: z.number().int(), records: z.number().int() }).strict(),
+          reapplied: z.array(ReappliedDecision),
+          refusedReferences: z.array(RefusedReference),
           verified: z.object({ sha256: z.string(), bytes: z.number().int() }).strict(),
         })
         .strict(),

@@ -176,10 +176,12 @@ export const breachRoutes: HttpRoute[] = [
     },
     async handler({ rt, caller, params }) {
       await getBreach(rt.app, caller, params.id);
-      const { events, valid, headHash, brokenAt } = await new AuditLog(rt.ports).verified(params.id);
+      const { events, valid, headHash, brokenAt, anchored } = await new AuditLog(rt.ports).verified(
+        params.id,
+      );
       return json(200, {
         breachId: params.id,
-        chain: { valid, headHash, ...(brokenAt ? { brokenAt } : {}) },
+        chain: { valid, headHash, ...(brokenAt ? { brokenAt } : {}), anchored },
         events,
       });
     },

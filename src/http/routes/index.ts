@@ -3,7 +3,7 @@ import { backupRoutes } from "./backups";
 import { devClockRoute, devOutboxRoute, devSeedRoute, devTokenRoute } from "./dev";
 import { exportLinkRoute } from "./export";
 import { policyRoute } from "./policy";
-import { certificateRoute, reactivateAccountRoute } from "./accounts";
+import { certificateProofRoute, certificateRoute, reactivateAccountRoute } from "./accounts";
 import { auditRoute, requestActionRoutes } from "./request-actions";
 import { createRequestRoute, getRequestRoute, listRequestsRoute } from "./requests";
 import { breachRoutes } from "./breaches";
@@ -31,6 +31,7 @@ export function allRoutes(includeDev: boolean): HttpRoute[] {
     auditRoute,
     exportLinkRoute,
     certificateRoute,
+    certificateProofRoute,
     reactivateAccountRoute,
     ...backupRoutes,
     ...grievanceRoutes,

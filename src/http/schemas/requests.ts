@@ -196,6 +196,23 @@ export const RequestList = z.object({
 
 export const AuditView = z.object({
   requestId: z.string(),
-  chain: z.object({ valid: z.boolean(), headHash: z.string(), brokenAt: z.number().int().optional() }),
+  chain: z.object({
+    valid: z.boolean(),
+    headHash: z.string(),
+    brokenAt: z.number().int().optional(),
+    /** Staff: the chain against every anchor of it in the append-only record (docs/audit-anchoring.md). */
+    anchored: z
+      .object({
+        valid: z.boolean(),
+        anchors: z.number().int(),
+        latest: z
+          .object({ name: z.string(), sealedAt: z.string(), seq: z.number().int(), hash: z.string() })
+          .optional(),
+        brokenAt: z.number().int().optional(),
+        reason: z.enum(["truncated", "rewritten"]).optional(),
+      })
+      .loose()
+      .optional(),
+  }),
   events: z.array(z.object({ at: z.string(), action: z.string() }).loose()),
 });

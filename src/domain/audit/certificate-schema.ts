@@ -1,0 +1,97 @@
+import { z } from "zod";
+
+/**
+ * A certificate as a proof bundle carries it (`GET …/certificate/proof`): every field the service serves, and
+ * nothing else. Strict, because the certificate's hash covers only what is there minus `anchor` (and
+ * `certificateHash` ignores the store's `id`, `pk`, `docType`): an extra field would ride along unverified
+ * under a valid hash. A field added to either certificate (src/app/account/certificate.ts,
+ * src/app/whatsapp-erasure/certificate.ts) must be added here too, or its genuine bundles are refused
+ * (test/e2e/audit-anchoring.test.ts verifies a genuine one).
+ */
+const Hex64 = z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 in hex");
+
+/** What a certificate carries of its anchor. */
+export const CertificateAnchor = z
+  .object({
+    /** SHA-256 of the certificate without `anchor` (and the store's `id`, `pk`, `docType`): sealed in the chain. */
+    certificateHash: Hex64,
+    name: z.string().min(1),
+    sha256: Hex64,
+    sealedAt: z.string(),
+    /** This request's chain head as the anchor holds it. */
+    head: z.object({ seq: z.number().int().positive(), hash: Hex64 }).strict(),
+  })
+  .strict();
+export type CertificateAnchor = z.infer<typeof CertificateAnchor>;
+
+const common = {
+  requestId: z.string().min(1),
+  issuedAt: z.string(),
+  auditHeadHash: Hex64,
+  completedAt: z.string().optional(),
+  tenantsAffected: z.number().int().optional(),
+  anchor: CertificateAnchor,
+};
+
+export const AccountCertificate = z
+  .object({
+    ...common,
+    scope: z.literal("account"),
+    deactivatedAt: z.string().optional(),
+    purgedAt: z.string().optional(),
+    categories: z.array(
+      z
+        .object({
+          category: z.string(),
+          label: z.string(),
+          store: z.string().optional(),
+          action: z.string(),
+          count: z.number().int(),
+          remaining: z.number().int().optional(),
+          retention: z.object({ duration: z.string(), basis: z.string() }).strict().optional(),
+          forfeitedAmount: z.number().optional(),
+        })
+        .strict(),
+    ),
+    backups: z
+      .object({
+        held: z.number().int(),
+        note: z.string(),
+        keyShreddedAt: z.string().optional(),
+        residualUntil: z.string().optional(),
+        rotatesBy: z.string().optional(),
+        lastRotationAt: z.string().optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const WhatsAppNumberCertificate = z
+  .object({
+    ...common,
+    scope: z.literal("whatsapp_number"),
+    categories: z.array(
+      z
+        .object({
+          category: z.string(),
+          label: z.string(),
+          action: z.string(),
+          count: z.number().int(),
+          reason: z.string().optional(),
+        })
+        .strict(),
+    ),
+    tenantsAffected: z.number().int(),
+    routedToAccountFlow: z.boolean(),
+    verifiedAt: z.string().optional(),
+    erasureStartedAt: z.string(),
+    erasureFinishedAt: z.string(),
+    backups: z.object({ held: z.number().int(), note: z.string() }).strict(),
+  })
+  .strict();
+
+export const ServedCertificate = z.discriminatedUnion("scope", [
+  AccountCertificate,
+  WhatsAppNumberCertificate,
+]);
+export type ServedCertificate = z.infer<typeof ServedCertificate>;
