@@ -1,15 +1,18 @@
 // Detect and alert (issue 16 item 6; review M2): one action group (the privacy officer, plus on-call) and the alert
-// rules. The Board's 72-hour and CERT-In's 6-hour clocks start at detection: these rules are the detection.
+// rules of this resource group. The Board's 72-hour and CERT-In's 6-hour clocks start at detection: these rules are the detection.
 //
-//   Activity Log (subscription)   role and policy assignments/exemptions written or deleted, locks deleted,
-//                                 diagnostic settings deleted, workspace tables changed, a Cosmos DB restore,
-//                                 the publish profile read (publishxml), the Key Vault written or deleted
 //   metric                        dead-lettered messages > 0, one rule per Service Bus queue
 //   log search (workspace)        function failure rate; Key Vault secret/key use by anyone but the app; Key Vault
 //                                 403 bursts; Cosmos DB 401/403 bursts; failed purges, erasures, rotations and sweeps
 //
-// Alert rules and the action group are Azure Monitor's 'global' resources (AVM: avm/res/insights/{action-group,
-// activity-log-alert,metric-alert}/main.bicep default location 'global'; the built-in Allowed locations policy exempts
+// Not here: the subscription's Activity Log (role and policy assignments, locks, diagnostic settings, Key Vault and
+// Cosmos DB writes, publishing credentials). Those rules are infra/subscription/activity-alerts.bicep's, deployed once
+// by the platform identity and blind to the deploy identities: from here every deployment (which re-PUTs the vault
+// and the role assignments) would fire them, dev and prod would each create the same subscription-wide rules, and
+// the deploy identities hold rights on their resource group only.
+//
+// The action group and the metric rules are Azure Monitor's 'global' resources (AVM: avm/res/insights/{action-group,
+// metric-alert}/main.bicep default location 'global'; the built-in Allowed locations policy exempts
 // 'global'). They hold configuration only: names, queries, addresses. The log search rules run in the workspace's
 // region, and no query returns a name, number or email (counts, operation names and ids only).
 param location string
@@ -80,103 +83,6 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
     emailReceivers: receivers
   }
 }
-
-var actions = {
-  actionGroups: [
-    {
-      actionGroupId: actionGroup.id
-    }
-  ]
-}
-
-// ── Activity Log: changes to who may do what, to the residency guard and to the logs themselves ───────
-// Scope: the subscription, because role and policy assignments made there reach this resource group too, and a
-// Cosmos DB restore is a subscription-scope action (Microsoft.DocumentDB/locations/restorableDatabaseAccounts/restore/action).
-
-var activityAlerts = [
-  {
-    name: 'access-changed'
-    description: 'A role assignment was created or removed in the subscription (who may read personal data changed).'
-    operations: [
-      'Microsoft.Authorization/roleAssignments/write'
-      'Microsoft.Authorization/roleAssignments/delete'
-    ]
-  }
-  {
-    name: 'residency-guard-changed'
-    description: 'A policy assignment or exemption was written or removed (the India-only residency guard may be lifted).'
-    operations: [
-      'Microsoft.Authorization/policyAssignments/write'
-      'Microsoft.Authorization/policyAssignments/delete'
-      'Microsoft.Authorization/policyExemptions/write'
-      'Microsoft.Authorization/policyExemptions/delete'
-    ]
-  }
-  {
-    name: 'protection-removed'
-    description: 'A delete lock, a diagnostic setting or a Log Analytics table setting was removed or changed (deletion guard or logging weakened).'
-    operations: [
-      'Microsoft.Authorization/locks/delete'
-      'Microsoft.Insights/diagnosticSettings/delete'
-      'Microsoft.OperationalInsights/workspaces/tables/write'
-      'Microsoft.OperationalInsights/workspaces/tables/delete'
-    ]
-  }
-  {
-    name: 'cosmos-restore'
-    description: 'A Cosmos DB point-in-time restore was started: it can bring back erased data and destroyed tenant keys (needs the privacy officer\'s sign-off).'
-    operations: [
-      'Microsoft.DocumentDB/locations/restorableDatabaseAccounts/restore/action'
-    ]
-  }
-  {
-    name: 'publish-profile-read'
-    description: 'A Function App publish profile was read (publishxml): basic-auth deployment credentials left the platform.'
-    operations: [
-      'Microsoft.Web/sites/publishxml/action'
-    ]
-  }
-  {
-    name: 'key-vault-changed'
-    description: 'A Key Vault was written or deleted (network rules, RBAC mode, purge protection).'
-    operations: [
-      'Microsoft.KeyVault/vaults/write'
-      'Microsoft.KeyVault/vaults/delete'
-    ]
-  }
-]
-
-resource activity 'Microsoft.Insights/activityLogAlerts@2026-01-01' = [
-  for a in activityAlerts: {
-    name: 'ala-${baseName}-${environmentName}-${a.name}'
-    location: 'global'
-    tags: tags
-    properties: {
-      description: a.description
-      enabled: true
-      scopes: [
-        subscription().id
-      ]
-      condition: {
-        allOf: [
-          {
-            field: 'category'
-            equals: 'Administrative'
-          }
-          {
-            anyOf: [
-              for operation in a.operations: {
-                field: 'operationName'
-                equals: operation
-              }
-            ]
-          }
-        ]
-      }
-      actions: actions
-    }
-  }
-]
 
 // ── Dead letters: one rule per queue ─────────────────────────────────────────────────────────────────
 // DeadletteredMessages is a gauge (messages now in the dead-letter queue), split by EntityName (the queue).
@@ -332,8 +238,9 @@ var logAlerts = [
     name: 'failed-purges'
     description: 'A reconciliation or sweep reported failures: a purge, erasure, rotation or retention deletion is overdue.'
     severity: 1
+    // The window equals the frequency: with auto-mitigation off, an overlapping window would report each failed run twice.
     frequency: 'PT1H'
-    window: 'PT2H'
+    window: 'PT1H'
     query: failedPurgesQuery
   }
 ]

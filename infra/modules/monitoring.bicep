@@ -9,7 +9,7 @@ param tags { *: string }
 // Security and processing logs are kept at least one year (DPDP Rules 2025 Rules 6(1)(e), 8(3)) in EVERY environment:
 // the floor is this decorator, not a parameter file. 366 days: a year, also across 29 February. Every table inherits
 // it (a table's own retentionInDays is -1, "the workspace default", unless someone sets it: the Activity Log export
-// and the alert on workspaces/tables/write in alerts.bicep watch that).
+// and the alert on workspaces/tables/write in infra/subscription/activity-alerts.bicep watch that).
 @minValue(366)
 @maxValue(730)
 param retentionDays int

@@ -98,6 +98,10 @@ resource vnet 'Microsoft.Network/virtualNetworks@2025-05-01' = {
             id: appNsg.id
           }
           natGateway: natGateway ? { id: nat.id } : null
+          // Said explicitly, not left to the API version's default (from 2025-07-01 new subnets default to no outbound
+          // access): without a NAT gateway the app reaches the token issuer's keys, Application Insights, the export
+          // account and the platform's accounts through default outbound access; with one, through the NAT gateway.
+          defaultOutboundAccess: !natGateway
         }
       }
       {

@@ -1,10 +1,12 @@
 // dpdp-rights: what must hold for the whole subscription, deployed by the PLATFORM team with its own identity
-// (Owner or Resource Policy Contributor + Security Admin + Monitoring Contributor on the subscription), never by the
+// (Owner, or Contributor + Resource Policy Contributor + Security Admin on the subscription), never by the
 // app's deploy identity, which therefore cannot lift the residency guard or switch off the detection it is watched by
 // (issue 16 items 1, 5, 6; review H1, H2, M2, M4):
 //
 //   residency   "Allowed locations", "Allowed locations for resource groups", "Azure Cosmos DB allowed locations"
 //   logs        the Activity Log exported to the Log Analytics workspace (kept there >= 366 days, not Azure's 90)
+//   alerts      that Activity Log watched (activity-alerts.bicep): role/policy assignments, locks, diagnostic settings,
+//               Key Vault and Cosmos DB writes (restores), publishing credentials, by anyone but the deploy identities
 //   detection   Defender for Cloud plans and the security contact
 //
 //   az deployment sub create -l centralindia -f infra/subscription/main.bicep -p infra/subscription/main.bicepparam
@@ -34,8 +36,27 @@ param allowedLocations string[] = [
 @description('Resource id of the Log Analytics workspace (in India) that keeps the Activity Log: the prod workspace of infra/main.bicep (output logAnalyticsWorkspaceName), or the platform\'s own if it keeps >= 366 days.')
 param activityLogWorkspaceId string
 
-@description('Defender for Cloud security contact: the privacy officer.')
+@description('Defender for Cloud security contact: the privacy officer. Also the address of the subscription alerts\' action group.')
 param securityContactEmail string
+
+@description('On-call address that receives the subscription alerts with the privacy officer; empty: the privacy officer only.')
+param onCallEmail string = ''
+
+@description('Object (principal) ids of the app deploy identities (infra/bootstrap/deployers.bicep, resource group rg-dpdp-deployers): their writes are the deployments, not alerted. Empty: every write alerts, deployments too.')
+param deployerPrincipalIds string[] = []
+
+@description('Resource group of the subscription alert rules and their action group, created here: no app deploy identity has a role in it.')
+param alertsResourceGroupName string = 'rg-dpdp-alerts'
+
+@description('Region of that resource group and of its log search rules (the workspace\'s, in India).')
+@allowed([
+  'centralindia'
+  'southindia'
+  'westindia'
+  'jioindiawest'
+  'jioindiacentral'
+])
+param alertsLocation string = 'centralindia'
 
 @description('Defender for Cloud plans: Standard (paid, infra/README.md "Costs") or Free. The plans apply to the whole subscription.')
 @allowed([
@@ -104,8 +125,11 @@ resource cosmosLocationsPolicy 'Microsoft.Authorization/policyAssignments@2025-0
       listOfAllowedLocations: {
         value: allowedLocations
       }
+      // The definition's allowed values are lower case ('deny', 'audit', 'disabled') and Azure Policy compares them
+      // case-sensitively: 'Deny' fails the assignment (PolicyParameterValueNotAllowed). The two definitions above
+      // have no effect parameter (always deny).
       policyEffect: {
-        value: 'Deny'
+        value: 'deny'
       }
     }
     nonComplianceMessages: [
@@ -141,6 +165,27 @@ resource activityLog 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' 
         enabled: true
       }
     ]
+  }
+}
+
+// ── The Activity Log, watched ──────────────────────────────────────────────────────────────────────
+// Here, not in infra/modules/alerts.bicep: deployed once, by this identity, and blind to the deploy identities, whose
+// every deployment re-PUTs the Key Vault and the role assignments (activity-alerts.bicep says how).
+
+resource alertsGroup 'Microsoft.Resources/resourceGroups@2025-04-01' = {
+  name: alertsResourceGroupName
+  location: alertsLocation
+}
+
+module activityAlerts 'activity-alerts.bicep' = {
+  name: 'dpdp-activity-alerts'
+  scope: alertsGroup
+  params: {
+    location: alertsLocation
+    privacyOfficerEmail: securityContactEmail
+    onCallEmail: onCallEmail
+    workspaceId: activityLogWorkspaceId
+    deployerPrincipalIds: deployerPrincipalIds
   }
 }
 

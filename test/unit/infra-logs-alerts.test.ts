@@ -67,6 +67,12 @@ describe("infra: a year of logs, alerts and locks (Bicep sources)", () => {
     expect(existsSync(join(INFRA, "modules", "policy.bicep"))).toBe(false);
   });
 
+  it("the Cosmos DB locations policy's effect is exactly 'deny' (its allowed values are lower case, compared case-sensitively)", () => {
+    const subscription = code(join("subscription", "main.bicep"));
+    expect(subscription).toMatch(/policyEffect: \{\s*value: 'deny'\s*\}/);
+    expect(subscription).not.toMatch(/'Deny'/);
+  });
+
   it("the dead-letter alerts cover exactly the queues of QueueName (src/ports/scheduler.ts) and of servicebus.bicep", () => {
     const alerts = code(join("modules", "alerts.bicep"));
     const block = /var queueNames = \[([^\]]*)\]/.exec(alerts)?.[1] ?? "";
@@ -274,30 +280,13 @@ describe.skipIf(!present)(
       const call = (main.resources as Record<string, Arm>).alerts?.properties?.parameters as Json;
       expect(call.privacyOfficerEmail).toEqual({ value: "[parameters('privacyOfficerEmail')]" });
       for (const r of list(alerts).filter((x) => x.type !== "Microsoft.Insights/actionGroups"))
-        expect(JSON.stringify(r.properties), r.type).toMatch(/actionGroup|variables\('actions'\)/);
-      expect(JSON.stringify(alerts.variables?.actions)).toContain("Microsoft.Insights/actionGroups");
+        expect(JSON.stringify(r.properties), r.type).toContain("Microsoft.Insights/actionGroups");
     });
 
-    it("Activity Log alerts: role and policy assignments, exemptions, locks, logging, a Cosmos DB restore, publishxml, Key Vault writes", () => {
-      const alerts = moduleTemplate(main, "alerts");
-      const activity = alerts.variables?.activityAlerts as { operations: string[] }[];
-      const operations = activity.flatMap((a) => a.operations);
-      for (const op of [
-        "Microsoft.Authorization/roleAssignments/write",
-        "Microsoft.Authorization/roleAssignments/delete",
-        "Microsoft.Authorization/policyAssignments/write",
-        "Microsoft.Authorization/policyAssignments/delete",
-        "Microsoft.Authorization/policyExemptions/write",
-        "Microsoft.Authorization/locks/delete",
-        "Microsoft.Insights/diagnosticSettings/delete",
-        "Microsoft.DocumentDB/locations/restorableDatabaseAccounts/restore/action",
-        "Microsoft.Web/sites/publishxml/action",
-        "Microsoft.KeyVault/vaults/write",
-      ])
-        expect(operations).toContain(op);
-      const rule = list(alerts).find((r) => r.type === "Microsoft.Insights/activityLogAlerts");
-      expect(rule?.properties?.scopes).toEqual(["[subscription().id]"]);
-      expect(rule?.copy?.count).toBe("[length(variables('activityAlerts'))]");
+    it("no Activity Log rule in the app's template: the subscription template watches the Activity Log", () => {
+      const types = everything(main).map((r) => r.type);
+      expect(types).not.toContain("Microsoft.Insights/activityLogAlerts");
+      expect(JSON.stringify(moduleTemplate(main, "alerts"))).not.toMatch(/AzureActivity|subscription\(\)/);
     });
 
     it("a DeadletteredMessages > 0 metric alert per queue, on the namespace, split by EntityName", () => {
@@ -344,6 +333,12 @@ describe.skipIf(!present)(
       const rule = list(alerts).find((r) => r.type === "Microsoft.Insights/scheduledQueryRules");
       expect(rule?.properties?.scopes).toEqual(["[parameters('workspaceId')]"]);
       expect(rule?.location).toBe("[parameters('location')]");
+      // Auto-mitigation is off: a window longer than the frequency would report the same failed run twice.
+      expect(rule?.properties?.autoMitigate).toBe(false);
+      const purges = (
+        alerts.variables?.logAlerts as { name: string; frequency: string; window: string }[]
+      ).find((r) => r.name === "failed-purges");
+      expect(purges).toMatchObject({ frequency: "PT1H", window: "PT1H" });
     });
 
     it("CanNotDelete locks on Cosmos DB, the data storage account, Key Vault and the workspace, behind deployLocks", () => {
@@ -397,7 +392,13 @@ describe.skipIf(!present)(
       expect(
         (byDefinition.get("0473574d-2d43-4217-aefe-941fcdf7e684")?.properties?.parameters as Json)
           .policyEffect,
-      ).toEqual({ value: "Deny" });
+      ).toEqual({ value: "deny" });
+      // Exactly the definition's lower-case allowed value (Azure Policy compares case-sensitively); the other two
+      // definitions take no effect parameter.
+      for (const id of ["e56962a6-4747-49cd-b67b-bf8b01975c4c", "e765b5de-1225-4ba3-bd56-1ac6695af988"])
+        expect(Object.keys(byDefinition.get(id)?.properties?.parameters as Json)).toEqual([
+          "listOfAllowedLocations",
+        ]);
       const allowed = subscription.parameters.allowedLocations as {
         allowedValues?: string[];
         defaultValue?: string[];
@@ -406,6 +407,71 @@ describe.skipIf(!present)(
       const values = parameters.get(join("subscription", "main.bicepparam"))?.allowedLocations
         ?.value as string[];
       for (const region of values) expect(INDIAN_REGIONS).toContain(region);
+    });
+
+    it("the subscription template watches the Activity Log: log search rules over AzureActivity, deploy identities excluded", () => {
+      const call = (subscription.resources as Record<string, Arm>).activityAlerts;
+      expect(call?.type).toBe("Microsoft.Resources/deployments");
+      expect(call?.properties?.parameters).toMatchObject({
+        workspaceId: { value: "[parameters('activityLogWorkspaceId')]" },
+        deployerPrincipalIds: { value: "[parameters('deployerPrincipalIds')]" },
+        privacyOfficerEmail: { value: "[parameters('securityContactEmail')]" },
+      });
+      // Its own resource group, in India, where no app deploy identity has a role.
+      const group = list(subscription).find((r) => r.type === "Microsoft.Resources/resourceGroups");
+      expect(group?.location).toBe("[parameters('alertsLocation')]");
+      expect(
+        [
+          ...((subscription.parameters.alertsLocation as { allowedValues?: string[] }).allowedValues ?? []),
+        ].sort(),
+      ).toEqual([...INDIAN_REGIONS].sort());
+      const alerts = call?.properties?.template as Template;
+      expect(list(alerts).map((r) => r.type)).not.toContain("Microsoft.Insights/activityLogAlerts");
+      const operations = (alerts.variables?.activityAlerts as { operations: string[] }[]).flatMap(
+        (a) => a.operations,
+      );
+      for (const op of [
+        "Microsoft.Authorization/roleAssignments/write",
+        "Microsoft.Authorization/roleAssignments/delete",
+        "Microsoft.Authorization/policyAssignments/write",
+        "Microsoft.Authorization/policyAssignments/delete",
+        "Microsoft.Authorization/policyExemptions/write",
+        "Microsoft.Authorization/policyExemptions/delete",
+        "Microsoft.Authorization/locks/delete",
+        "Microsoft.Insights/diagnosticSettings/delete",
+        "Microsoft.KeyVault/vaults/write",
+        "Microsoft.KeyVault/vaults/delete",
+        "Microsoft.Web/sites/config/list/action",
+        "Microsoft.Web/sites/publishxml/action",
+        // A restore is a PUT with createMode Restore / restoreParameters, not the restore/action permission.
+        "Microsoft.DocumentDB/databaseAccounts/write",
+        "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/write",
+        "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/write",
+      ])
+        expect(operations).toContain(op);
+      expect(operations).not.toContain(
+        "Microsoft.DocumentDB/locations/restorableDatabaseAccounts/restore/action",
+      );
+      const query = String(alerts.variables?.activityQuery);
+      expect(query).toMatch(/^let deployers = dynamic\(\{deployers\}\);\nAzureActivity\n/);
+      expect(query).toMatch(/OperationNameValue in~ \(dynamic\(\{operations\}\)\)/);
+      expect(query).toMatch(/not\(Caller in~ \(deployers\)\) and not\(callerOid in~ \(deployers\)\)/);
+      // Each row in one run only: rows ingested since the last run (the frequency), however late their TimeGenerated.
+      expect(query).toContain("ingestion_time() > ago(5m)");
+      const rule = list(alerts).find((r) => r.type === "Microsoft.Insights/scheduledQueryRules");
+      expect(rule?.copy?.count).toBe("[length(variables('activityAlerts'))]");
+      expect(rule?.properties).toMatchObject({
+        scopes: ["[parameters('workspaceId')]"],
+        evaluationFrequency: "PT5M",
+        autoMitigate: false,
+      });
+      expect(JSON.stringify(rule?.properties?.criteria)).toContain(
+        "string(parameters('deployerPrincipalIds'))",
+      );
+      expect(JSON.stringify(rule?.properties?.actions)).toContain("Microsoft.Insights/actionGroups");
+      expect(parameters.get(join("subscription", "main.bicepparam"))?.deployerPrincipalIds?.value).toEqual(
+        [],
+      );
     });
 
     it("the subscription template: the whole Activity Log to the workspace; Defender plans (not App Service) and a security contact", () => {

@@ -99,6 +99,9 @@ describe.skipIf(!compilerPresent)("infra network: the compiled template (ARM JSO
     expect(app?.properties.serviceEndpoints).toBeUndefined();
     expect(pe?.properties.delegations).toBeUndefined();
     expect(pe?.properties.defaultOutboundAccess).toBe(false);
+    // The app's egress never rests on the API version's default (new subnets lose default outbound access from
+    // 2025-07-01): it is said explicitly, and a NAT gateway takes over when there is one.
+    expect(app?.properties.defaultOutboundAccess).toBe("[not(parameters('natGateway'))]");
     for (const s of subnets)
       expect(path(s.properties, "networkSecurityGroup.id"), s.name).toMatch(/networkSecurityGroups/);
     // Optional NAT gateway (a fixed egress address), off by default: a cost, not a protection of the stores.
