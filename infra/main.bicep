@@ -101,6 +101,9 @@ param retentionOverrides { *: string } = {}
 @description('Name of the Key Vault secret holding SUBJECT_HASH_KEY (created once by ops, never rotated: see infra/README.md).')
 param subjectHashKeySecretName string = 'subject-hash-key'
 
+@description('False only for the very first deployment of an environment, before ops create the SUBJECT_HASH_KEY secret: the identity\'s Secrets User role is scoped to that secret, which must exist (infra/README.md).')
+param subjectHashKeyCreated bool = true
+
 // ── Data stores ─────────────────────────────────────────────────────────────────────────────────────
 
 @description('Cosmos DB serverless (dev). Serverless is single-region: cosmosSecondaryLocation is then ignored.')
@@ -120,12 +123,28 @@ param cosmosZoneRedundant bool = false
 ])
 param cosmosBackupTier string = 'Continuous30Days'
 
-@description('Cosmos DB public network access (Disabled needs private endpoints and VNet integration, not part of this template).')
+@description('Cosmos DB public network access when privateNetworking is false (with privateNetworking it is Disabled: the private endpoint is the way in).')
 @allowed([
   'Enabled'
   'Disabled'
 ])
 param cosmosPublicNetworkAccess string = 'Enabled'
+
+@description('Key Vault public network access (Disabled needs the private endpoint and VNet integration; then the firewall denies everything else, with no trusted-service bypass).')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param keyVaultPublicNetworkAccess string = 'Enabled'
+
+@description('Private networking: the Function App joins a VNet (modules/network.bicep) and Cosmos DB, Key Vault, the runtime and data storage accounts and (Premium) Service Bus get private endpoints with public network access off; cosmosPublicNetworkAccess and keyVaultPublicNetworkAccess then no longer apply. The export account stays public (download links). Costs: infra/README.md.')
+param privateNetworking bool = true
+
+@description('Address space of the VNet (a /22 or larger): the Flex integration subnet and the private endpoint subnet take a /24 each.')
+param vnetAddressPrefix string = '10.40.0.0/22'
+
+@description('A NAT gateway with a static public IP for the app\'s internet egress (one known address for allow-lists). Off: the platform\'s outbound addresses. Costs: infra/README.md.')
+param natGateway bool = false
 
 @description('Create the platform\'s database, containers and blob containers here (dev only: in prod the platform owns them).')
 param deployPlatformStores bool = false
@@ -177,10 +196,27 @@ param anchorPolicyLocked bool = false
 ])
 param serviceBusSku string = 'Standard'
 
-@description('Log Analytics retention. Security and processing logs: at least one year (DPDP Rules 2025 Rules 6(1)(e), 8(3)).')
-@minValue(30)
+@description('Log Analytics retention, every environment. Security and processing logs: at least one year (DPDP Rules 2025 Rules 6(1)(e), 8(3)); 366 days covers a leap year.')
+@minValue(366)
 @maxValue(730)
-param logRetentionDays int = 365
+param logRetentionDays int = 366
+
+// ── Detect, alert, lock (modules/alerts.bicep, modules/locks.bicep) ─────────────────────────────────
+
+@description('On-call address that receives every alert with the privacy officer (PRIVACY_OFFICER_EMAIL); empty: the privacy officer only.')
+param onCallEmail string = ''
+
+@description('Cosmos DB 401/403 responses in 15 minutes that make an alert.')
+@minValue(1)
+param cosmosDeniedThreshold int = 10
+
+@description('Function failure rate (%) over 15 minutes that makes an alert.')
+@minValue(1)
+@maxValue(100)
+param failureRatePercent int = 5
+
+@description('CanNotDelete locks on Cosmos DB, the data storage account, Key Vault and the workspace. The deploy identity needs Microsoft.Authorization/locks/write (infra/README.md). Off only where the environment is torn down freely (dev).')
+param deployLocks bool = true
 
 // ── Names ───────────────────────────────────────────────────────────────────────────────────────────
 
@@ -194,27 +230,24 @@ var names = {
   identity: 'id-${baseName}-${environmentName}'
   workspace: 'log-${baseName}-${environmentName}'
   appInsights: 'appi-${baseName}-${environmentName}'
-  runtimeStorage: 'st${baseName}rt${environmentName}${token}'
+  // 'fn', no longer 'rt': infrastructure encryption can only be chosen when an account is created (infra/README.md).
+  runtimeStorage: 'st${baseName}fn${environmentName}${token}'
   dataStorage: 'st${baseName}data${environmentName}${token}'
+  exportStorage: 'st${baseName}ex${environmentName}${token}'
+  vnet: 'vnet-${baseName}-${environmentName}'
   cosmos: 'cosmos-${baseName}-${environmentName}-${token}'
   serviceBus: 'sb-${baseName}-${environmentName}-${token}'
   keyVault: 'kv-${baseName}-${environmentName}-${token}'
   plan: 'plan-${baseName}-${environmentName}'
   functionApp: 'func-${baseName}-${environmentName}-${token}'
 }
-// The regions resources here may use: the Allowed locations policy denies anything else in this resource group.
-var usedLocations = empty(cosmosSecondaryLocation) || cosmosServerless ? [location] : [location, cosmosSecondaryLocation]
 var deploymentContainerName = 'app-package'
 var backupKeyName = 'backup-kek'
 
 // ── Residency guard ─────────────────────────────────────────────────────────────────────────────────
-
-module residency 'modules/policy.bicep' = {
-  name: 'residency-policy'
-  params: {
-    allowedLocations: usedLocations
-  }
-}
+// Not here: infra/subscription/main.bicep assigns Allowed locations, Allowed locations for resource groups and Azure
+// Cosmos DB allowed locations at subscription scope, deployed by the platform team with its own identity, so this
+// template's deploy identity holds no policy rights and cannot lift the guard it is constrained by (review M4, H1).
 
 // ── Identity the Function App runs as (user-assigned: its roles exist before the app first starts) ─
 
@@ -254,6 +287,8 @@ module runtimeStorage 'modules/runtime-storage.bicep' = {
     tags: allTags
     sku: storageSku
     deploymentContainerName: deploymentContainerName
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
+    containerSoftDeleteDays: containerSoftDeleteDays
     // what-if cannot know the principal id before the identity exists: see "Role assignment names" above.
     #disable-next-line what-if-short-circuiting
     principalId: identity.outputs.principalId
@@ -264,6 +299,8 @@ module dataStorage 'modules/data-storage.bicep' = {
   name: 'data-storage'
   params: {
     name: names.dataStorage
+    exportName: names.exportStorage
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
     location: location
     tags: allTags
     sku: storageSku
@@ -289,7 +326,7 @@ module cosmos 'modules/cosmos.bicep' = {
     maxThroughput: cosmosMaxThroughput
     zoneRedundant: cosmosZoneRedundant
     backupTier: cosmosBackupTier
-    publicNetworkAccess: cosmosPublicNetworkAccess
+    publicNetworkAccess: privateNetworking ? 'Disabled' : cosmosPublicNetworkAccess
     databaseName: cosmosDatabaseName
     platformDatabaseName: cosmosPlatformDatabaseName
     deployPlatformStores: deployPlatformStores
@@ -331,6 +368,8 @@ module serviceBus 'modules/servicebus.bicep' = {
     location: location
     tags: allTags
     sku: serviceBusSku
+    // Private Link is Premium only: Standard stays public, identity only (infra/README.md, the cost of each).
+    publicNetworkAccess: privateNetworking && serviceBusSku == 'Premium' ? 'Disabled' : 'Enabled'
     // what-if cannot know the principal id before the identity exists: see "Role assignment names" above.
     #disable-next-line what-if-short-circuiting
     principalId: identity.outputs.principalId
@@ -344,6 +383,9 @@ module keyVault 'modules/keyvault.bicep' = {
     location: location
     tags: allTags
     backupKeyName: backupKeyName
+    subjectHashKeySecretName: subjectHashKeySecretName
+    subjectHashKeyCreated: subjectHashKeyCreated
+    publicNetworkAccess: privateNetworking ? 'Disabled' : keyVaultPublicNetworkAccess
     workspaceId: monitoring.outputs.workspaceId
     // what-if cannot know the principal id before the identity exists: see "Role assignment names" above.
     #disable-next-line what-if-short-circuiting
@@ -351,12 +393,48 @@ module keyVault 'modules/keyvault.bicep' = {
   }
 }
 
+// ── Network: the app joins a VNet; the stores are reached by private endpoints, public access off ──────
+
+module network 'modules/network.bicep' = {
+  name: 'network'
+  params: {
+    name: names.vnet
+    location: location
+    tags: allTags
+    addressPrefix: vnetAddressPrefix
+    natGateway: natGateway
+  }
+}
+
+module privateEndpoints 'modules/private-endpoints.bicep' = if (privateNetworking) {
+  name: 'private-endpoints'
+  // Cosmos DB and Key Vault are named here, not read from their modules' outputs: wait for them.
+  dependsOn: [
+    cosmos
+    keyVault
+  ]
+  params: {
+    namePrefix: '${baseName}-${environmentName}'
+    location: location
+    tags: allTags
+    vnetId: network.outputs.id
+    subnetId: network.outputs.privateEndpointSubnetId
+    cosmosAccountId: resourceId('Microsoft.DocumentDB/databaseAccounts', names.cosmos)
+    keyVaultId: resourceId('Microsoft.KeyVault/vaults', names.keyVault)
+    runtimeStorageId: runtimeStorage.outputs.id
+    dataStorageId: dataStorage.outputs.id
+    serviceBusNamespaceId: serviceBusSku == 'Premium' ? serviceBus.outputs.id : ''
+  }
+}
+
 module functionApp 'modules/functionapp.bicep' = {
   name: 'function-app'
   // The storage account and Application Insights are read by name: these keep them first (the Key Vault module
-  // already waits for monitoring, so monitoring needs no entry of its own: no-unnecessary-dependson).
+  // already waits for monitoring, so monitoring needs no entry of its own: no-unnecessary-dependson). The private
+  // endpoints exist before the app starts: with public access off, they are its only way to its stores.
   dependsOn: [
     runtimeStorage
+    privateEndpoints
   ]
   params: {
     planName: names.plan
@@ -377,6 +455,8 @@ module functionApp 'modules/functionapp.bicep' = {
     cosmosDatabaseName: cosmosDatabaseName
     cosmosPlatformDatabaseName: cosmosPlatformDatabaseName
     blobEndpoint: dataStorage.outputs.blobEndpoint
+    exportBlobEndpoint: dataStorage.outputs.exportBlobEndpoint
+    virtualNetworkSubnetId: network.outputs.appSubnetId
     // Dev: the platform's stores are created in this deployment's accounts. Prod: the platform's own accounts.
     platformCosmosEndpoint: deployPlatformStores ? cosmos.outputs.endpoint : platformCosmos!.outputs.endpoint
     platformBlobEndpoint: deployPlatformStores ? dataStorage.outputs.blobEndpoint : platformBlob!.outputs.blobEndpoint
@@ -396,6 +476,71 @@ module functionApp 'modules/functionapp.bicep' = {
   }
 }
 
+// ── A year of logs, alerts, delete locks ────────────────────────────────────────────────────────────
+
+// Every resource's logs to the workspace. Names, not module outputs (what-if-short-circuiting): dependsOn orders it.
+module diagnostics 'modules/diagnostics.bicep' = {
+  name: 'diagnostics'
+  dependsOn: [
+    cosmos
+    dataStorage
+    runtimeStorage
+    serviceBus
+    functionApp
+    keyVault
+  ]
+  params: {
+    workspaceId: monitoring.outputs.workspaceId
+    cosmosAccountName: names.cosmos
+    dataStorageName: names.dataStorage
+    exportStorageName: names.exportStorage
+    runtimeStorageName: names.runtimeStorage
+    serviceBusName: names.serviceBus
+    functionAppName: names.functionApp
+    keyVaultName: names.keyVault
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    location: location
+    tags: allTags
+    environmentName: environmentName
+    baseName: baseName
+    privacyOfficerEmail: privacyOfficerEmail
+    onCallEmail: onCallEmail
+    workspaceId: monitoring.outputs.workspaceId
+    appInsightsId: resourceId('Microsoft.Insights/components', names.appInsights)
+    serviceBusId: resourceId('Microsoft.ServiceBus/namespaces', names.serviceBus)
+    // The app's identity is the one principal expected at the vault: a property of the query, not a name.
+    #disable-next-line what-if-short-circuiting
+    appPrincipalId: identity.outputs.principalId
+    cosmosDeniedThreshold: cosmosDeniedThreshold
+    failureRatePercent: failureRatePercent
+  }
+  // The metric rules need the namespace, the log search rules the tables' workspace (ordered through workspaceId).
+  dependsOn: [
+    serviceBus
+  ]
+}
+
+module locks 'modules/locks.bicep' = if (deployLocks) {
+  name: 'locks'
+  dependsOn: [
+    cosmos
+    dataStorage
+    keyVault
+    monitoring
+  ]
+  params: {
+    cosmosAccountName: names.cosmos
+    dataStorageName: names.dataStorage
+    keyVaultName: names.keyVault
+    workspaceName: names.workspace
+  }
+}
+
 // ── Outputs: names and the URL only (no keys, secrets or connection strings: the test checks) ───────
 
 output functionAppUrl string = functionApp.outputs.url
@@ -405,6 +550,8 @@ output identityPrincipalId string = identity.outputs.principalId
 output cosmosAccountName string = cosmos.outputs.name
 output dataStorageAccountName string = dataStorage.outputs.name
 output runtimeStorageAccountName string = runtimeStorage.outputs.name
+output exportStorageAccountName string = dataStorage.outputs.exportName
+output virtualNetworkName string = network.outputs.name
 output serviceBusNamespaceName string = serviceBus.outputs.name
 output keyVaultName string = keyVault.outputs.name
 output backupKeyName string = keyVault.outputs.backupKeyName

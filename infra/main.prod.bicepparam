@@ -11,6 +11,8 @@ param corsAllowedOrigins = ['https://app.callmissed.com']
 param authIssuer = readEnvironmentVariable('AUTH_ISSUER')
 param authAudience = readEnvironmentVariable('AUTH_AUDIENCE')
 param authJwksUrl = readEnvironmentVariable('AUTH_JWKS_URL')
+// The very first deployment, before ops create the SUBJECT_HASH_KEY secret: SUBJECT_HASH_KEY_CREATED=false (infra/README.md).
+param subjectHashKeyCreated = bool(readEnvironmentVariable('SUBJECT_HASH_KEY_CREATED', 'true'))
 
 param cosmosServerless = false
 param cosmosMaxThroughput = 4000
@@ -23,8 +25,12 @@ param platformCosmosResourceGroup = readEnvironmentVariable('PLATFORM_COSMOS_RES
 param platformStorageAccountName = readEnvironmentVariable('PLATFORM_STORAGE_ACCOUNT')
 param platformStorageResourceGroup = readEnvironmentVariable('PLATFORM_STORAGE_RESOURCE_GROUP')
 param storageSku = 'Standard_ZRS'
-param serviceBusSku = 'Standard'
-param logRetentionDays = 365
+// Premium: the only tier with Private Link (its endpoint, public access off); about US$680 a month (infra/README.md).
+param serviceBusSku = 'Premium'
+param privateNetworking = true
+param natGateway = false
+param logRetentionDays = 366
+param deployLocks = true
 param maximumInstanceCount = 100
 // After locking the audit-anchors immutability policy (infra/README.md), set true: ARM refuses a PUT of a locked policy.
 param anchorPolicyLocked = false

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { buildExecutors } from "./app/executors";
+import { EXPORT_CONTAINER } from "./app/export/job";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { CosmosClient } from "@azure/cosmos";
@@ -63,12 +64,14 @@ function splitDocuments(service: DocumentStore, platform: DocumentStore): Docume
 }
 
 /**
- * The platform's blob containers (the ones the inventory names) in the platform's own storage account;
- * the service's own containers (exports, backups) in the service's.
+ * Each blob container in its own account: the platform's (the ones the inventory names) in the platform's storage
+ * account, `exports` in the export account (EXPORT_BLOB_ENDPOINT; the data account when unset), the service's other
+ * containers (backups) in the data account. Health pings the data account and, when separate, the export account.
  */
-function splitBlobs(service: BlobStore, platform: BlobStore): BlobStore {
+function splitBlobs(service: BlobStore, platform: BlobStore, exports: BlobStore = service): BlobStore {
   const own = new Set<string>(serviceBlobContainers);
-  const of = (container: string) => (own.has(container) ? service : platform);
+  const of = (container: string) =>
+    container === EXPORT_CONTAINER ? exports : own.has(container) ? service : platform;
   return {
     put: (container, name, body, options) => of(container).put(container, name, body, options),
     read: (container, name) => of(container).read(container, name),
@@ -77,7 +80,10 @@ function splitBlobs(service: BlobStore, platform: BlobStore): BlobStore {
     list: (container, prefix) => of(container).list(container, prefix),
     count: (container, prefix) => of(container).count(container, prefix),
     readUrl: (container, name, expiresOn) => of(container).readUrl(container, name, expiresOn),
-    ping: () => service.ping(),
+    ping: async () => {
+      await service.ping();
+      if (exports !== service) await exports.ping();
+    },
   };
 }
 
@@ -122,8 +128,20 @@ function azureRuntime(config: AzureConfig, inventory: Inventory, policy: Policy)
   );
   const cosmos = new CosmosClient({ endpoint: config.COSMOS_ENDPOINT, aadCredentials: credential });
   const documents = documentStore(cosmos, config, inventory);
+  // Exports in their own (public) account when EXPORT_BLOB_ENDPOINT names one; the data account then holds no
+  // `exports` container, so its health check reads `backups`.
+  const exportEndpoint = config.EXPORT_BLOB_ENDPOINT;
+  const separateExports = exportEndpoint !== undefined && !sameAccount(exportEndpoint, config.BLOB_ENDPOINT);
   const blobService = new BlobServiceClient(config.BLOB_ENDPOINT, credential);
-  const blobs = new AzureBlobStore(blobService, { kind: "user-delegation" });
+  const blobs = new AzureBlobStore(
+    blobService,
+    { kind: "user-delegation" },
+    separateExports ? "backups" : EXPORT_CONTAINER,
+  );
+  const exportBlobs =
+    separateExports && exportEndpoint
+      ? new AzureBlobStore(new BlobServiceClient(exportEndpoint, credential), { kind: "user-delegation" })
+      : blobs;
   // The platform's own accounts (PLATFORM_*); in dev Bicep may point them at the service's, and then
   // the one client serves both.
   const platformDocuments = sameAccount(config.PLATFORM_COSMOS_ENDPOINT, config.COSMOS_ENDPOINT)
@@ -142,7 +160,10 @@ function azureRuntime(config: AzureConfig, inventory: Inventory, policy: Policy)
   const ports: Ports = {
     clock: systemClock,
     documents: platformDocuments === documents ? documents : splitDocuments(documents, platformDocuments),
-    blobs: platformBlobs === blobs ? blobs : splitBlobs(blobs, platformBlobs),
+    blobs:
+      platformBlobs === blobs && exportBlobs === blobs
+        ? blobs
+        : splitBlobs(blobs, platformBlobs, exportBlobs),
     scheduler: ServiceBusScheduler.fromClient(serviceBus),
     notifier: ServiceBusNotifier.fromClient(serviceBus, noticeTimeToLive(policy)),
     keys: new KeyVaultKeyWrapper(config.BACKUP_KEK_ID, credential),

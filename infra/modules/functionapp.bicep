@@ -40,6 +40,12 @@ param cosmosDatabaseName string
 param cosmosPlatformDatabaseName string
 param blobEndpoint string
 
+@description('EXPORT_BLOB_ENDPOINT: the export account (access-export packages only; public for the download links).')
+param exportBlobEndpoint string
+
+@description('The VNet integration subnet (snet-func, delegated to Microsoft.App/environments): the app\'s outbound traffic goes through the VNet, where the stores\' private endpoints are.')
+param virtualNetworkSubnetId string
+
 @description('PLATFORM_COSMOS_ENDPOINT: the Cosmos DB account holding COSMOS_PLATFORM_DATABASE.')
 param platformCosmosEndpoint string
 
@@ -96,6 +102,7 @@ var codeSettings = {
   COSMOS_BACKUP_TIER: cosmosBackupTier
   COSMOS_ENDPOINT: cosmosEndpoint
   BLOB_ENDPOINT: blobEndpoint
+  EXPORT_BLOB_ENDPOINT: exportBlobEndpoint
   PLATFORM_COSMOS_ENDPOINT: platformCosmosEndpoint
   PLATFORM_BLOB_ENDPOINT: platformBlobEndpoint
   ServiceBusConnection__fullyQualifiedNamespace: serviceBusNamespace
@@ -151,10 +158,21 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // The product's API: public by design (infra/README.md, "Edge protection" for what could sit in front of it).
     publicNetworkAccess: 'Enabled'
     keyVaultReferenceIdentity: identityId
+    // Outbound VNet integration (Flex Consumption: Azure-Samples/functions-quickstart-typescript-azd infra/app/api.bicep).
+    virtualNetworkSubnetId: virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
+      // All outbound traffic through the VNet, not only private (RFC 1918) addresses, so the NSG (and a NAT gateway,
+      // when on) apply to the internet-bound calls too. Accepted on Flex Consumption: the azurerm provider's Flex
+      // expander sends it (internal/services/appservice/helpers, ExpandSiteConfigFunctionFlexConsumptionAppV20250501).
+      vnetRouteAllEnabled: true
+      http20Enabled: true
+      // No ftpsState: Flex Consumption has no FTP endpoint and ARM refuses the property on these sites (error 51021,
+      // "Site.SiteConfig.FtpsState ... for Flex Consumption sites is invalid": microsoft/azure-pipelines-tasks#21032,
+      // Azure/terraform-azurerm-avm-res-web-site#345). FTP basic auth is off below (ftpBasicAuth).
       // The dashboard calls from the browser with a bearer token (no cookies): exactly these origins. On Flex
       // Consumption the platform's own CORS answers (the host reads it as CORS_ALLOWED_ORIGINS on Linux
       // consumption plans: Azure/azure-functions-host CorsOptionsSetup.cs, PR #9846).
@@ -183,6 +201,25 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         version: nodeVersion
       }
     }
+  }
+}
+
+// No publish-profile (basic auth) credentials on the SCM (Kudu, OneDeploy) or FTP endpoints: deployments come with an
+// Entra token (azure/login OIDC + Azure/functions-action). aka.ms/app-service-disable-basic-auth; AVM
+// avm/res/web/site tests/e2e/waf-aligned/main.test.bicep and basic-publishing-credentials-policy/main.bicep.
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: app
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: app
+  name: 'ftp'
+  properties: {
+    allow: false
   }
 }
 

@@ -11,6 +11,22 @@ param workspaceId string
 @description('Principal id of the Function App identity.')
 param principalId string
 
+@description('Name of the SUBJECT_HASH_KEY secret (ops create it once: infra/README.md). The identity may read this secret only.')
+param subjectHashKeySecretName string
+
+@description('False only for the first deployment, before ops have created the secret: a role assignment cannot be scoped to a secret that does not exist yet.')
+param subjectHashKeyCreated bool = true
+
+@description('Public network access. Disabled: only the private endpoint main.bicep adds reaches the vault (the AVM key-vault module\'s default when it has private endpoints).')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string = 'Disabled'
+
+@description('When this deployment runs: the first version of the backup key expires two years after it (later versions get their expiry from the rotation policy).')
+param deployedAt string = utcNow()
+
 resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
   name: name
   location: location
@@ -28,16 +44,22 @@ resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
     enabledForDeployment: false
     enabledForDiskEncryption: false
     enabledForTemplateDeployment: false
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
+    // Deny by default once public access is off, and no trusted-service bypass: nothing here needs one (the app
+    // resolves its Key Vault reference and uses the key through the virtual network; ARM still creates the key, which
+    // the vault firewall does not gate: MicrosoftDocs/azure-docs#68668). PSRule Azure.KeyVault.Firewall.
     networkAcls: {
-      defaultAction: 'Allow'
-      bypass: 'AzureServices'
+      defaultAction: publicNetworkAccess == 'Disabled' ? 'Deny' : 'Allow'
+      bypass: 'None'
     }
   }
 }
 
 // Wraps the per-tenant backup data keys (src/app/backups/keys.ts). Rotated yearly: old versions stay to unwrap older backups, which
-// are gone within 90 days anyway. Properties are constants so a redeploy never tries to change the key.
+// are gone within 90 days anyway. ARM creates a key only if it does not exist ("Creates the first version of a new key if
+// it does not exist ... does not create subsequent versions, and does not update existing keys": Keys - Create If Not
+// Exist, Microsoft.KeyVault REST API), so a redeploy never changes it, and `exp` below is the first version's expiry only
+// (two years, as the rotation policy gives every later version; PSRule Azure.KeyVault.KeyExpiry).
 resource backupKey 'Microsoft.KeyVault/vaults/keys@2025-05-01' = {
   parent: vault
   name: backupKeyName
@@ -50,6 +72,7 @@ resource backupKey 'Microsoft.KeyVault/vaults/keys@2025-05-01' = {
     ]
     attributes: {
       enabled: true
+      exp: dateTimeToEpoch(dateTimeAdd(deployedAt, 'P2Y'))
     }
     rotationPolicy: {
       attributes: {
@@ -77,25 +100,36 @@ resource backupKey 'Microsoft.KeyVault/vaults/keys@2025-05-01' = {
   }
 }
 
-// Key Vault Crypto User on the backup key only (wrap/unwrap); Key Vault Secrets User on the vault for
-// the SUBJECT_HASH_KEY reference (the secret is created after this deployment, so it cannot be the scope;
-// it is the vault's only secret).
-var cryptoUser = '12338af0-0e69-4776-bea7-57ae8d297424'
+// Least privilege (review L1, issue 16 item 4):
+// - Key Vault Crypto Service Encryption User on the backup key only: read the key's metadata, wrap and unwrap
+//   (Microsoft.KeyVault/vaults/keys/read, keys/wrap/action, keys/unwrap/action): what CryptographyClient.wrapKey and
+//   unwrapKey need (src/adapters/keyvault/key-vault-key-wrapper.ts). Not Key Vault Crypto User, which adds encrypt,
+//   decrypt, sign, verify, update and backup.
+// - Key Vault Secrets User on the SUBJECT_HASH_KEY secret only, not the vault: the Key Vault reference in the app
+//   settings reads that one secret (functionapp.bicep, keyVaultReferenceIdentity). Ops create the secret after the
+//   first deployment (infra/README.md), so that deployment runs with subjectHashKeyCreated = false and grants nothing.
+// Built-in role ids: https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/security
+var cryptoServiceEncryptionUser = 'e147488a-f6f5-4113-8e2d-b22465e65bf6'
 var secretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 
+resource subjectHashKey 'Microsoft.KeyVault/vaults/secrets@2025-05-01' existing = {
+  parent: vault
+  name: subjectHashKeySecretName
+}
+
 resource keyUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(backupKey.id, principalId, cryptoUser)
+  name: guid(backupKey.id, principalId, cryptoServiceEncryptionUser)
   scope: backupKey
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', cryptoUser)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', cryptoServiceEncryptionUser)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }
 }
 
-resource secretReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, principalId, secretsUser)
-  scope: vault
+resource secretReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (subjectHashKeyCreated) {
+  name: guid(subjectHashKey.id, principalId, secretsUser)
+  scope: subjectHashKey
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', secretsUser)
     principalId: principalId

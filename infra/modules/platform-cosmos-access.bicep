@@ -41,6 +41,9 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2025-04-15' existing = {
 // Cosmos DB Built-in Data Contributor: items and queries only; it cannot create or delete databases or containers.
 var dataContributor = '00000000-0000-0000-0000-000000000002'
 
+// One at a time: Cosmos DB locks the account for each role assignment write and refuses a concurrent one (412
+// PreconditionFailed, "another user operation in progress": hashicorp/terraform-provider-azurerm#15842).
+@batchSize(1)
 resource containerContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2025-04-15' = [
   for container in platformContainerNames: {
     parent: account

@@ -1,5 +1,8 @@
 // The Functions host's own storage (AzureWebJobsStorage: timer locks, host state) and the Flex Consumption
-// deployment container. No personal data lives here. Identity only: shared-key access is off.
+// deployment container. No personal data lives here. Identity only: shared-key access is off. Reached over its blob
+// private endpoint (modules/private-endpoints.bicep) with public network access off: the host uses blobs only
+// (timers and the deployment package; queues and tables only serve Durable Functions and bindings this app has none
+// of: Azure-Samples/functions-quickstart-typescript-azd infra/main.bicep, storageEndpointConfig).
 param name string
 param location string
 param tags { *: string }
@@ -11,6 +14,18 @@ param tags { *: string }
 param sku string
 
 param deploymentContainerName string
+
+@description('Disabled: reached only through its private endpoint (no firewall exception, not even for Azure services).')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string
+
+@minValue(1)
+@maxValue(7)
+@description('Days a deleted container (the deployment container) stays restorable: against an operator\'s mistake.')
+param containerSoftDeleteDays int
 
 @description('Principal id of the Function App identity.')
 param principalId string
@@ -31,10 +46,23 @@ resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
+    // Deny whatever the private endpoint does not bring; no trusted-service bypass (nothing here needs one).
     networkAcls: {
-      defaultAction: 'Allow'
-      bypass: 'AzureServices'
+      defaultAction: publicNetworkAccess == 'Disabled' ? 'Deny' : 'Allow'
+      bypass: 'None'
+    }
+    // Double encryption at rest, as on the data account. Only settable when an account is created: hence the new
+    // account name in main.bicep (names.runtimeStorage).
+    encryption: {
+      keySource: 'Microsoft.Storage'
+      requireInfrastructureEncryption: true
+      services: {
+        blob: {
+          enabled: true
+          keyType: 'Account'
+        }
+      }
     }
   }
 }
@@ -42,6 +70,12 @@ resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {
 resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-01-01' = {
   parent: account
   name: 'default'
+  properties: {
+    containerDeleteRetentionPolicy: {
+      enabled: true
+      days: containerSoftDeleteDays
+    }
+  }
 }
 
 resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = {
@@ -66,5 +100,6 @@ resource hostStorageOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' =
 }
 
 output name string = account.name
+output id string = account.id
 output blobEndpoint string = account.properties.primaryEndpoints.blob
 output deploymentContainerName string = deploymentContainer.name

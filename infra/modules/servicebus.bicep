@@ -3,6 +3,11 @@
 // messages are dead-lettered too, and the hourly reconciliation finishes whatever lands there. Expired
 // notices are dropped instead (they hold an address and perhaps a code), and dead-lettered ones are
 // dropped every 10 minutes by the dropDeadLetteredNotices timer (docs/own-records.md).
+// Network: Premium (prod) is reached only through its private endpoint (modules/private-endpoints.bicep, group
+// 'namespace'), public network access off. Standard (dev) has no Private Link and no VNet rules (both Premium only:
+// learn.microsoft.com/azure/service-bus-messaging/private-link-service, service-bus-service-endpoints): it stays
+// reachable from the internet with Entra identity as the only lock (local SAS auth off), which dev's synthetic data
+// accepts. The cost of each: infra/README.md.
 param name string
 param location string
 param tags { *: string }
@@ -13,6 +18,13 @@ param tags { *: string }
   'Premium'
 ])
 param sku string
+
+@description('Disabled (Premium only): reached only through the private endpoint; no trusted-service exception.')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string
 
 @description('Principal id of the Function App identity.')
 param principalId string
@@ -43,11 +55,27 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2026-01-01' = {
   sku: {
     name: sku
     tier: sku
+    // Premium is billed per messaging unit: one is the smallest (and enough for timers and notices).
+    capacity: sku == 'Premium' ? 1 : null
   }
   properties: {
     disableLocalAuth: true
     minimumTlsVersion: '1.2'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
+    premiumMessagingPartitions: sku == 'Premium' ? 1 : null
+  }
+}
+
+// The namespace's firewall says the same (a network rule set of its own would otherwise reopen public access).
+resource networkRules 'Microsoft.ServiceBus/namespaces/networkRuleSets@2026-01-01' = if (publicNetworkAccess == 'Disabled') {
+  parent: namespace
+  name: 'default'
+  properties: {
+    publicNetworkAccess: 'Disabled'
+    defaultAction: 'Deny'
+    trustedServiceAccessEnabled: false
+    ipRules: []
+    virtualNetworkRules: []
   }
 }
 
@@ -99,5 +127,6 @@ resource receiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
 ]
 
 output name string = namespace.name
+output id string = namespace.id
 // ServiceBusConnection__fullyQualifiedNamespace (the schema wants it lowercase).
 output fullyQualifiedNamespace string = '${toLower(namespace.name)}.servicebus.windows.net'

@@ -147,6 +147,12 @@ export const AzureConfig = z
     COSMOS_ENDPOINT: httpsUrl("Cosmos DB account"),
     BLOB_ENDPOINT: httpsUrl("Blob Storage account"),
     /**
+     * The export account: access-export packages (`exports`) only. It is public, because people download their
+     * export in a browser with a short-lived link, while BLOB_ENDPOINT's account (backups) is reached only over its
+     * private endpoint (infra/README.md). Unset: exports live in BLOB_ENDPOINT's account, as before the split.
+     */
+    EXPORT_BLOB_ENDPOINT: httpsUrl("export Blob Storage account").optional(),
+    /**
      * The platform's own Cosmos DB account, which holds COSMOS_PLATFORM_DATABASE, and the blob endpoint of its own
      * storage account, which holds the blob containers the inventory names. Separate accounts from the service's
      * (in dev, Bicep points them at the service's own accounts, where it creates the platform's stores).

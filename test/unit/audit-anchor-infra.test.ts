@@ -69,13 +69,10 @@ describe("audit anchors are append-only in Azure", () => {
     expect(infra("README.md")).toMatch(/anchorPolicyLocked = true/);
   });
 
-  it("the identity's role there has no delete data action", () => {
-    const role = storage.slice(
-      storage.indexOf("resource anchorWriterRole"),
-      storage.indexOf("resource anchorWriter "),
-    );
-    expect(role).toMatch(/blobs\/write'/);
-    expect(role).not.toMatch(/delete/i);
+  it("the identity's role is scoped to the anchor container alone; no custom role the deploy identity could not write", () => {
+    // The retention policy refuses deletes and overwrites to every identity; the role is the built-in one, on this
+    // container only (a custom role would need roleDefinitions/write, which infra/bootstrap withholds).
     expect(storage).toMatch(/resource anchorWriter [^=]+= \{[^}]*scope: anchorContainer/);
+    expect(storage).not.toMatch(/Microsoft\.Authorization\/roleDefinitions@/);
   });
 });

@@ -63,10 +63,10 @@ const DEFINITIONS_IN_USE = {
   "db58b8e5-c6ad-4a2a-8342-4190687cbf4a": "Storage Blob Delegator (user delegation key)",
   "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39": "Azure Service Bus Data Sender",
   "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0": "Azure Service Bus Data Receiver",
-  "12338af0-0e69-4776-bea7-57ae8d297424": "Key Vault Crypto User (the backup key)",
-  "4633458b-17de-408a-b874-0445c86b69e6": "Key Vault Secrets User (SUBJECT_HASH_KEY reference)",
+  "e147488a-f6f5-4113-8e2d-b22465e65bf6":
+    "Key Vault Crypto Service Encryption User (the backup key: wrap/unwrap)",
+  "4633458b-17de-408a-b874-0445c86b69e6": "Key Vault Secrets User (the SUBJECT_HASH_KEY secret only)",
   "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher (Entra telemetry ingestion)",
-  "e56962a6-4747-49cd-b67b-bf8b01975c4c": "Policy: Allowed locations",
 };
 
 // ── Reading Bicep ─────────────────────────────────────────────────────────────────────────────────
@@ -621,10 +621,10 @@ describe("infra: everything in India", () => {
     }
   });
 
-  it("every location in every template is the location parameter", () => {
+  it("every location in every template is the location parameter (or 'global', for the types below)", () => {
     for (const file of allFiles) {
       for (const m of file.code.matchAll(/^\s*location:\s*(.+?)\s*$/gm))
-        expect(m[1], file.name).toBe("location");
+        expect(["location", "'global'"], file.name).toContain(m[1]);
       for (const m of file.code.matchAll(/^\s*locationName:\s*(.+?)\s*$/gm)) {
         expect(["location", "secondary"], file.name).toContain(m[1]);
       }
@@ -635,16 +635,25 @@ describe("infra: everything in India", () => {
     const extensions = [
       "Microsoft.Authorization/roleAssignments",
       "Microsoft.Authorization/policyAssignments",
+      "Microsoft.Authorization/locks",
       "Microsoft.Insights/diagnosticSettings",
-      // Role definitions are global (assignable scopes, no region): the audit anchor writer role.
-      "Microsoft.Authorization/roleDefinitions",
+    ];
+    // Types Azure offers in 'global' only (configuration, no personal data; the Allowed locations policy exempts
+    // 'global'): Azure Monitor's action groups and activity-log and metric alert rules, private DNS zones.
+    const globalOnly = [
+      "Microsoft.Insights/actionGroups",
+      "Microsoft.Insights/activityLogAlerts",
+      "Microsoft.Insights/metricAlerts",
+      "Microsoft.Network/privateDnsZones",
     ];
     const tracked = allResources.filter(
       (r) => !r.existing && r.type.split("/").length === 2 && !extensions.includes(r.type),
     );
     expect(tracked.length).toBeGreaterThanOrEqual(10);
     for (const r of tracked)
-      expect(field(r.body, "location")?.raw, `${r.file.name}:${r.symbol}`).toBe("location");
+      expect(field(r.body, "location")?.raw, `${r.file.name}:${r.symbol}`).toBe(
+        globalOnly.includes(r.type) ? "'global'" : "location",
+      );
     for (const env of environments) {
       expect(literal(env.values.get("location") as Node), env.file).toBe("centralindia");
       const secondary = env.values.get("cosmosSecondaryLocation");
@@ -652,26 +661,18 @@ describe("infra: everything in India", () => {
     }
   });
 
-  it("an Allowed locations policy on the resource group denies anything outside the regions in use", () => {
-    const policyFile = module("policy.bicep");
-    const assignment = one("Microsoft.Authorization/policyAssignments");
-    expect(raw(assignment.body, "properties.policyDefinitionId")).toBe(
-      "tenantResourceId('Microsoft.Authorization/policyDefinitions', allowedLocationsDefinition)",
-    );
-    expect(literal(variable(policyFile, "allowedLocationsDefinition"))).toBe(
-      "e56962a6-4747-49cd-b67b-bf8b01975c4c",
-    );
-    expect(raw(assignment.body, "properties.parameters.listOfAllowedLocations.value")).toBe(
-      "allowedLocations",
-    );
-    expect(
-      moduleCalls(main)
-        .find((c) => c.path.endsWith("policy.bicep"))
-        ?.params.get("allowedLocations")?.raw,
-    ).toBe("usedLocations");
-    expect(variable(main, "usedLocations").raw).toBe(
-      "empty(cosmosSecondaryLocation) || cosmosServerless ? [location] : [location, cosmosSecondaryLocation]",
-    );
+  it("the residency policies are the subscription template's (the platform's identity), none in this resource group's", () => {
+    // This template's deploy identity holds no policy rights, so it cannot lift the guard (review M4, H1): the
+    // assignments are in infra/subscription/main.bicep (test/unit/infra-logs-alerts.test.ts checks them).
+    expect(ofType("Microsoft.Authorization/policyAssignments")).toEqual([]);
+    const subscription = load(join("subscription", "main.bicep"));
+    expect(subscription.code).toMatch(/^targetScope = 'subscription'$/m);
+    for (const definition of [
+      "e56962a6-4747-49cd-b67b-bf8b01975c4c", // Allowed locations
+      "e765b5de-1225-4ba3-bd56-1ac6695af988", // Allowed locations for resource groups
+      "0473574d-2d43-4217-aefe-941fcdf7e684", // Azure Cosmos DB allowed locations
+    ])
+      expect(subscription.code).toContain(`'${definition}'`);
   });
 });
 
@@ -768,7 +769,8 @@ describe("infra: identity only, TLS 1.2, least privilege", () => {
 
   it("every storage account refuses shared keys and public blobs, and requires TLS 1.2 over HTTPS", () => {
     const accounts = ofType("Microsoft.Storage/storageAccounts");
-    expect(accounts).toHaveLength(2);
+    // Runtime, data (private) and export (public, exports only: test/unit/infra-network.test.ts).
+    expect(accounts).toHaveLength(3);
     for (const account of accounts) {
       const where = account.file.name;
       expect(literal(raw(account.body, "properties.allowSharedKeyAccess")), where).toBe(false);
@@ -824,8 +826,10 @@ describe("infra: deleted means deleted", () => {
   });
 
   it("lifecycle deletes exports after at most 7 days, and any backup before the 90-day promise", () => {
-    const policy = one("Microsoft.Storage/storageAccounts/managementPolicies");
-    const rules = arrayAt(field(policy.body, "properties.policy.rules") as Node);
+    // The export account's policy and the data account's (test/unit/infra-network.test.ts: which rule where).
+    const rules = ofType("Microsoft.Storage/storageAccounts/managementPolicies").flatMap((policy) =>
+      arrayAt(field(policy.body, "properties.policy.rules") as Node),
+    );
     const rule = (prefix: string) =>
       rules.find((r) =>
         arrayAt(field(r, "definition.filters.prefixMatch") as Node).some((p) => literal(p) === prefix),

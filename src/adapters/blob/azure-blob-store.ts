@@ -23,9 +23,11 @@ const UPLOAD_BUFFER = 4 * 1024 * 1024;
 export class AzureBlobStore implements BlobStore {
   private delegationKey?: { key: UserDelegationKey; validUntil: number };
 
+  /** `pingContainer`: a container of this account the identity may read (its roles are per container). */
   constructor(
     private readonly service: BlobServiceClient,
     private readonly signing: SasSigning,
+    private readonly pingContainer = "exports",
   ) {}
 
   private container(name: string): ContainerClient {
@@ -131,6 +133,6 @@ export class AzureBlobStore implements BlobStore {
    * the account, so an account-level call (getProperties on the service) would be refused in Azure.
    */
   async ping(): Promise<void> {
-    await this.service.getContainerClient("exports").getProperties();
+    await this.service.getContainerClient(this.pingContainer).getProperties();
   }
 }
