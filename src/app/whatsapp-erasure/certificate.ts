@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CertificateAnchor } from "../../domain/audit/certificate-proof";
+import { CertificateAnchor, WhatsAppNumberCertificate } from "../../domain/audit/certificate-schema";
 import { DomainError } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import { AlreadyExistsError } from "../../ports/document-store";
@@ -16,38 +16,13 @@ import { erasurePlan } from "./plan";
  * both), plus the routed-to-account-flow flag and the times. Tenants appear as a count only: the
  * requester never learns which businesses held their data.
  */
-export const WhatsAppCertificate = z
-  .object({
-    id: z.string(),
-    pk: z.string(),
-    docType: z.literal("certificate"),
-    requestId: z.string(),
-    issuedAt: z.string(),
-    scope: z.literal("whatsapp_number"),
-    categories: z.array(
-      z
-        .object({
-          category: z.string(),
-          label: z.string(),
-          action: z.enum(["deleted", "anonymised", "retained", "routed"]),
-          count: z.number().int(),
-          /** Why a record stays (anonymised) or is left to another flow (routed). */
-          reason: z.string().optional(),
-        })
-        .strict(),
-    ),
-    tenantsAffected: z.number().int(),
-    routedToAccountFlow: z.boolean(),
-    verifiedAt: z.string().optional(),
-    erasureStartedAt: z.string(),
-    erasureFinishedAt: z.string(),
-    backups: z.object({ held: z.number().int(), note: z.string() }).strict(),
-    auditHeadHash: z.string(),
-    completedAt: z.string().optional(),
-    /** The anchor that seals this version of the certificate and its chain (docs/audit-anchoring.md). */
-    anchor: CertificateAnchor.optional(),
-  })
-  .strict();
+export const WhatsAppCertificate = WhatsAppNumberCertificate.extend({
+  id: z.string(),
+  pk: z.string(),
+  docType: z.literal("certificate"),
+  /** The anchor that seals this version of the certificate and its chain (docs/audit-anchoring.md). */
+  anchor: CertificateAnchor.optional(),
+}).strict();
 export type WhatsAppCertificate = z.infer<typeof WhatsAppCertificate>;
 
 export const certificateId = (requestId: string) => `certificate:${requestId}`;

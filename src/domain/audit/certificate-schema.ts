@@ -4,8 +4,9 @@ import { z } from "zod";
  * A certificate as a proof bundle carries it (`GET …/certificate/proof`): every field the service serves, and
  * nothing else. Strict, because the certificate's hash covers only what is there minus `anchor` (and
  * `certificateHash` ignores the store's `id`, `pk`, `docType`): an extra field would ride along unverified
- * under a valid hash. A field added to either certificate (src/app/account/certificate.ts,
- * src/app/whatsapp-erasure/certificate.ts) must be added here too, or its genuine bundles are refused
+ * under a valid hash. The WhatsApp-number certificate is stored as this schema plus the store's fields
+ * (src/app/whatsapp-erasure/certificate.ts); a field added to the account's (src/app/account/certificate.ts,
+ * an interface of its own) must be added here too, or its genuine bundles are refused
  * (test/e2e/audit-anchoring.test.ts verifies a genuine one).
  */
 const Hex64 = z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 in hex");
@@ -75,8 +76,9 @@ export const WhatsAppNumberCertificate = z
         .object({
           category: z.string(),
           label: z.string(),
-          action: z.string(),
+          action: z.enum(["deleted", "anonymised", "retained", "routed"]),
           count: z.number().int(),
+          /** Why a record stays (anonymised) or is left to another flow (routed). */
           reason: z.string().optional(),
         })
         .strict(),

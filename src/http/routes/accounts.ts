@@ -2,7 +2,7 @@ import { z } from "zod";
 import { reactivateAccount } from "../../app/account/reactivate";
 import { getCertificate } from "../../app/account/certificate";
 import { certificateProof } from "../../app/audit/certificate-proof";
-import { PROOF_FORMAT } from "../../domain/audit/certificate-proof";
+import { CertificateAnchor, PROOF_FORMAT } from "../../domain/audit/certificate-proof";
 import { standingOf } from "../../app/requests/access-control";
 import { requestView } from "../../app/requests/view";
 import { json, route } from "../route";
@@ -48,14 +48,6 @@ export const reactivateAccountRoute = route({
   },
 });
 
-const AnchorView = z.object({
-  certificateHash: z.string(),
-  name: z.string(),
-  sha256: z.string(),
-  sealedAt: z.string(),
-  head: z.object({ seq: z.number().int(), hash: z.string() }),
-});
-
 const CertificateView = z
   .object({
     requestId: z.string(),
@@ -77,7 +69,7 @@ const CertificateView = z
       .loose(),
     auditHeadHash: z.string(),
     /** The anchor sealing this certificate and its chain: verify offline with GET …/certificate/proof. */
-    anchor: AnchorView,
+    anchor: CertificateAnchor,
   })
   .loose();
 
