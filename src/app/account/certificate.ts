@@ -206,7 +206,7 @@ export async function getCertificate(
 ): Promise<Certificate> {
   const { doc: request } = await readForRequesterOrOwner(app, caller, requestId, true);
   const found = await jobs(app).read<Certificate>(certificateId(requestId), request.pk);
-  if (found) return sealCertificate<Certificate>(app, found.doc.id, found.doc.pk);
+  if (found) return sealCertificate<Certificate>(app, found.doc.id, found.doc.pk, found);
   if (request.kind !== "erasure") throw notFound("Only erasure requests have a deletion certificate.");
   throw new DomainError(
     "conflict",

@@ -1,6 +1,6 @@
 import { type CertificateAnchor, certificateHash } from "../../domain/audit/certificate-proof";
 import { DomainError } from "../../domain/errors";
-import { PreconditionFailedError } from "../../ports/document-store";
+import { PreconditionFailedError, type Versioned } from "../../ports/document-store";
 import type { AppContext } from "../context";
 import { AuditLog } from "../requests/audit-log";
 import { anchorChainNow } from "./seal-chains";
@@ -20,15 +20,17 @@ interface SealableCertificate {
  * its hash goes into the chain (`certificate_issued`, later versions `certificate_updated`), that chain's head
  * is anchored on the spot, and the anchor is written onto the certificate. Idempotent and safe to race: the
  * chain event is keyed by the hash (a repeat finds it), and the certificate is replaced under its ETag.
+ * `read`: the certificate as the caller just read it (with its ETag), so the first attempt reads nothing again.
  */
 export async function sealCertificate<T extends SealableCertificate>(
   app: AppContext,
   id: string,
   pk: string,
+  read?: Versioned<T>,
 ): Promise<T> {
   const jobs = app.ports.documents.collection("service", "jobs");
   for (let attempt = 1; attempt <= 5; attempt++) {
-    const found = await jobs.read<T>(id, pk);
+    const found = attempt === 1 && read ? read : await jobs.read<T>(id, pk);
     if (!found) throw new DomainError("not_found", "No such certificate.");
     const certificate = found.doc;
     const hash = certificateHash(certificate as unknown as Record<string, unknown>);
