@@ -1,6 +1,7 @@
 import { benchBackup } from "./backup";
 import { benchExport } from "./export";
 import { benchHost } from "./lib";
+import { measureActions, printGrowth } from "./operations";
 import { benchPurge } from "./purge";
 import { benchRequests } from "./requests";
 import { benchWhatsAppErasure } from "./whatsapp-erasure";
@@ -14,6 +15,18 @@ const benches: Record<string, (host: LocalHost) => Promise<unknown>> = {
   backup: benchBackup,
 };
 
+// The triggers' JSON log lines (one per message handled) would bury the report; BENCH_LOGS=on keeps them.
+if (process.env.BENCH_LOGS !== "on") {
+  const log = console.log.bind(console);
+  console.log = (...args: unknown[]) => {
+    if (typeof args[0] === "string" && args[0].startsWith('{"level"')) return;
+    log(...args);
+  };
+}
+
+/** Store operations per business action at 1× and 10× (counted, and timed): one fresh host per action. */
+const OPERATIONS = "operations";
+
 /**
  * `npm run bench [name…]`: each benchmark on a fresh local host of its own (the embedded Cosmos scans
  * whole containers, and one bench's data or due timers must not weigh on the next), printed as ratios
@@ -21,9 +34,9 @@ const benches: Record<string, (host: LocalHost) => Promise<unknown>> = {
  */
 async function main() {
   const only = process.argv.slice(2);
-  const unknown = only.filter((n) => !(n in benches));
-  if (unknown.length)
-    throw new Error(`unknown bench ${unknown.join(", ")}: one of ${Object.keys(benches).join(", ")}`);
+  const names = [...Object.keys(benches), OPERATIONS];
+  const unknown = only.filter((n) => !names.includes(n));
+  if (unknown.length) throw new Error(`unknown bench ${unknown.join(", ")}: one of ${names.join(", ")}`);
   for (const [name, run] of Object.entries(benches)) {
     if (only.length && !only.includes(name)) continue;
     const host = await benchHost();
@@ -33,6 +46,7 @@ async function main() {
       await host.stop();
     }
   }
+  if (!only.length || only.includes(OPERATIONS)) printGrowth(await measureActions());
 }
 
 main().then(

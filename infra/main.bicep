@@ -158,6 +158,9 @@ param platformCosmosAccountName string = ''
 @description('Resource group of the platform\'s Cosmos DB account.')
 param platformCosmosResourceGroup string = resourceGroup().name
 
+@description('The account holding the platform\'s containers has (dev: gets) the DeleteAllItemsByPartitionKey capability (preview): the account purge then deletes a tenant\'s records of a delete category with one call per container (PLATFORM_COSMOS_PARTITION_DELETE). Prod: true only once the platform\'s account has the capability.')
+param platformCosmosPartitionDelete bool = false
+
 @description('The platform\'s storage account, holding its blob containers (required when deployPlatformStores is false; empty in dev).')
 param platformStorageAccountName string = ''
 
@@ -330,6 +333,7 @@ module cosmos 'modules/cosmos.bicep' = {
     databaseName: cosmosDatabaseName
     platformDatabaseName: cosmosPlatformDatabaseName
     deployPlatformStores: deployPlatformStores
+    partitionKeyDelete: deployPlatformStores && platformCosmosPartitionDelete
     // what-if cannot know the principal id before the identity exists: see "Role assignment names" above.
     #disable-next-line what-if-short-circuiting
     principalId: identity.outputs.principalId
@@ -460,6 +464,7 @@ module functionApp 'modules/functionapp.bicep' = {
     // Dev: the platform's stores are created in this deployment's accounts. Prod: the platform's own accounts.
     platformCosmosEndpoint: deployPlatformStores ? cosmos.outputs.endpoint : platformCosmos!.outputs.endpoint
     platformBlobEndpoint: deployPlatformStores ? dataStorage.outputs.blobEndpoint : platformBlob!.outputs.blobEndpoint
+    platformCosmosPartitionDelete: platformCosmosPartitionDelete
     serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
     keyVaultName: keyVault.outputs.name
     subjectHashKeySecretName: subjectHashKeySecretName

@@ -35,6 +35,8 @@ import type { Ports } from "./ports";
 import type { AppContext } from "./app/context";
 import { deriveKey } from "./domain/crypto";
 import type { Runtime } from "./runtime";
+import { meteredPorts } from "./adapters/metering/metered-ports";
+import { OperationMeter } from "./adapters/metering/operation-meter";
 
 /** The well-known key of the Cosmos emulators: a public constant, not a secret. */
 export const EMULATOR_COSMOS_KEY =
@@ -45,10 +47,14 @@ export const LOCAL_AUDIENCE = "dpdp-rights";
 function documentStore(client: CosmosClient, config: Config, inventory: Inventory): DocumentStore {
   const pk = (specs: { name: string; partitionKeyPath: string }[]) =>
     Object.fromEntries(specs.map((s) => [s.name, s.partitionKeyPath]));
+  // Delete-by-partition-key where the platform's account allows it (never on the emulator).
+  const partitionDelete =
+    config.DPDP_PROFILE === "azure" && config.PLATFORM_COSMOS_PARTITION_DELETE === "true";
   return new CosmosDocumentStore(
     client,
     { service: config.COSMOS_DATABASE, platform: config.COSMOS_PLATFORM_DATABASE },
     { service: pk(serviceContainers), platform: pk(platformContainers(inventory)) },
+    { partitionDelete: partitionDelete ? ["platform"] : [] },
   );
 }
 
@@ -157,21 +163,27 @@ function azureRuntime(config: AzureConfig, inventory: Inventory, policy: Policy)
         kind: "user-delegation",
       });
   const serviceBus = new ServiceBusClient(config.ServiceBusConnection__fullyQualifiedNamespace, credential);
-  const ports: Ports = {
-    clock: systemClock,
-    documents: platformDocuments === documents ? documents : splitDocuments(documents, platformDocuments),
-    blobs:
-      platformBlobs === blobs && exportBlobs === blobs
-        ? blobs
-        : splitBlobs(blobs, platformBlobs, exportBlobs),
-    scheduler: ServiceBusScheduler.fromClient(serviceBus),
-    notifier: ServiceBusNotifier.fromClient(serviceBus, noticeTimeToLive(policy)),
-    keys: new KeyVaultKeyWrapper(config.BACKUP_KEK_ID, credential),
-    anchors: new BlobAnchorStore(blobService, ANCHOR_CONTAINER),
-  };
+  // Counted, not sized: serialising every document again to learn its size is waste in production.
+  const meter = new OperationMeter(false);
+  const ports: Ports = meteredPorts(
+    {
+      clock: systemClock,
+      documents: platformDocuments === documents ? documents : splitDocuments(documents, platformDocuments),
+      blobs:
+        platformBlobs === blobs && exportBlobs === blobs
+          ? blobs
+          : splitBlobs(blobs, platformBlobs, exportBlobs),
+      scheduler: ServiceBusScheduler.fromClient(serviceBus),
+      notifier: ServiceBusNotifier.fromClient(serviceBus, noticeTimeToLive(policy)),
+      keys: new KeyVaultKeyWrapper(config.BACKUP_KEK_ID, credential),
+      anchors: new BlobAnchorStore(blobService, ANCHOR_CONTAINER),
+    },
+    meter,
+  );
   const hashKey = Buffer.from(config.SUBJECT_HASH_KEY, "base64");
   return {
     config,
+    meter,
     inventory,
     subjectHashKey: hashKey,
     app: appContext(config, ports, inventory, hashKey, policy),
@@ -219,22 +231,27 @@ async function localRuntime(config: LocalConfig, inventory: Inventory, policy: P
   if (!(credential instanceof StorageSharedKeyCredential)) {
     throw new Error("BLOB_CONNECTION_STRING must carry an account key (Azurite's) in the local profile");
   }
-  const ports: Ports = {
-    clock,
-    documents: documentStore(cosmos, config, inventory),
-    blobs: new AzureBlobStore(blobService, { kind: "shared-key", credential }),
-    scheduler,
-    notifier: outbox,
-    // The backup key-encryption key: a key file in the data folder, or a real Key Vault key if configured.
-    keys: config.BACKUP_KEK_ID
-      ? new KeyVaultKeyWrapper(config.BACKUP_KEK_ID, new DefaultAzureCredential())
-      : new LocalKeyWrapper(join(config.LOCAL_DATA_DIR, "backup-kek.key")),
-    // Azurite has no immutability: a create-only stand-in, one container per service database.
-    anchors: await CreateOnlyAnchorStandIn.open(blobService, config.COSMOS_DATABASE),
-  };
+  const meter = new OperationMeter();
+  const ports: Ports = meteredPorts(
+    {
+      clock,
+      documents: documentStore(cosmos, config, inventory),
+      blobs: new AzureBlobStore(blobService, { kind: "shared-key", credential }),
+      scheduler,
+      notifier: outbox,
+      // The backup key-encryption key: a key file in the data folder, or a real Key Vault key if configured.
+      keys: config.BACKUP_KEK_ID
+        ? new KeyVaultKeyWrapper(config.BACKUP_KEK_ID, new DefaultAzureCredential())
+        : new LocalKeyWrapper(join(config.LOCAL_DATA_DIR, "backup-kek.key")),
+      // Azurite has no immutability: a create-only stand-in, one container per service database.
+      anchors: await CreateOnlyAnchorStandIn.open(blobService, config.COSMOS_DATABASE),
+    },
+    meter,
+  );
   const hashKey = localHashKey(config);
   const rt: Runtime = {
     config,
+    meter,
     inventory,
     subjectHashKey: hashKey,
     app: appContext(config, ports, inventory, hashKey, policy),
@@ -268,6 +285,7 @@ async function localRuntime(config: LocalConfig, inventory: Inventory, policy: P
       return clock.now();
     },
     deliverDue: () => scheduler.deliverDue(),
+    scheduler,
     outbox: (to) => outbox.list(to),
     mintToken,
     async seed(options) {

@@ -1,4 +1,6 @@
 import type { AppContext } from "./app/context";
+import type { LocalScheduler } from "./adapters/embedded/local-scheduler";
+import type { OperationMeter } from "./adapters/metering/operation-meter";
 import type { Config } from "./config/schema";
 import type { Inventory } from "./domain/inventory/schema";
 import type { Authenticator, Role } from "./http/auth";
@@ -12,6 +14,8 @@ export interface DevTools {
   advanceClock(to: Date): Promise<Date>;
   /** Delivers the scheduled messages due now; the local host calls it every second. */
   deliverDue(): Promise<number>;
+  /** The local scheduler itself (the ports hold it metered): what waits, what was dead-lettered. */
+  scheduler: LocalScheduler;
   outbox(to?: string): Notification[];
   mintToken(claims: { role: Role; tenantId?: string; subject?: string }): Promise<string>;
   seed(options: SeedOptions): Promise<SeedResult & { ownerToken: string }>;
@@ -27,5 +31,7 @@ export interface Runtime {
   subjectHashKey: Buffer;
   /** What the use cases get: ports, inventory, derived keys, settings, executors. */
   app: AppContext;
+  /** Counts every store operation the ports make (src/adapters/metering): the bench and budgets read it. */
+  meter: OperationMeter;
   dev?: DevTools;
 }

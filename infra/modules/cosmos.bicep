@@ -40,6 +40,9 @@ param platformDatabaseName string
 @description('Create the platform\'s database and containers here (dev only: in prod the platform owns them).')
 param deployPlatformStores bool
 
+@description('The DeleteAllItemsByPartitionKey capability (delete-by-partition-key, preview): the account purge deletes a tenant\'s partition of a delete category in one call. Only where this account holds the platform\'s containers (dev).')
+param partitionKeyDelete bool
+
 @description('Principal id of the Function App identity.')
 param principalId string
 
@@ -134,13 +137,22 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2025-04-15' = {
         tier: backupTier
       }
     }
-    capabilities: serverless
-      ? [
-          {
-            name: 'EnableServerless'
-          }
-        ]
-      : []
+    capabilities: concat(
+      serverless
+        ? [
+            {
+              name: 'EnableServerless'
+            }
+          ]
+        : [],
+      partitionKeyDelete
+        ? [
+            {
+              name: 'DeleteAllItemsByPartitionKey'
+            }
+          ]
+        : []
+    )
   }
 }
 

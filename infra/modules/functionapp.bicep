@@ -52,6 +52,9 @@ param platformCosmosEndpoint string
 @description('PLATFORM_BLOB_ENDPOINT: the blob endpoint of the account holding the platform\'s containers.')
 param platformBlobEndpoint string
 
+@description('PLATFORM_COSMOS_PARTITION_DELETE: PLATFORM_COSMOS_ENDPOINT\'s account has the DeleteAllItemsByPartitionKey capability.')
+param platformCosmosPartitionDelete bool
+
 @description('<namespace>.servicebus.windows.net')
 param serviceBusNamespace string
 
@@ -105,6 +108,8 @@ var codeSettings = {
   EXPORT_BLOB_ENDPOINT: exportBlobEndpoint
   PLATFORM_COSMOS_ENDPOINT: platformCosmosEndpoint
   PLATFORM_BLOB_ENDPOINT: platformBlobEndpoint
+  // The purge deletes a tenant's partition in one call only where that account allows it.
+  PLATFORM_COSMOS_PARTITION_DELETE: platformCosmosPartitionDelete ? 'true' : 'false'
   ServiceBusConnection__fullyQualifiedNamespace: serviceBusNamespace
   AZURE_CLIENT_ID: identityClientId
   AUTH_ISSUER: authIssuer

@@ -1,14 +1,22 @@
 import type { Inventory } from "../domain/inventory/schema";
 import type { Policy } from "../domain/policy/periods";
 import type { FlowKey } from "../domain/requests/state-machine";
-import type { RequestDoc } from "../domain/requests/model";
+import type { RequestDoc, RequestStatus } from "../domain/requests/model";
 import type { Ports } from "../ports";
 
 /**
  * What a kind does once its request may run (export, purge, record a withdrawal…). `step` names the
- * stage reached, so a failure says where it stopped and a retry resumes there.
+ * stage reached, so a failure says where it stopped and a retry resumes there. `runsIn`: the only
+ * statuses it does anything in, when that is not every status it is asked in (a correction runs once
+ * staff approved it): asked in another, no run is queued at all (src/app/requests/execution.ts).
  */
-export type Executor = (app: AppContext, request: RequestDoc, step: (name: string) => void) => Promise<void>;
+export type Executor = ((
+  app: AppContext,
+  request: RequestDoc,
+  step: (name: string) => void,
+) => Promise<void>) & {
+  runsIn?: readonly RequestStatus[];
+};
 
 export interface AppKeys {
   /** Keyed hashes of numbers, emails, client addresses and actors. */

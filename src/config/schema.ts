@@ -159,6 +159,13 @@ export const AzureConfig = z
      */
     PLATFORM_COSMOS_ENDPOINT: httpsUrl("platform's Cosmos DB account"),
     PLATFORM_BLOB_ENDPOINT: httpsUrl("platform's Blob Storage account"),
+    /**
+     * "true" only when PLATFORM_COSMOS_ENDPOINT's account has the `DeleteAllItemsByPartitionKey` capability
+     * (Bicep `platformCosmosPartitionDelete`): the account purge then deletes a tenant's records of each
+     * delete category with one call per container, and counts until none is left, instead of one delete per
+     * record. Anonymised, retained and forfeited records keep the per-record path.
+     */
+    PLATFORM_COSMOS_PARTITION_DELETE: z.enum(["true", "false"]).default("false"),
     /** The same setting the Service Bus trigger binding reads for identity-based connections. */
     ServiceBusConnection__fullyQualifiedNamespace: z
       .string()

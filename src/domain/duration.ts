@@ -30,3 +30,19 @@ export function addDuration(from: Date, duration: Duration | string): Date {
   const ms = (((d.weeks * 7 + d.days) * 24 + d.hours) * 60 + d.minutes) * 60_000 + d.seconds * 1000;
   return new Date(t.getTime() + ms);
 }
+
+/**
+ * The latest start whose period has surely ended by `now`: `now − duration`, exact for durations in
+ * weeks, days and clock units. Calendar months and years are not a fixed length (and JavaScript's month
+ * arithmetic overflows a short month), so for those the cutoff moves 3 days later: a start it admits may
+ * not be due yet, and the caller checks each one against the exact deadline. No due start is left out.
+ */
+export function latestDueStart(now: Date, duration: Duration | string): Date {
+  const d = typeof duration === "string" ? parseDuration(duration) : duration;
+  if (!d) throw new Error(`not an ISO 8601 duration: ${String(duration)}`);
+  const fixedMs = (((d.weeks * 7 + d.days) * 24 + d.hours) * 60 + d.minutes) * 60_000 + d.seconds * 1000;
+  if (!d.years && !d.months) return new Date(now.getTime() - fixedMs);
+  const t = new Date(now.getTime() - fixedMs);
+  t.setUTCMonth(t.getUTCMonth() - d.years * 12 - d.months);
+  return new Date(t.getTime() + 3 * 86_400_000);
+}

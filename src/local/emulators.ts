@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHttpServer } from "@vercel/cosmosdb-server";
 
@@ -10,9 +10,14 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
-/** The Cosmos DB API in this process, plain HTTP on loopback. In-memory: its data ends with it. */
+/**
+ * The Cosmos DB API in this process, plain HTTP on loopback. In-memory: its data ends with it.
+ * Keep-alive as the real service does: without it the emulator answers `Connection: close` and every
+ * SDK call pays a new TCP connection, which weighs each store round trip far above what Azure's does.
+ */
 export async function startCosmos(port: number): Promise<Emulator> {
-  const server: Server = createHttpServer();
+  const server: Server = createHttpServer({ keepAlive: true });
+  answerQueryPlansCheaply(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => resolve());
@@ -26,6 +31,29 @@ export async function startCosmos(port: number): Promise<Emulator> {
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The SDK asks for a query plan beside the first page of every new query iterator (one per page where
+ * a caller resumes from a continuation token). Azure's gateway computes a plan without touching the
+ * data; this emulator knows no plan requests and runs the whole query instead, doubling the cost of
+ * every paged read here. It runs every query itself, so the SDK never needs the plan (it uses one
+ * only after the gateway refuses a query, or to resume a cross-partition token, which this emulator
+ * never issues): a plan request is refused at once and the SDK carries on as it does after any
+ * failed plan lookup.
+ */
+function answerQueryPlansCheaply(server: Server): void {
+  const handlers = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners("request");
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (String(req.headers["x-ms-cosmos-is-query-plan-request"]).toLowerCase() === "true") {
+      req.resume();
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ code: "BadRequest", message: "This emulator computes no query plans." }));
+      return;
+    }
+    for (const handle of handlers) handle.call(server, req, res);
+  });
 }
 
 /** Azurite's well-known development account: public constants, not secrets. */

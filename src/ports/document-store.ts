@@ -63,6 +63,16 @@ export interface DocumentCollection {
   /** One page: see {@link Page} for when the query is done (not when a page is empty or short). */
   query<T extends Doc>(spec: QuerySpec): Promise<Page<T>>;
   count(spec: Omit<QuerySpec, "limit" | "continuationToken" | "orderBy" | "select">): Promise<number>;
+  /**
+   * Only where the store and its account allow it (absent on the emulator, and unless configured): every
+   * document of one logical partition deleted in one call (Cosmos delete-by-partition-key, which needs the
+   * account capability `DeleteAllItemsByPartitionKey`). Cosmos deletes them in the background, with at most
+   * 10 % of the container's throughput, and until it has finished a `count` of the partition may still
+   * include them: a caller that must know they are gone counts until it reads 0. Deleting an empty or
+   * missing partition is not an error. Every document of the partition goes, whatever its kind: only for a
+   * container whose partition holds nothing that must stay.
+   */
+  deletePartition?(partitionKey: string): Promise<void>;
 }
 
 export type Database = "service" | "platform";

@@ -2,13 +2,13 @@ import { createHash } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { readSet, setTenants, tenantBlobName, type BackupSetTenant } from "../../src/app/backups/catalogue";
 import { readSetJob } from "../../src/app/backups/job";
-import { runBackupSetJob, takeScheduledBackup } from "../../src/app/backups/take";
+import { runBackupSetJob, takeScheduledBackup, TENANT_CONCURRENCY } from "../../src/app/backups/take";
 import { cosmosEntries } from "../../src/domain/inventory/schema";
 import { functionTable } from "../../src/function-table";
 import type { BlobStore } from "../../src/ports/blob-store";
 import type { ScheduledMessage, Scheduler } from "../../src/ports/scheduler";
 import { startTestHost, type TestHost } from "../support/host";
-import { patchPort, wrapCollection } from "../support/ports";
+import { observedStore, patchPort, wrapCollection } from "../support/ports";
 
 /**
  * A backup set is a job: POST /v1/backups answers 202 with the set's URL before any tenant is
@@ -213,6 +213,47 @@ describe("POST /v1/backups, the Azure-shaped path", () => {
     await expectIntact(set.id);
     expect((await runBackupSetJob(app(), recheck.body)).outcome).toBe("already_written");
     expect((await readSetJob(app(), set.id))?.runs).toBe(1);
+  });
+});
+
+describe("tenants a few at a time", () => {
+  it("writes at most TENANT_CONCURRENCY tenants at once, and the set completes", async () => {
+    for (let i = 0; i <= TENANT_CONCURRENCY; i++) await seed();
+    const sb = recordingScheduler();
+    const { set, message } = await startSet(sb);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let waiting = 0;
+    // A tenant has started once its holding is recorded (an erased tenant, skipped, never gets one).
+    const started = new Set<string>();
+    undo.push(
+      patchPort(
+        host,
+        "blobs",
+        slowBlobs(gate, () => waiting++),
+      ),
+    );
+    undo.push(
+      patchPort(
+        host,
+        "documents",
+        observedStore(app().ports.documents, ({ method, args }) => {
+          const doc = args[0] as { docType?: string; setId?: string; subject?: string };
+          if (method === "upsert" && doc.docType === "backup-holding" && doc.setId === set.id) {
+            if (doc.subject?.startsWith("tenant:")) started.add(doc.subject);
+          }
+        }),
+      ),
+    );
+    const run = runBackupSetJob(app(), message.body);
+    // Every writer waits on its upload: no tenant can finish, so none more can start.
+    await vi.waitFor(() => expect(waiting).toBe(TENANT_CONCURRENCY));
+    expect(started.size).toBe(TENANT_CONCURRENCY);
+    release();
+    expect((await run).outcome).toBe("written");
+    expect(started.size).toBeGreaterThan(TENANT_CONCURRENCY);
+    expect(await poll(set.id)).toMatchObject({ status: "active", tenants: await platformTenantCount() });
+    await expectIntact(set.id);
   });
 });
 

@@ -5,7 +5,6 @@ import { activeBackupsHolding } from "../../src/app/backups/holdings";
 import { dataKeyForRestore, tenantKeyId } from "../../src/app/backups/keys";
 import { type BackupRecord, readTenantBlob } from "../../src/app/backups/restore";
 import { hashWhatsAppNumber } from "../../src/domain/subject";
-import type { LocalScheduler } from "../../src/adapters/embedded/local-scheduler";
 import { functionTable } from "../../src/function-table";
 import { startTestHost, type TestHost } from "../support/host";
 import { latestCode as latestCodeFor } from "../support/outbox";
@@ -226,7 +225,7 @@ describe("a backup set", () => {
     await seed();
     const set = await takeBackup();
     const doc = await setStatus(set.id);
-    const scheduler = host.runtime.ports.scheduler as LocalScheduler;
+    const scheduler = host.runtime.dev!.scheduler;
     expect(await scheduler.cancel("backup-rotation", doc!.rotationTicket!)).toBe("cancelled");
     await advance("P36D");
     expect(await setStatus(set.id)).toMatchObject({ status: "rotated", rotatedBy: "reconciliation" });

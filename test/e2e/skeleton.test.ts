@@ -49,9 +49,7 @@ describe("local host: real-time delivery", () => {
     const host = await startTestHost({ LOCAL_REALTIME: "on" });
     try {
       const ticket = await schedule(host);
-      const scheduler = host.runtime.ports.scheduler as unknown as {
-        pending(): readonly { ticket: string }[];
-      };
+      const scheduler = host.runtime.dev!.scheduler;
       for (let i = 0; i < 50 && scheduler.pending().some((j) => j.ticket === ticket); i++)
         await new Promise((r) => setTimeout(r, 100));
       // Delivered: a cancel now finds nothing waiting.

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { flushAuditOutbox } from "../../src/app/requests/audit-outbox";
+import { flushAuditOutbox, stageAuditEvent } from "../../src/app/requests/audit-outbox";
 import { AuditLog } from "../../src/app/requests/audit-log";
 import { RequestStore } from "../../src/app/requests/request-store";
 import { applyAction } from "../../src/app/requests/transition";
+import { DomainError } from "../../src/domain/errors";
 import { startTestHost, type TestHost } from "../support/host";
-import { patchPort, wrapCollection } from "../support/ports";
+import { latestCode } from "../support/outbox";
+import { observedStore, patchPort, wrapCollection } from "../support/ports";
 
 /** A crash between a status change and its audit event delays the event; it is never lost or doubled. */
 let host: TestHost;
@@ -85,5 +87,153 @@ describe("the audit outbox", () => {
     const { events, valid } = await new AuditLog(host.runtime.ports).verified(id);
     expect(valid).toBe(true);
     expect(events.filter((e) => e.action === "cancel")).toHaveLength(1);
+  });
+});
+
+describe("appending right after a link already seen", () => {
+  /** The audit container's calls while `work` runs (through a store of its own: its own links seen). */
+  async function auditCalls(work: () => Promise<void>): Promise<string[]> {
+    const calls: string[] = [];
+    const undo = patchPort(
+      host,
+      "documents",
+      observedStore(host.runtime.app.ports.documents, (c) => {
+        if (c.collection === "audit") calls.push(c.method);
+      }),
+    );
+    try {
+      await work();
+    } finally {
+      undo();
+    }
+    return calls;
+  }
+
+  async function verify(id: string, token: string, phone: string, client: string) {
+    const res = await host.call("POST", `/v1/requests/${id}/verification`, {
+      headers: { "x-request-token": token, "x-forwarded-for": client },
+      body: { code: await latestCode(host, phone) },
+    });
+    expect(res.status).toBe(200);
+  }
+
+  it("a public filing and its verification write their events without looking the chain up", async () => {
+    const phone = number();
+    const client = `10.9.${nextNumber}.1`;
+    let id = "";
+    let token = "";
+    const calls = await auditCalls(async () => {
+      const res = await host.call("POST", "/v1/requests", {
+        body: {
+          kind: "correction",
+          scope: { type: "whatsapp_number", phone },
+          corrections: [{ field: "name", value: "Asha" }],
+        },
+        headers: { "x-forwarded-for": client },
+      });
+      expect(res.status).toBe(201);
+      ({ id, requestToken: token } = res.body as { id: string; requestToken: string });
+      await verify(id, token, phone, client);
+    });
+    expect(calls).toEqual(["create", "create"]);
+    const { events, valid } = await new AuditLog(host.runtime.ports).verified(id);
+    expect(valid).toBe(true);
+    expect(events.map((e) => [e.seq, e.action])).toEqual([
+      [1, "create"],
+      [2, "verify"],
+    ]);
+  });
+
+  it("an event appended meanwhile by another instance moves the head: the staged event goes after it", async () => {
+    const phone = number();
+    const client = `10.9.${nextNumber}.1`;
+    const res = await host.call("POST", "/v1/requests", {
+      body: {
+        kind: "correction",
+        scope: { type: "whatsapp_number", phone },
+        corrections: [{ field: "name", value: "Asha" }],
+      },
+      headers: { "x-forwarded-for": client },
+    });
+    const { id, requestToken } = res.body as { id: string; requestToken: string };
+    // Another instance: the same container through a store this process has seen nothing through.
+    const elsewhere = {
+      ...host.runtime.ports,
+      documents: observedStore(host.runtime.ports.documents, () => {}),
+    };
+    await new AuditLog(elsewhere).append(id, { actor: { kind: "system" }, action: "elsewhere" });
+    await verify(id, requestToken, phone, client);
+    const { events, valid } = await new AuditLog(host.runtime.ports).verified(id);
+    expect(valid).toBe(true);
+    expect(events.map((e) => e.action)).toEqual(["create", "elsewhere", "verify"]);
+  });
+
+  it("a staged event another flush already wrote after the link is not written twice", async () => {
+    const id = await pendingRequest();
+    const ports = host.runtime.ports;
+    const audit = new AuditLog(ports);
+    const link = (await audit.events(id)).at(-1)!;
+    const store = new RequestStore(ports);
+    let key = "";
+    const { after, etag } = await store.update(id, (doc) => {
+      key = stageAuditEvent(doc, { actor: { kind: "system" }, action: "noted" });
+      return doc;
+    });
+    // A first flush writes the event, then fails to take it off the request.
+    const undo = patchPort(
+      host,
+      "documents",
+      wrapCollection(ports.documents, "requests", () => ({
+        async replace() {
+          throw new Error("crash");
+        },
+      })),
+    );
+    try {
+      await expect(flushAuditOutbox(host.runtime.ports, id)).rejects.toThrow("crash");
+    } finally {
+      undo();
+    }
+    // The caller that staged it flushes with what it knew: the link before it, and its own key.
+    await flushAuditOutbox(ports, id, {
+      request: { doc: after, etag },
+      staged: { keys: [key], after: { seq: link.seq, hash: link.hash } },
+    });
+    const { events, valid } = await audit.verified(id);
+    expect(valid).toBe(true);
+    expect(events.filter((e) => e.action === "noted")).toHaveLength(1);
+    expect((await store.get(id)).auditOutbox).toBeUndefined();
+  });
+});
+
+describe("a write decided on the caller's copy", () => {
+  it("a stale copy fails its If-Match: the change is decided again on the request as it is", async () => {
+    const id = await pendingRequest();
+    const store = new RequestStore(host.runtime.ports);
+    const copy = (await store.find(id))!;
+    await store.update(id, (doc) => ({ ...doc, details: { ...doc.details, first: true } }));
+    const { after } = await store.update(
+      id,
+      (doc) => ({ ...doc, details: { ...doc.details, second: true } }),
+      copy,
+    );
+    expect(after.details).toMatchObject({ first: true, second: true });
+    expect(after.version).toBe(copy.doc.version + 2);
+  });
+
+  it("a refusal is never decided on the copy: the request as it is decides", async () => {
+    const id = await pendingRequest();
+    const store = new RequestStore(host.runtime.ports);
+    const copy = (await store.find(id))!;
+    await store.update(id, (doc) => ({ ...doc, details: { ...doc.details, ready: true } }));
+    const { after } = await store.update(
+      id,
+      (doc) => {
+        if (doc.details.ready !== true) throw new DomainError("conflict", "not ready");
+        return { ...doc, details: { ...doc.details, done: true } };
+      },
+      copy,
+    );
+    expect(after.details).toMatchObject({ ready: true, done: true });
   });
 });

@@ -121,6 +121,38 @@ describe("put, read, openRead", () => {
     expect(blocks.committedBlocks?.length).toBeGreaterThan(1);
   });
 
+  it("a streamed upload stages 1 MiB blocks one at a time, through one buffer", async () => {
+    const proto = Object.getPrototypeOf(service.getContainerClient(container).getBlockBlobClient("x")) as {
+      stageBlock: (...args: unknown[]) => Promise<unknown>;
+    };
+    const stageBlock = proto.stageBlock;
+    let inFlight = 0;
+    let most = 0;
+    const spy = vi.spyOn(proto, "stageBlock").mockImplementation(async function (this: unknown, ...args) {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await stageBlock.apply(this, args);
+      } finally {
+        inFlight--;
+      }
+    });
+    try {
+      // 5.5 MiB in 512 KiB chunks, as fast as the upload takes them.
+      const source = Readable.from(Array.from({ length: 11 }, () => randomBytes(512 * 1024)));
+      await store.put(container, "t-1/blocks.bin", source);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(most).toBe(1);
+    const blocks = await service
+      .getContainerClient(container)
+      .getBlockBlobClient("t-1/blocks.bin")
+      .getBlockList("committed");
+    expect(blocks.committedBlocks?.map((b) => b.size)).toEqual(
+      [1, 1, 1, 1, 1, 0.5].map((n) => n * 1024 * 1024),
+    );
+  });
+
   it("a failing source stream fails the put and leaves no blob", async () => {
     let sent = 0;
     const source = new Readable({

@@ -11,7 +11,6 @@ import { dispatchRequestTimer } from "../../src/app/timers/request-timers";
 import { RequestStore } from "../../src/app/requests/request-store";
 import { defaultPolicy } from "../../src/domain/policy/periods";
 import { platformInventory } from "../../src/domain/inventory/platform-inventory";
-import type { LocalScheduler } from "../../src/adapters/embedded/local-scheduler";
 import { startTestHost, type TestHost } from "../support/host";
 
 /**
@@ -196,7 +195,7 @@ describe("the export_expiry timer", () => {
 
   it("delivered early it does nothing but make sure a message waits for the real time", async () => {
     const { id } = await completedExport();
-    const scheduler = host.runtime.ports.scheduler as LocalScheduler;
+    const scheduler = host.runtime.dev!.scheduler;
     const waiting = () =>
       scheduler.pending().filter((j) => j.queue === "request-timers" && j.body.requestId === id).length;
     expect(waiting()).toBe(1);
@@ -227,7 +226,7 @@ describe("the export_expiry timer", () => {
 describe("reconciliation", () => {
   it("deletes a package whose expiry message was lost", async () => {
     const { id, job } = await completedExport();
-    const scheduler = host.runtime.ports.scheduler as LocalScheduler;
+    const scheduler = host.runtime.dev!.scheduler;
     expect(await scheduler.cancel("request-timers", job.expiryTicket!)).toBe("cancelled");
     await host.runtime.dev!.advanceClock(new Date(Date.parse(job.expiresAt!) + 1000));
     expect(await exists(`${id}/export.zip`)).toBe(false);

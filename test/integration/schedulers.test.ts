@@ -231,7 +231,8 @@ describe("LocalScheduler", () => {
       first.onDeliver(() => new Promise<void>(() => {})); // never returns: the process "dies" here
       await first.schedule(message(clock, { deliverAt: clock.now() }));
       void first.deliverDue();
-      await vi.waitFor(() => expect(JSON.parse(readFileSync(file, "utf8")).pending[0].deliveryCount).toBe(1));
+      // On disk before the handler returns (read back by a new instance, as after a crash).
+      await vi.waitFor(() => expect(new LocalScheduler(clock, file, 2).pending()[0]?.deliveryCount).toBe(1));
 
       const second = new LocalScheduler(clock, file, 2);
       expect(second.pending()[0]?.deliveryCount).toBe(1);
@@ -250,6 +251,73 @@ describe("LocalScheduler", () => {
       writeFileSync(file, JSON.stringify({ sequence: 1, pending: [{ ticket: 1 }], deadLettered: [] }));
       expect(() => new LocalScheduler(new DevClock(), file)).toThrow(/unreadable/);
       expect(new LocalScheduler(new DevClock(), join(file, "..", "fresh", "s.json")).pending()).toEqual([]);
+    });
+
+    it("each change is one line appended to the journal, not a rewrite of everything waiting", async () => {
+      const file = tempFile();
+      const clock = new DevClock();
+      const scheduler = new LocalScheduler(clock, file);
+      const lines = () => readFileSync(`${file}.journal`, "utf8").split("\n").filter(Boolean).length;
+      for (let i = 0; i < 300; i++) await scheduler.schedule(message(clock, { messageId: `m${i}` }));
+      // 300 waiting timers, and the snapshot never written: the cost of a change does not grow with them.
+      expect(lines()).toBe(300);
+      expect(() => readFileSync(file)).toThrow(/ENOENT/);
+      const before = lines();
+      expect(await scheduler.cancel("account-purge", "7")).toBe("cancelled");
+      expect(lines()).toBe(before + 1);
+      const restarted = new LocalScheduler(clock, file);
+      expect(restarted.pending()).toHaveLength(299);
+      expect(restarted.pending().map((j) => j.ticket)).not.toContain("7");
+      // A start writes the snapshot of it all and empties the journal.
+      expect(JSON.parse(readFileSync(file, "utf8")).pending).toHaveLength(299);
+      expect(lines()).toBe(0);
+    });
+
+    it("rewrites the snapshot once the journal outgrows it, and a restart then sees the same state", async () => {
+      const file = tempFile();
+      const clock = new DevClock();
+      const scheduler = new LocalScheduler(clock, file);
+      const tickets: string[] = [];
+      for (let i = 0; i < 1500; i++)
+        tickets.push(await scheduler.schedule(message(clock, { messageId: `m${i}` })));
+      for (const t of tickets.slice(0, 1400)) await scheduler.cancel("account-purge", t);
+      // Compacted on the way: the journal holds only what came after the last snapshot.
+      expect(readFileSync(`${file}.journal`, "utf8").split("\n").filter(Boolean).length).toBeLessThan(1100);
+      const restarted = new LocalScheduler(clock, file);
+      expect(restarted.pending().map((j) => j.ticket)).toEqual(tickets.slice(1400));
+      expect(Number(await restarted.schedule(message(clock)))).toBe(1501);
+    });
+
+    it("a crash between writing the snapshot and emptying the journal replays nothing twice", async () => {
+      const file = tempFile();
+      const clock = new DevClock();
+      const first = new LocalScheduler(clock, file);
+      const a = await first.schedule(message(clock, { messageId: "a" }));
+      await first.schedule(message(clock, { messageId: "b" }));
+      expect(await first.cancel("account-purge", a)).toBe("cancelled");
+      const journal = readFileSync(`${file}.journal`, "utf8");
+      new LocalScheduler(clock, file); // snapshot written, journal emptied
+      writeFileSync(`${file}.journal`, journal); // …as if the crash came before the emptying
+      const restarted = new LocalScheduler(clock, file);
+      expect(restarted.pending().map((j) => j.messageId)).toEqual(["b"]);
+    });
+
+    it("ignores a last line cut short by a crash, and refuses a damaged line before it", async () => {
+      const file = tempFile();
+      const clock = new DevClock();
+      const first = new LocalScheduler(clock, file);
+      await first.schedule(message(clock, { messageId: "kept" }));
+      const journal = readFileSync(`${file}.journal`, "utf8");
+      writeFileSync(`${file}.journal`, `${journal}{"n":2,"op":"add","job":{"tick`);
+      const restarted = new LocalScheduler(clock, file);
+      expect(restarted.pending().map((j) => j.messageId)).toEqual(["kept"]);
+      // The cut line is gone from the files, so a later change is never appended to it.
+      await restarted.schedule(message(clock, { messageId: "next" }));
+      expect(new LocalScheduler(clock, file).pending().map((j) => j.messageId)).toEqual(["kept", "next"]);
+
+      const other = tempFile();
+      writeFileSync(`${other}.journal`, `{ damaged\n${journal}`);
+      expect(() => new LocalScheduler(clock, other)).toThrow(`${other}.journal`);
     });
   });
 

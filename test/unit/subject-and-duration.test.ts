@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { addDuration, parseDuration } from "../../src/domain/duration";
+import fc from "fast-check";
+import { addDuration, latestDueStart, parseDuration } from "../../src/domain/duration";
 import { hashWhatsAppNumber, normaliseWhatsAppNumber, subjectPartition } from "../../src/domain/subject";
 
 describe("normaliseWhatsAppNumber", () => {
@@ -113,5 +114,29 @@ describe("ISO 8601 durations", () => {
 
   it("throws on a string that is not a duration", () => {
     expect(() => addDuration(from, "30 days")).toThrow(/ISO 8601/);
+  });
+});
+
+describe("latestDueStart (the cutoff a timer asks the index for)", () => {
+  const now = new Date("2026-03-31T10:00:00.000Z");
+  it("is now minus the period for clock and day units", () => {
+    expect(latestDueStart(now, "PT24H").toISOString()).toBe("2026-03-30T10:00:00.000Z");
+    expect(latestDueStart(now, "P7D").toISOString()).toBe("2026-03-24T10:00:00.000Z");
+  });
+
+  it("never leaves out a start whose period has ended, calendar months included", () => {
+    const durations = ["PT24H", "P7D", "P1M", "P3M", "P1Y", "P1M2D", "P2W"];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...durations),
+        fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2027, 0, 1) }),
+        fc.integer({ min: 0, max: 800 * 86_400_000 }),
+        (duration, startMs, waitMs) => {
+          const start = new Date(startMs);
+          const at = new Date(startMs + waitMs);
+          if (addDuration(start, duration) <= at) expect(start <= latestDueStart(at, duration)).toBe(true);
+        },
+      ),
+    );
   });
 });

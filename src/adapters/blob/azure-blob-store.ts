@@ -1,7 +1,9 @@
-import type { Readable } from "node:stream";
+import { type Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import {
   BlobSASPermissions,
   type BlobServiceClient,
+  type BlockBlobClient,
   type ContainerClient,
   generateBlobSASQueryParameters,
   RestError,
@@ -18,7 +20,101 @@ import type { BlobInfo, BlobStore } from "../../ports/blob-store";
 export type SasSigning =
   { kind: "user-delegation" } | { kind: "shared-key"; credential: StorageSharedKeyCredential };
 
-const UPLOAD_BUFFER = 4 * 1024 * 1024;
+/**
+ * A streamed upload goes up in blocks through one buffer, filled, staged, then filled again: memory
+ * holds one block whatever is uploaded, and the upload still overlaps the work upstream, which fills
+ * its own buffers (the export's 1 MiB chunks, a stream's high-water mark) while a block is staged.
+ * Blocks of 1 MiB: the block is allocated whole for every streamed upload (a backup writes one per
+ * tenant), and 4 MiB made a backup set measurably slower with the collector's work; past
+ * SMALL_BLOCKS blocks (about 1 GiB) they are 4 MiB, so a blob can still reach about 190 GiB within
+ * Azure's 50 000 blocks. (The SDK's uploadStream keeps the caller's chunks until it has a block, so
+ * below one block it holds all the data, and copies them again into buffers of its own.)
+ */
+const SMALL_BLOCK_BYTES = 1024 * 1024;
+const SMALL_BLOCKS = 1000;
+const LARGE_BLOCK_BYTES = 4 * 1024 * 1024;
+
+/** Names per listing page: Azure's largest page (a listing is billed per page). */
+const LIST_PAGE = 5000;
+
+/** Base64 ids of one length within a blob, as Azure requires: the block's index, zero-padded. */
+const blockId = (index: number) => Buffer.from(String(index).padStart(6, "0")).toString("base64");
+
+/**
+ * The blocks of one streamed upload, as a Writable the body is piped into. Each chunk is copied into
+ * the block and acknowledged at once, so it is let go (a chunk held until the block is staged would be
+ * a second block's worth); a full block is staged in the background, and the next write waits for it
+ * before it copies into the block again.
+ */
+class BlockWriter extends Writable {
+  readonly ids: string[] = [];
+  private block = Buffer.allocUnsafe(SMALL_BLOCK_BYTES);
+  private used = 0;
+  /** The block being staged; the buffer is free again once it settles. */
+  private staging?: Promise<void>;
+
+  constructor(private readonly blob: BlockBlobClient) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (e?: Error | null) => void): void {
+    this.take(chunk).then(() => done(), done);
+  }
+
+  override _final(done: (e?: Error | null) => void): void {
+    (async () => {
+      await this.staging;
+      if (this.used > 0) {
+        this.stage(this.used);
+        await this.staging;
+      }
+    })().then(() => done(), done);
+  }
+
+  /** The block being staged, if any, whatever became of it (after a failure). */
+  async settled(): Promise<void> {
+    await this.staging?.catch(() => {});
+  }
+
+  private async take(chunk: Buffer): Promise<void> {
+    let offset = 0;
+    while (offset < chunk.length) {
+      await this.staging;
+      const n = chunk.copy(this.block, this.used, offset);
+      this.used += n;
+      offset += n;
+      if (this.used === this.block.length) this.stage(this.used);
+    }
+  }
+
+  private stage(bytes: number): void {
+    const id = blockId(this.ids.length);
+    this.ids.push(id);
+    this.staging = this.blob.stageBlock(id, this.block.subarray(0, bytes), bytes).then(() => {
+      // Staged: the SDK is done with the bytes, and the buffer is filled again.
+      this.staging = undefined;
+      this.used = 0;
+      if (this.ids.length === SMALL_BLOCKS) this.block = Buffer.allocUnsafe(LARGE_BLOCK_BYTES);
+    });
+    this.staging.catch(() => {}); // observed by the next write, or at the end
+  }
+}
+
+async function uploadBlocks(
+  blob: BlockBlobClient,
+  body: Readable,
+  headers: { blobHTTPHeaders: { blobContentType?: string }; metadata?: Record<string, string> },
+): Promise<void> {
+  const blocks = new BlockWriter(blob);
+  try {
+    await pipeline(body, blocks);
+  } catch (e) {
+    // Nothing is committed (Azure discards uncommitted blocks), and nothing is left writing.
+    await blocks.settled();
+    throw e;
+  }
+  await blob.commitBlockList(blocks.ids, headers);
+}
 
 export class AzureBlobStore implements BlobStore {
   private delegationKey?: { key: UserDelegationKey; validUntil: number };
@@ -46,8 +142,8 @@ export class AzureBlobStore implements BlobStore {
       const data = typeof body === "string" ? Buffer.from(body, "utf8") : body;
       await blob.upload(data, data.length, headers);
     } else {
-      // Streams stay streams: memory is bounded by buffer size × concurrency, not by the data.
-      await blob.uploadStream(body, UPLOAD_BUFFER, 2, headers);
+      // Streams stay streams: two blocks at most in memory, whatever the size of the data.
+      await uploadBlocks(blob, body, headers);
     }
   }
 
@@ -78,19 +174,43 @@ export class AzureBlobStore implements BlobStore {
   }
 
   async *list(container: string, prefix: string): AsyncIterable<BlobInfo> {
-    for await (const item of this.container(container).listBlobsFlat({ prefix, includeMetadata: true })) {
-      yield { name: item.name, size: item.properties.contentLength ?? 0, metadata: item.metadata ?? {} };
-    }
+    for await (const page of this.pages(container, prefix, true)) yield* page;
   }
 
   async count(container: string, prefix: string): Promise<number> {
     let n = 0;
-    for await (const page of this.container(container)
-      .listBlobsFlat({ prefix })
-      .byPage({ maxPageSize: 5000 })) {
-      n += page.segment.blobItems.length;
-    }
+    for await (const page of this.pages(container, prefix, false)) n += page.length;
     return n;
+  }
+
+  /**
+   * A listing a page at a time (Azure's largest, LIST_PAGE names: one operation each), each page asked
+   * for with the last one's marker on an iterator of its own and kept only as names, sizes and
+   * metadata: the SDK's own iterator keeps its last parsed response (every property of every blob on
+   * it, a few KB per name) while its items are consumed and until the next page has arrived.
+   */
+  private async *pages(container: string, prefix: string, includeMetadata: boolean) {
+    const fetchPage = async (marker: string | undefined) => {
+      const next = await this.container(container)
+        .listBlobsFlat({ prefix, includeMetadata })
+        .byPage({ maxPageSize: LIST_PAGE, ...(marker ? { continuationToken: marker } : {}) })
+        .next();
+      if (next.done) return { items: [] };
+      return {
+        marker: next.value.continuationToken || undefined,
+        items: next.value.segment.blobItems.map((item): BlobInfo => ({
+          name: item.name,
+          size: item.properties.contentLength ?? 0,
+          metadata: item.metadata ?? {},
+        })),
+      };
+    };
+    let marker: string | undefined;
+    do {
+      const page = await fetchPage(marker);
+      marker = page.marker;
+      yield page.items;
+    } while (marker);
   }
 
   async readUrl(container: string, name: string, expiresOn: Date): Promise<string> {

@@ -32,7 +32,9 @@ export interface Certificate {
     label: string;
     store?: string;
     action: "deleted" | "anonymised" | "retained" | "forfeited" | "routed";
+    /** The records the action covered, counted as the purge went (src/app/account/purge-job.ts). */
     count: number;
+    /** Deleted and forfeited: what was left of the tenant's in the store when the category finished (0). */
     remaining?: number;
     retention?: { duration: string; basis: string };
     forfeitedAmount?: number;
@@ -132,6 +134,9 @@ export async function issueCertificate(app: AppContext, requestId: string): Prom
           store: `${entry.store.kind}:${entry.store.container}`,
           action: o.action,
           count: recordsHandled(o),
+          // Deleted means none left: the category ended on a listing (or, for a partition delete, a count)
+          // that found nothing of the tenant's in the store.
+          ...(o.action === "deleted" || o.action === "forfeited" ? { remaining: 0 } : {}),
           ...(o.retention ? { retention: o.retention } : {}),
           ...(o.forfeitedAmount !== undefined ? { forfeitedAmount: o.forfeitedAmount } : {}),
         };

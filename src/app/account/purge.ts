@@ -8,7 +8,7 @@ import { AuditLog } from "../requests/audit-log";
 import { RequestStore } from "../requests/request-store";
 import { applyAction } from "../requests/transition";
 import { issueCertificate } from "./certificate";
-import { recordsHandled, runPurgeJob } from "./purge-job";
+import { PurgeTakenOverError, recordsHandled, runPurgeJob } from "./purge-job";
 
 /** The body of an `account-purge` message. Carries the due time so an early delivery is recognisable. */
 export const PurgeMessage = z
@@ -61,7 +61,8 @@ export async function cancelPurgeMessage(app: AppContext, requestId: string): Pr
   });
 }
 
-export type PurgeOutcome = "purged" | "early" | "moved_on" | "on_hold";
+/** `in_progress`: another run of the same purge holds its job (a duplicate delivery) and finishes it. */
+export type PurgeOutcome = "purged" | "early" | "moved_on" | "on_hold" | "in_progress";
 
 /**
  * The purge (Account Deletion §3), for the `account-purge` message and for reconciliation alike. It
@@ -98,7 +99,13 @@ export async function purgeAccount(app: AppContext, requestId: string): Promise<
   }
   if (doc.status !== "purging") return "moved_on";
   if (doc.scope.type !== "account") return "moved_on";
-  const job = await runPurgeJob(app, doc, doc.scope.tenantId);
+  let job;
+  try {
+    job = await runPurgeJob(app, doc, doc.scope.tenantId);
+  } catch (e) {
+    if (e instanceof PurgeTakenOverError) return "in_progress";
+    throw e;
+  }
   // Crypto-shredding: the tenant's backup data key goes in the same purge, so every backup copy is
   // unreadable from now on (the sets themselves rotate out by their expiry). Idempotent.
   await shredTenantKey(app, doc.scope.tenantId, requestId);

@@ -34,7 +34,7 @@ export const BackupSet = z
     format: z.string(),
     takenAt: z.string(),
     expiresAt: z.string(),
-    /** Moved on after every tenant: a `writing` set whose heartbeat stopped is resumed by reconciliation. */
+    /** Moved on as tenants are written (at most once a minute): a `writing` set quiet for 15 minutes is resumed by reconciliation. */
     heartbeatAt: z.string(),
     finishedAt: z.string().optional(),
     rotatedAt: z.string().optional(),

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { RequestDoc } from "../../domain/requests/model";
@@ -16,33 +16,46 @@ import {
 import { compressible, estimatePart, ndjson, openFiles, type Part, planExport, recordPages } from "./sources";
 import { auditRefusals } from "./refusals";
 import { buildSummary, renderSummaryHtml, type SummaryCategory } from "./summary";
-import { HashTap, PackageWriter, type WrittenFile } from "./zip-writer";
+import { ManifestFiles } from "./manifest-files";
+import { HashTap, PackageWriter } from "./zip-writer";
 
 /** Progress is written to the job at most this often (and at the end). */
 export const HEARTBEAT_MS = 2_000;
 
-export interface ManifestFile extends WrittenFile {
-  category?: string;
-  records?: number;
-}
-
 type Step = (name: string) => void;
 
-/** Counts records done and persists them, throttled; it is also the run's heartbeat and ownership check. */
+/**
+ * Counts records done and persists them, throttled; it is also the run's heartbeat and ownership check.
+ * The estimate (a count per part, for the percentage shown) is made only at the first heartbeat: an
+ * export that finishes before one never shows it, so it never pays for counting what it reads anyway
+ * (a COUNT costs a scan of the partition in the emulator, and a listing of every name for blobs); a
+ * longer one counts then only the parts not yet finished, beside the export.
+ */
 class Progress {
   done = 0;
-  /** Known once the counts (run beside the export, not before it) are in; 0 until then. */
+  /** Known once the counts are in; 0 until then. */
   estimated = 0;
   current?: string;
   private lastFlush = 0;
+  private estimating?: Promise<void>;
+  /** The part being written, and the records done before it. */
+  private part = 0;
+  private doneBeforePart = 0;
 
   constructor(
     private readonly app: AppContext,
     private readonly jobs: ExportJobs,
     private readonly request: RequestDoc,
     private readonly runId: string,
+    private readonly parts: readonly Part[],
   ) {
     this.lastFlush = app.ports.clock.now().getTime();
+  }
+
+  startPart(index: number): void {
+    this.part = index;
+    this.doneBeforePart = this.done;
+    this.current = this.parts[index]?.entry.category;
   }
 
   async add(n: number): Promise<void> {
@@ -50,16 +63,35 @@ class Progress {
     if (this.app.ports.clock.now().getTime() - this.lastFlush >= HEARTBEAT_MS) await this.flush();
   }
 
-  async flush(): Promise<void> {
+  /** `finished`: every part is written, `done` is the total (no estimate is started for it). */
+  async flush(finished = false): Promise<void> {
+    if (!finished) this.estimate();
     this.lastFlush = this.app.ports.clock.now().getTime();
+    const estimated = finished ? this.done : this.estimated > 0 ? Math.max(this.estimated, this.done) : 0;
     await this.jobs.mutateOwned(this.request, this.runId, (job) => ({
       ...job,
       progress: {
         recordsDone: this.done,
-        recordsEstimated: this.estimated > 0 ? Math.max(this.estimated, this.done) : 0,
+        recordsEstimated: estimated,
         ...(this.current ? { current: this.current } : {}),
       },
     }));
+  }
+
+  /** Waits for the counting, if it started, so nothing of this run is left reading. */
+  async settled(): Promise<void> {
+    await this.estimating;
+  }
+
+  private estimate(): void {
+    if (this.estimating) return;
+    const before = this.doneBeforePart;
+    this.estimating = Promise.all(this.parts.slice(this.part).map((p) => estimatePart(this.app, p))).then(
+      (counts) => {
+        this.estimated = before + counts.reduce((a, b) => a + b, 0);
+      },
+      () => undefined,
+    );
   }
 }
 
@@ -105,23 +137,16 @@ async function freshRun(app: AppContext, request: RequestDoc, step: Step): Promi
       }),
     generatedAt,
   );
-  const progress = new Progress(app, jobs, request, runId);
-  // The estimate (a count per part) runs beside the export: progress shows it from the next heartbeat.
-  const estimating = Promise.all(plan.parts.map((p) => estimatePart(app, p))).then(
-    (counts) => {
-      progress.estimated = counts.reduce((a, b) => a + b, 0);
-    },
-    () => undefined,
-  );
-  const files: ManifestFile[] = [];
+  const progress = new Progress(app, jobs, request, runId, plan.parts);
+  const files = new ManifestFiles();
   const counts: Record<string, number> = {};
   const categories: SummaryCategory[] = [];
   let refusedReferences: RefusedReference[] = [];
   try {
-    for (const part of plan.parts) {
+    for (const [index, part] of plan.parts.entries()) {
       const category = part.entry.category;
       step(`export:${category}`);
-      progress.current = category;
+      progress.startPart(index);
       const refuse = (n: number) => {
         refusedReferences = addRefused(
           refusedReferences,
@@ -148,8 +173,8 @@ async function freshRun(app: AppContext, request: RequestDoc, step: Step): Promi
       policy: app.policy,
       grievanceOfficer: app.settings.dpoContact,
     });
-    files.push(writer.addBuffer("summary.json", Buffer.from(`${JSON.stringify(summary, null, 2)}\n`)));
-    files.push(writer.addBuffer("summary.html", Buffer.from(renderSummaryHtml(summary))));
+    files.add(writer.addBuffer("summary.json", Buffer.from(`${JSON.stringify(summary, null, 2)}\n`)));
+    files.add(writer.addBuffer("summary.html", Buffer.from(renderSummaryHtml(summary))));
     const records = Object.values(counts).reduce((a, b) => a + b, 0);
     const manifest = {
       format: "dpdp-rights-export/1",
@@ -162,15 +187,14 @@ async function freshRun(app: AppContext, request: RequestDoc, step: Step): Promi
       totalItems: records,
       /** References on the subject's records into another tenant's storage: not followed, not counted. */
       refusedReferences,
-      files,
     };
-    writer.addBuffer("manifest.json", Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+    await writer.addStream("manifest.json", files.json(manifest), { compress: true });
     step("export:upload");
     const archive = await writer.finish();
     await auditRefusals(app, request.id, refusedReferences);
-    await estimating;
+    await progress.settled();
     progress.current = undefined;
-    await progress.flush();
+    await progress.flush(true);
     step("export:publish");
     job = await jobs.mutateOwned(request, runId, (j) => ({
       ...j,
@@ -180,7 +204,7 @@ async function freshRun(app: AppContext, request: RequestDoc, step: Step): Promi
         blob: partial,
         bytes: archive.bytes,
         sha256: archive.sha256,
-        files: files.length + 1,
+        files: files.count + 1,
         records,
         counts,
         ...(refusedReferences.length ? { refusedReferences } : {}),
@@ -191,7 +215,7 @@ async function freshRun(app: AppContext, request: RequestDoc, step: Step): Promi
     const error = e instanceof Error ? e : new Error("the export failed");
     writer.abort(error);
     await writer.settle();
-    await estimating;
+    await progress.settled();
     await app.ports.blobs.delete(EXPORT_CONTAINER, partial).catch(() => false);
     if (!(error instanceof SupersededError)) {
       const at = app.ports.clock.now().toISOString();
@@ -207,12 +231,19 @@ async function freshRun(app: AppContext, request: RequestDoc, step: Step): Promi
   }
 }
 
+/**
+ * A 48-bit digest of a ZIP path, for telling whether a part already used it: a number per file where
+ * the path itself would cost several times that (it is the export's memory that grows with its files).
+ * Two paths alike in it, about once in 10^14 pairs, would only give the second file a suffix.
+ */
+const pathKey = (path: string) => createHash("sha1").update(path).digest().readUIntBE(0, 6);
+
 /** Writes one part; returns its records (Cosmos) or files (Blob). */
 async function writePart(
   app: AppContext,
   writer: PackageWriter,
   part: Part,
-  files: ManifestFile[],
+  files: ManifestFiles,
   progress: Progress,
   onRefused: (count: number) => void,
 ): Promise<number> {
@@ -228,18 +259,18 @@ async function writePart(
       }
     }
     const written = await writer.addStream(part.path, chunks(), { compress: true });
-    files.push({ ...written, category, records });
+    files.add({ ...written, category, records });
     return records;
   }
   let count = 0;
-  const seen = new Set<string>();
+  const seen = new Set<number>();
   for await (const file of openFiles(app, part, onRefused)) {
     let path = part.pathOf(file.name);
     // Two blob names that sanitise alike keep both files.
-    if (seen.has(path)) path = `${path}.${count}`;
-    seen.add(path);
+    if (seen.has(pathKey(path))) path = `${path}.${count}`;
+    seen.add(pathKey(path));
     const written = await writer.addStream(path, file.stream, { compress: compressible(file.name) });
-    files.push({ ...written, category });
+    files.add({ ...written, category });
     count++;
     await progress.add(1);
   }

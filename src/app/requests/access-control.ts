@@ -72,10 +72,11 @@ export async function readRequestAs(
   app: AppContext,
   caller: Caller,
   id: string,
-): Promise<{ doc: RequestDoc; relation: Relation }> {
+): Promise<{ doc: RequestDoc; relation: Relation; etag: string }> {
   if (caller.kind === "public" && !caller.requestToken) throw noCredential();
-  const doc = await new RequestStore(app.ports).get(id);
-  return { doc, relation: relationTo(app, caller, doc) };
+  const found = await new RequestStore(app.ports).find(id);
+  if (!found) throw notFound("No such request.");
+  return { doc: found.doc, relation: relationTo(app, caller, found.doc), etag: found.etag };
 }
 
 /** {@link readRequestAs} for what only the requester or the owner (and, if allowed, staff) may do. */
@@ -84,7 +85,7 @@ export async function readForRequesterOrOwner(
   caller: Caller,
   id: string,
   allowStaff = false,
-): Promise<{ doc: RequestDoc; relation: Relation }> {
-  const { doc, relation } = await readRequestAs(app, caller, id);
-  return { doc, relation: requireRequesterOrOwnerRelation(relation, allowStaff) };
+): Promise<{ doc: RequestDoc; relation: Relation; etag: string }> {
+  const { doc, relation, etag } = await readRequestAs(app, caller, id);
+  return { doc, relation: requireRequesterOrOwnerRelation(relation, allowStaff), etag };
 }

@@ -1,21 +1,79 @@
 import { DomainError } from "../../domain/errors";
 import { type AuditEvent, GENESIS, sealEvent, verifyChain } from "../../domain/requests/audit-chain";
 import type { Ports } from "../../ports";
-import { AlreadyExistsError, type DocumentCollection } from "../../ports/document-store";
+import { AlreadyExistsError, type DocumentCollection, type DocumentStore } from "../../ports/document-store";
 import { checkAnchored } from "../audit/verify-chain";
 import { queryFirst } from "../util/paging";
 
 export type NewEvent = Omit<AuditEvent, "id" | "pk" | "requestId" | "seq" | "prevHash" | "hash" | "at">;
 
+/** A link of a chain: its place and hash. `{ seq: 0, hash: GENESIS }` stands before a chain's first event. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/** Before the first event: what a chain that has none yet is appended after. */
+export const EMPTY_CHAIN: ChainHead = { seq: 0, hash: GENESIS };
+
+/**
+ * The newest link of each chain this process wrote or read lately, per document store (so one host's
+ * chains never answer for another's in the same process). A link, once written, never changes (the
+ * container is append-only; chains are swept only long after their request closed, far past the time a
+ * link is kept here), so a remembered link is a lower bound of its chain's head: see {@link AuditLog.append}.
+ */
+const HEAD_TTL_MS = 10 * 60_000;
+const HEADS_KEPT = 10_000;
+const heads = new WeakMap<DocumentStore, Map<string, ChainHead & { until: number }>>();
+
 /** The `audit` container: append-only, one hash chain per request, partitioned by request id. */
 export class AuditLog {
   private readonly audit: DocumentCollection;
+  private readonly known: Map<string, ChainHead & { until: number }>;
 
   constructor(private readonly ports: Ports) {
     this.audit = ports.documents.collection("service", "audit");
+    let known = heads.get(ports.documents);
+    if (!known) heads.set(ports.documents, (known = new Map()));
+    this.known = known;
   }
 
-  async append(requestId: string, event: NewEvent): Promise<AuditEvent> {
+  /**
+   * A link of the chain this process saw lately (the newest it saw), or undefined. Read before staging an
+   * event, it is a link older than the event: what {@link append} may be told the event comes after.
+   */
+  lastSeen(requestId: string): ChainHead | undefined {
+    const seen = this.known.get(requestId);
+    if (!seen || seen.until <= Date.now()) return undefined;
+    return { seq: seen.seq, hash: seen.hash };
+  }
+
+  private remember(requestId: string, link: ChainHead): void {
+    const seen = this.known.get(requestId);
+    if (seen && seen.seq >= link.seq && seen.until > Date.now()) return;
+    this.known.delete(requestId); // re-inserted last: the Map's order is the eviction order
+    this.known.set(requestId, { seq: link.seq, hash: link.hash, until: Date.now() + HEAD_TTL_MS });
+    if (this.known.size > HEADS_KEPT) this.known.delete(this.known.keys().next().value!);
+  }
+
+  /**
+   * Appends `event` as the chain's next link. `options.after`: a link of this chain that existed before
+   * the event could have been written anywhere (for an event with a `key`, before it was staged; for a
+   * new request's first event, {@link EMPTY_CHAIN}). The event is then created right after it, with no
+   * query: if that place is free, nothing came after the link, so neither did this event (a chain has
+   * no gaps); if it is taken, the append goes the usual way, head and key looked up.
+   */
+  async append(requestId: string, event: NewEvent, options: { after?: ChainHead } = {}): Promise<AuditEvent> {
+    if (options.after) {
+      const sealed = this.seal(requestId, event, options.after);
+      try {
+        await this.audit.create(sealed);
+        this.remember(requestId, sealed);
+        return sealed;
+      } catch (e) {
+        if (!(e instanceof AlreadyExistsError)) throw e;
+      }
+    }
     for (let attempt = 1; attempt <= 8; attempt++) {
       // The first item across pages: a real Cosmos page may be empty while a later one holds it.
       const last = await queryFirst<AuditEvent>(this.audit, {
@@ -34,18 +92,10 @@ export class AuditLog {
         });
         if (seen) return seen;
       }
-      const seq = (last?.seq ?? 0) + 1;
-      const sealed = sealEvent({
-        ...event,
-        id: `${requestId}:${String(seq).padStart(6, "0")}`,
-        pk: requestId,
-        requestId,
-        seq,
-        at: this.ports.clock.now().toISOString(),
-        prevHash: last?.hash ?? GENESIS,
-      });
+      const sealed = this.seal(requestId, event, last ?? EMPTY_CHAIN);
       try {
         await this.audit.create(sealed);
+        this.remember(requestId, sealed);
         return sealed;
       } catch (e) {
         // Someone appended the same seq first: link to theirs instead.
@@ -53,6 +103,19 @@ export class AuditLog {
       }
     }
     throw new DomainError("conflict", "The audit trail is busy; try again.");
+  }
+
+  private seal(requestId: string, event: NewEvent, after: ChainHead): AuditEvent {
+    const seq = after.seq + 1;
+    return sealEvent({
+      ...event,
+      id: `${requestId}:${String(seq).padStart(6, "0")}`,
+      pk: requestId,
+      requestId,
+      seq,
+      at: this.ports.clock.now().toISOString(),
+      prevHash: after.hash,
+    });
   }
 
   async events(requestId: string): Promise<AuditEvent[]> {

@@ -1,33 +1,71 @@
 import { randomUUID } from "node:crypto";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { Ports } from "../../ports";
-import { AuditLog, type NewEvent } from "./audit-log";
+import type { Versioned } from "../../ports/document-store";
+import { AuditLog, type ChainHead, type NewEvent } from "./audit-log";
 import { RequestStore } from "./request-store";
 
 type StagedEvent = NonNullable<RequestDoc["auditOutbox"]>[number]["event"];
 
-/** Stages an event on the request, to be written by the same ETag-guarded write as the change itself. */
-export function stageAuditEvent(doc: RequestDoc, event: StagedEvent): void {
-  doc.auditOutbox = [...(doc.auditOutbox ?? []), { key: randomUUID(), event }];
+/**
+ * Stages an event on the request, to be written by the same ETag-guarded write as the change itself.
+ * Returns the event's key (what {@link flushAuditOutbox} is told the caller staged).
+ */
+export function stageAuditEvent(doc: RequestDoc, event: StagedEvent): string {
+  const key = randomUUID();
+  doc.auditOutbox = [...(doc.auditOutbox ?? []), { key, event }];
+  return key;
+}
+
+/**
+ * What the caller of a flush knows already, so the flush need not ask the store again:
+ * - `request`: the request as the caller just read or wrote it, with its ETag (the flush reads it
+ *   otherwise; a stale copy only costs the clean-up write a retry);
+ * - `staged`: the keys of the events the caller staged in that write, and `after`, a link of the audit
+ *   chain the caller saw before it staged them ({@link AuditLog.lastSeen}, read before the write).
+ *   Those events are appended right after it without looking up the head or the key
+ *   ({@link AuditLog.append}); any other staged event (left by a crash) the usual way.
+ */
+export interface FlushContext {
+  request?: Versioned<RequestDoc>;
+  staged?: { keys: readonly string[]; after?: ChainHead };
 }
 
 /**
  * Moves staged events into the hash chain, oldest first, then removes them from the request. Run after
  * every staged write, before the next transition and before the trail is read, so an event left
  * behind by a crash reaches the chain at the latest then; the key makes a repeated flush a no-op.
+ * Returns the request as the flush left it (as given or read, when there was nothing to move).
  */
-export async function flushAuditOutbox(ports: Ports, requestId: string): Promise<void> {
+export async function flushAuditOutbox(
+  ports: Ports,
+  requestId: string,
+  known: FlushContext = {},
+): Promise<Versioned<RequestDoc> | undefined> {
   const store = new RequestStore(ports);
-  const found = await store.find(requestId);
+  const found = known.request ?? (await store.find(requestId));
   const staged = found?.doc.auditOutbox ?? [];
-  if (staged.length === 0) return;
+  if (staged.length === 0) return found;
   const audit = new AuditLog(ports);
-  for (const { key, event } of staged) await audit.append(requestId, { ...event, key } as NewEvent);
+  const own = new Set(known.staged?.keys ?? []);
+  // Right after the link the caller saw, while every event so far was the caller's own and went in
+  // right behind the one before: no other writer's event lies between that link and the next place.
+  let after = known.staged?.after;
+  for (const { key, event } of staged) {
+    const mine = after !== undefined && own.has(key);
+    const written = await audit.append(requestId, { ...event, key } as NewEvent, mine ? { after } : {});
+    after = mine && written.seq === after!.seq + 1 && written.key === key ? written : undefined;
+  }
   const done = new Set(staged.map((s) => s.key));
-  await store.update(requestId, (doc) => {
-    const left = (doc.auditOutbox ?? []).filter((s) => !done.has(s.key));
-    if (left.length) doc.auditOutbox = left;
-    else delete doc.auditOutbox;
-    return doc;
-  });
+  const { after: doc, etag } = await store.update(
+    requestId,
+    (doc) => {
+      const left = (doc.auditOutbox ?? []).filter((s) => !done.has(s.key));
+      if (left.length) doc.auditOutbox = left;
+      else delete doc.auditOutbox;
+      return doc;
+    },
+    found,
+  );
+  return { doc, etag };
 }

@@ -11,7 +11,7 @@ import { requireAccountOwnerFor } from "../rights/owner-only";
 import type { OnBehalfOf } from "../rights/on-behalf";
 import type { AppContext } from "../context";
 import { consumeRateLimit } from "../rate-limit";
-import { AuditLog } from "./audit-log";
+import { AuditLog, EMPTY_CHAIN } from "./audit-log";
 import { startClock } from "./deadlines";
 import { claimIdempotencyKey, completeIdempotencyKey } from "./idempotency";
 import { notifyRequester } from "./notify";
@@ -292,12 +292,17 @@ export async function createRequest(
 
   const created = await store.create(doc);
   const audit = new AuditLog(app.ports);
-  await audit.append(id, {
-    actor: created.requester,
-    action: "create",
-    to: created.status,
-    data: { kind: created.kind, channel: created.channel, scope: created.scope.type },
-  });
+  // The id is new: its chain is empty, so the first event goes in first place without a look for a head.
+  await audit.append(
+    id,
+    {
+      actor: created.requester,
+      action: "create",
+      to: created.status,
+      data: { kind: created.kind, channel: created.channel, scope: created.scope.type },
+    },
+    { after: EMPTY_CHAIN },
+  );
   let request = created;
   if (created.status === "pending_verification") {
     await issueCode(app, created);
@@ -314,7 +319,7 @@ export async function createRequest(
     });
   }
   // Verified at creation (an owner's JWT): what the kind does starts now, before the response returns.
-  if (created.status === "verified") request = await runExecution(app, id);
+  if (created.status === "verified") request = await runExecution(app, id, created);
   const result: CreateRequestResult = {
     request,
     outcome: "created",

@@ -32,12 +32,19 @@ export const ALERT_AFTER_FAILURES = 3;
  * rather than not at all: the executor records its own failures, and the HTTP answer may then come
  * late, never wrong.
  */
-export async function runExecution(app: AppContext, requestId: string): Promise<RequestDoc> {
+export async function runExecution(
+  app: AppContext,
+  requestId: string,
+  /** The request as the caller just wrote it, when it has it: not read again. */
+  known?: RequestDoc,
+): Promise<RequestDoc> {
   const store = new RequestStore(app.ports);
-  const request = await store.get(requestId);
+  const request = known?.id === requestId ? known : await store.get(requestId);
   // Filed by a nominee: nothing runs until staff have reviewed the evidence and approved (Act s.14).
   if (awaitsNomineeReview(request)) return request;
-  if (!app.executors[flowKey(request.kind, request.scope.type)]) return request;
+  const executor = app.executors[flowKey(request.kind, request.scope.type)];
+  // No executor, or one with nothing to do in this status (a correction before its approval): no run.
+  if (!executor || (executor.runsIn && !executor.runsIn.includes(request.status))) return request;
   const message: ExecutionMessage = { requestId, generation: await markExecutionQueued(app, request) };
   try {
     await sendExecution(app, message);

@@ -45,20 +45,34 @@ export class RequestStore {
 
   /**
    * Read, decide, write with If-Match; on a lost race, decide again on fresh state. `decide` may throw
-   * (a DomainError, e.g. 409) to refuse, and then nothing is written.
+   * (a DomainError, e.g. 409) to refuse, and then nothing is written. `current`: the request as the
+   * caller read or wrote it moments ago, with its ETag, decided on first instead of a fresh read (if it
+   * is stale the write fails its If-Match and the usual read follows). The answer's `etag` is the
+   * written request's, for the caller's next write.
    */
   async update(
     id: string,
     decide: (doc: RequestDoc) => RequestDoc | Promise<RequestDoc>,
-  ): Promise<{ before: RequestDoc; after: RequestDoc }> {
+    current?: { doc: RequestDoc; etag: string },
+  ): Promise<{ before: RequestDoc; after: RequestDoc; etag: string }> {
+    let known = current?.doc.id === id ? current : undefined;
     for (let attempt = 1; ; attempt++) {
-      const found = await this.find(id);
+      const given = known;
+      known = undefined;
+      const found = given ?? (await this.find(id));
       if (!found) throw notFound("No such request.");
-      const next = await decide(structuredClone(found.doc));
+      let next: RequestDoc;
+      try {
+        next = await decide(structuredClone(found.doc));
+      } catch (e) {
+        // A refusal is only ever decided on the request as it is now, never on the caller's copy.
+        if (given) continue;
+        throw e;
+      }
       const candidate = RequestDoc.parse({ ...next, version: found.doc.version + 1 });
       try {
         const written = await this.requests.replace(candidate, found.etag);
-        return { before: found.doc, after: RequestDoc.parse(written.doc) };
+        return { before: found.doc, after: RequestDoc.parse(written.doc), etag: written.etag };
       } catch (e) {
         if (!(e instanceof PreconditionFailedError)) throw e;
         if (attempt >= MAX_ATTEMPTS) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { latestDueStart } from "../../domain/duration";
 import { REQUEST_ID_PATTERN } from "../../domain/requests/request-id";
 import { DomainError } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
@@ -6,6 +7,7 @@ import type { AppContext } from "../context";
 import { RequestStore } from "./request-store";
 import { notifyWithinBudget } from "./verification-code";
 import { applyAction } from "./transition";
+import { queryPages } from "../util/paging";
 
 /**
  * An unfinished verification gets one reminder (24 hours) and then expires with a notice (7 days):
@@ -108,27 +110,46 @@ export async function expireVerification(app: AppContext, requestId: string): Pr
   return "expired";
 }
 
-/** The hourly safety net: reminders and expiries whose message never came. */
+/**
+ * The hourly safety net: reminders and expiries whose message never came. It asks only for requests
+ * already due (by their creation time, which the index serves), so an hour with nothing due costs two
+ * empty query pages however many requests wait for their code (issue 17; docs/cosmos-queries.md).
+ */
 export async function sweepUnverified(app: AppContext): Promise<{ reminded: number; expired: number }> {
-  const store = new RequestStore(app.ports);
+  const requests = app.ports.documents.collection("service", "requests");
   const now = app.ports.clock.now();
+  const period = (name: "verificationReminder" | "verificationExpiry") =>
+    latestDueStart(now, app.policy.periods[name].duration).toISOString();
+  const expiryCutoff = period("verificationExpiry");
+  const waiting = { field: "status", op: "=", value: "pending_verification" } as const;
   let reminded = 0;
   let expired = 0;
-  let continuationToken: string | undefined;
-  do {
-    const page = await store.list({
-      where: [{ field: "status", op: "=", value: "pending_verification" }],
-      limit: 200,
-      ...(continuationToken ? { continuationToken } : {}),
-    });
-    for (const doc of page.items) {
-      if (app.policy.deadline(createdAt(doc), "verificationExpiry") <= now) {
-        if ((await expireVerification(app, doc.id)) === "expired") expired++;
-      } else if (!doc.verification?.reminderSentAt) {
-        if ((await remindVerification(app, doc.id)) === "reminded") reminded++;
-      }
+  for await (const page of queryPages<RequestDoc>(requests, {
+    where: [
+      { field: "docType", op: "=", value: "request" },
+      waiting,
+      { field: "createdAt", op: "<=", value: expiryCutoff },
+    ],
+    limit: 200,
+  })) {
+    for (const doc of page) {
+      if (app.policy.deadline(createdAt(doc), "verificationExpiry") > now) continue;
+      if ((await expireVerification(app, doc.id)) === "expired") expired++;
     }
-    continuationToken = page.continuationToken;
-  } while (continuationToken);
+  }
+  for await (const page of queryPages<RequestDoc>(requests, {
+    where: [
+      { field: "docType", op: "=", value: "request" },
+      waiting,
+      { field: "createdAt", op: "<=", value: period("verificationReminder") },
+      { field: "verification.reminderSentAt", op: "undefined" },
+    ],
+    limit: 200,
+  })) {
+    for (const doc of page) {
+      if (app.policy.deadline(createdAt(doc), "verificationReminder") > now) continue;
+      if ((await remindVerification(app, doc.id)) === "reminded") reminded++;
+    }
+  }
   return { reminded, expired };
 }

@@ -31,7 +31,7 @@ export async function submitVerificationCode(
   requestId: string,
   code: string,
 ): Promise<RequestDoc> {
-  const { doc: current } = await readForRequesterOrOwner(app, caller, requestId, true);
+  const { doc: current, etag } = await readForRequesterOrOwner(app, caller, requestId, true);
   transition(flowKey(current.kind, current.scope.type), current.status, "verify"); // 409 unless pending
   const actor = actorOf(app, caller);
   const check = await new SubjectVerification(app, current.pk).check(
@@ -40,7 +40,7 @@ export async function submitVerificationCode(
     clientRef(app, caller),
     code,
   );
-  if (check.outcome === "verified") return verifyFiling(app, current, actor);
+  if (check.outcome === "verified") return verifyFiling(app, { doc: current, etag }, actor);
   if (check.outcome !== "expired") {
     await new AuditLog(app.ports).append(requestId, {
       actor,
@@ -50,7 +50,16 @@ export async function submitVerificationCode(
   throw check.error ?? invalid("The code is wrong.");
 }
 
-async function verifyFiling(app: AppContext, filing: RequestDoc, actor: Actor): Promise<RequestDoc> {
+/**
+ * The filing as read when the call began, with its ETag: the first write decides on it instead of reading
+ * it again (a change since makes that write fail its If-Match, and it then reads and decides afresh).
+ */
+async function verifyFiling(
+  app: AppContext,
+  read: { doc: RequestDoc; etag: string },
+  actor: Actor,
+): Promise<RequestDoc> {
+  const filing = read.doc;
   const store = new RequestStore(app.ports);
   // A nominee's filing lives in the principal's partition but was proved on the nominee's own address,
   // never the principal's channel: it neither joins nor holds the principal's open request (staff review
@@ -59,22 +68,34 @@ async function verifyFiling(app: AppContext, filing: RequestDoc, actor: Actor): 
   const openId = claimsSlot ? await store.claimOpenSlot(filing.pk, filing.kind, filing.id) : undefined;
   if (openId) return joinOpenRequest(app, filing, openId, actor);
   const now = app.ports.clock.now();
-  await flushAuditOutbox(app.ports, filing.id);
-  const { after } = await store.update(filing.id, (doc) => {
-    transition(flowKey(doc.kind, doc.scope.type), doc.status, "verify"); // of two racing calls, one wins
-    doc.status = "verified";
-    startClock(doc, now, app.policy);
-    stageAuditEvent(doc, { actor, action: "verify", from: "pending_verification", to: "verified" });
-    return doc;
+  // Events a crash left staged on the filing go first (nothing to do when the copy read holds none: one
+  // staged since is written by the flush after this change, in its order).
+  await flushAuditOutbox(app.ports, filing.id, { request: read });
+  // The newest link of the filing's chain this process saw, taken before the event is staged.
+  const seen = new AuditLog(app.ports).lastSeen(filing.id);
+  let key = "";
+  const { after, etag } = await store.update(
+    filing.id,
+    (doc) => {
+      transition(flowKey(doc.kind, doc.scope.type), doc.status, "verify"); // of two racing calls, one wins
+      doc.status = "verified";
+      startClock(doc, now, app.policy);
+      key = stageAuditEvent(doc, { actor, action: "verify", from: "pending_verification", to: "verified" });
+      return doc;
+    },
+    read,
+  );
+  const flushed = await flushAuditOutbox(app.ports, filing.id, {
+    request: { doc: after, etag },
+    staged: { keys: [key], ...(seen ? { after: seen } : {}) },
   });
-  await flushAuditOutbox(app.ports, filing.id);
   await notifyRequester(app, after, {
     template: "request_received",
     requestId: filing.id,
     kind: after.kind,
     dueAt: after.dueAt,
   });
-  return runExecution(app, filing.id);
+  return runExecution(app, filing.id, flushed?.doc);
 }
 
 async function joinOpenRequest(

@@ -64,14 +64,21 @@ export function languagePack(language: string | undefined): LanguagePack {
 
 const isStaff = (n: NoticeTemplate): n is StaffNotice => Object.hasOwn(staffTemplates, n.template);
 
+/** One per locale, made once: building an Intl formatter costs far more than formatting with it. */
+const helpersByLocale = new Map<string, NoticeHelpers>();
+
 function helpers(locale: string): NoticeHelpers {
+  const made = helpersByLocale.get(locale);
+  if (made) return made;
   const format = new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "Asia/Kolkata" });
-  return {
+  const h: NoticeHelpers = {
     date(iso) {
       const t = Date.parse(iso);
       return Number.isNaN(t) ? iso : format.format(new Date(t));
     },
   };
+  helpersByLocale.set(locale, h);
+  return h;
 }
 
 /** Calls the renderer of one template with its own data type (a correlated lookup TypeScript can check). */
