@@ -96,7 +96,8 @@ async function npmStart(port: number, dataDir: string): Promise<Started> {
   let out = "";
   child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
   child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // "close", not "exit": it comes once the output pipes are drained too, so `output()` then holds every line.
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`no ready line within ${READY_TIMEOUT_MS / 1000} s:\n${out.slice(-3000)}`)),
@@ -181,8 +182,8 @@ describe("npm start", () => {
         STOP_TIMEOUT_MS,
       );
       expect(stoppedIn).toBeLessThan(STOP_TIMEOUT_MS);
-      expect(first.output()).toMatch(/SIGINT: stopping/);
       expect(await first.exited).not.toBe(1);
+      expect(first.output()).toMatch(/SIGINT: stopping/);
       // Nothing listens on the API port any more.
       await expect(fetch(`http://127.0.0.1:${port}/api/health`)).rejects.toThrow();
 
