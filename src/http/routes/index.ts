@@ -12,7 +12,9 @@ import { consentCheckRoute, consentLookupRoute } from "./consents";
 import { grievanceRoutes } from "./grievances";
 import { slaRoute } from "./sla";
 import { subjectInventoryLookupRoute, subjectInventoryRoute } from "./subjects";
-import { healthRoute, livenessRoute, openApiRoute } from "./system";
+import { healthRoute, livenessRoute, openApiRouteOver } from "./system";
+
+const openApiRoute = openApiRouteOver((includeDev) => allRoutes(includeDev));
 
 /** Every HTTP route, in one list: the function table registers these, the OpenAPI document lists them. */
 export function allRoutes(includeDev: boolean): HttpRoute[] {

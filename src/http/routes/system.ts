@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { health } from "../../app/health";
 import { openApiDocument } from "../openapi";
-import { json, route } from "../route";
-import { allRoutes } from "./index";
+import { type HttpRoute, json, route } from "../route";
 
 const Health = z.object({
   status: z.enum(["ok", "degraded"]),
@@ -41,14 +40,19 @@ export const livenessRoute = route({
   },
 });
 
-export const openApiRoute = route({
-  name: "openapi",
-  method: "GET",
-  path: "openapi.json",
-  summary: "This API as OpenAPI 3.1, generated from the schemas that validate it",
-  access: "public",
-  responses: { 200: { description: "The OpenAPI document" } },
-  async handler({ rt }) {
-    return json(200, openApiDocument(allRoutes(rt.dev !== undefined), "1.0.0"));
-  },
-});
+/**
+ * The OpenAPI document of the routes `routesOf` gives (with the dev routes when the host has them): a
+ * factory, because the route list includes this route itself.
+ */
+export const openApiRouteOver = (routesOf: (includeDev: boolean) => HttpRoute[]): HttpRoute =>
+  route({
+    name: "openapi",
+    method: "GET",
+    path: "openapi.json",
+    summary: "This API as OpenAPI 3.1, generated from the schemas that validate it",
+    access: "public",
+    responses: { 200: { description: "The OpenAPI document" } },
+    async handler({ rt }) {
+      return json(200, openApiDocument(routesOf(rt.dev !== undefined), "1.0.0"));
+    },
+  });
