@@ -62,6 +62,16 @@ module.exports = {
       to: { path: "^(functions/|src/local/)" },
     },
     {
+      name: "request-core-knows-no-kind",
+      severity: "error",
+      comment:
+        "The request flow (src/app/requests) is the core every kind shares: what a kind does beyond it is a hook in its own folder, reached through app.kinds (src/app/kinds/registry.ts), never imported.",
+      from: { path: "^src/app/requests/" },
+      to: {
+        path: "^src/app/((rights|account|export|whatsapp-erasure|backups|breach|retention)/|kinds/registry\\.ts$)",
+      },
+    },
+    {
       name: "no-orphans",
       severity: "error",
       comment: "A module nothing imports is dead code (entry points and declaration files excepted).",

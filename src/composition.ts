@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { buildExecutors } from "./app/executors";
+import { buildKinds } from "./app/kinds/registry";
 import { EXPORT_CONTAINER } from "./app/export/job";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -118,7 +118,7 @@ function appContext(
       privacyOfficerEmail: config.PRIVACY_OFFICER_EMAIL,
       cosmosRestoreWindowDays: restoreWindowDays(config.COSMOS_BACKUP_TIER),
     },
-    executors: buildExecutors(),
+    kinds: buildKinds(),
   };
 }
 

@@ -32,9 +32,9 @@ describe("execution failures", () => {
       if (failuresLeft-- > 0) throw new Error("nominee store unavailable");
       await applyAction(app, request.id, "complete", { kind: "system" }, { notify: false });
     };
-    const executors = host.runtime.app.executors as Record<string, Executor | undefined>;
-    const previous = executors.nomination;
-    executors.nomination = executor;
+    const kinds = host.runtime.app.kinds;
+    const previous = kinds.nomination;
+    kinds.nomination = { ...previous, execute: executor };
     try {
       const phone = "+919800000001";
       const created = await host.call("POST", "/v1/requests", {
@@ -81,7 +81,7 @@ describe("execution failures", () => {
       ).toBe(3);
       expect(trail.body.chain.valid).toBe(true);
     } finally {
-      executors.nomination = previous;
+      kinds.nomination = previous;
     }
   });
 

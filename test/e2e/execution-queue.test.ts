@@ -76,11 +76,11 @@ function countingExecutor(hooks: { work?: (attempt: number) => Promise<void> } =
     await hooks.work?.(steps.filter((s) => s === "work").length);
     await applyAction(a, request.id, "complete", { kind: "system" }, { notify: false });
   };
-  const executors = app().executors as Record<string, Executor | undefined>;
-  const previous = executors.nomination;
-  executors.nomination = executor;
+  const kinds = app().kinds;
+  const previous = kinds.nomination;
+  kinds.nomination = { ...previous, execute: executor };
   undo.push(() => {
-    executors.nomination = previous;
+    kinds.nomination = previous;
   });
   return { steps, runs: () => started };
 }
@@ -333,14 +333,14 @@ describe("the local path", () => {
         await gate;
       }
     };
-    const executors = app().executors as Record<string, Executor | undefined>;
-    const previous = executors.nomination;
+    const kinds = app().kinds;
+    const previous = kinds.nomination;
     undo.push(() => {
-      executors.nomination = previous;
+      kinds.nomination = previous;
     });
     const sb = recordingScheduler();
     undo.push(patchPort(host, "scheduler", sb.scheduler));
-    executors.nomination = executor;
+    kinds.nomination = { ...previous, execute: executor };
     const { id } = await fileAndVerify();
     const first = runExecutionMessage(app(), sb.work()[0]!.body);
     await vi.waitFor(() => expect(inWork).toBe(true));

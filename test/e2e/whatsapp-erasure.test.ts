@@ -371,7 +371,7 @@ describe("erasure of a WhatsApp number across 50 tenants", () => {
       expect(request.status).toBe("completed");
       const { RequestStore } = await import("../../src/app/requests/request-store");
       const doc = await new RequestStore(app.ports).get(requestId);
-      await app.executors["erasure:whatsapp_number"]!(app, doc, () => {});
+      await app.kinds["erasure:whatsapp_number"].execute!(app, doc, () => {});
     } finally {
       app.ports.documents = original;
     }

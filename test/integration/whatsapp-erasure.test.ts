@@ -74,8 +74,10 @@ async function verifiedRequest() {
     }),
   );
   const app = host.runtime.app;
-  const executor = app.executors["erasure:whatsapp_number"];
-  delete app.executors["erasure:whatsapp_number"];
+  // Without its executor the request stays verified: the test runs the erasure itself.
+  const handler = app.kinds["erasure:whatsapp_number"];
+  const { execute: _executor, ...withoutExecutor } = handler;
+  app.kinds["erasure:whatsapp_number"] = withoutExecutor;
   try {
     const created = await host.call("POST", "/v1/requests", {
       body: { kind: "erasure", scope: { type: "whatsapp_number", phone } },
@@ -88,7 +90,7 @@ async function verifiedRequest() {
     expect(verified.body.status).toBe("verified");
     return { id: created.body.id as string, phone, tenants };
   } finally {
-    app.executors["erasure:whatsapp_number"] = executor;
+    app.kinds["erasure:whatsapp_number"] = handler;
   }
 }
 

@@ -3,6 +3,7 @@ import { DomainError, forbidden, notFound } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
+import { handlerOf } from "./kind-handler";
 import { RequestStore } from "./request-store";
 import { actorOf } from "./transition";
 
@@ -34,7 +35,7 @@ export function relationTo(app: AppContext, caller: Caller, doc: RequestDoc): Re
   if (caller.kind === "staff") return "staff";
   if (caller.kind === "dashboard") {
     if (doc.tenantId === undefined || doc.tenantId !== caller.tenantId) throw notFound("No such request.");
-    if (doc.kind === "grievance" && !filedBy(app, caller, doc)) throw notFound("No such request.");
+    if (handlerOf(app, doc).filedByAnyone && !filedBy(app, caller, doc)) throw notFound("No such request.");
     return caller.role === "owner" ? "tenant_owner" : "tenant_member";
   }
   if (!caller.requestToken) throw noCredential();

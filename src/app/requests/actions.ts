@@ -1,7 +1,4 @@
-import { DomainError, forbidden } from "../../domain/errors";
-import { cancelPurgeMessage } from "../account/purge";
-import { revokeNomination } from "../rights/nomination";
-import { checkApproval } from "../rights/on-behalf";
+import { conflict, DomainError, forbidden } from "../../domain/errors";
 import { addDuration } from "../../domain/duration";
 import { isOpen, type RequestDoc } from "../../domain/requests/model";
 import type { Caller } from "../caller";
@@ -9,6 +6,7 @@ import type { AppContext } from "../context";
 import { readForRequesterOrOwner, readRequestAs } from "./access-control";
 import { AuditLog } from "./audit-log";
 import { runExecution } from "./execution";
+import { handlerOf } from "./kind-handler";
 import { notifyRequester } from "./notify";
 import { RequestStore } from "./request-store";
 import { actorOf, applyAction, auditReason } from "./transition";
@@ -25,19 +23,9 @@ export async function cancelRequest(
   reason?: string,
 ): Promise<RequestDoc> {
   const { doc } = await readForRequesterOrOwner(app, caller, id);
-  // A recorded nomination is revoked by cancelling it (src/app/rights/nomination.ts).
-  if (doc.kind === "nomination" && doc.status === "completed")
-    return revokeNomination(app, caller, doc, reason);
-  if (doc.status === "deactivated") {
-    throw new DomainError(
-      "conflict",
-      "The account is deactivated: reactivation goes through support within the 30-day window.",
-      [],
-      {
-        status: doc.status,
-      },
-    );
-  }
+  // The kind may answer the cancel itself (a recorded nomination is revoked) or refuse it.
+  const answered = await handlerOf(app, doc).beforeCancel?.(app, caller, doc, reason);
+  if (answered) return answered;
   return applyAction(app, id, "cancel", actorOf(app, caller), {
     reason: reason ?? "Withdrawn by the requester",
   });
@@ -52,7 +40,10 @@ export async function approveRequest(
 ): Promise<RequestDoc> {
   requireStaff(caller);
   const { doc } = await readRequestAs(app, caller, id);
-  await checkApproval(app, doc, reason); // a nominee's request: the review note on the evidence is required
+  const { approvalCheck } = handlerOf(app, doc);
+  if (!approvalCheck)
+    throw conflict("This request needs no review: it runs once verified.", { status: doc.status });
+  await approvalCheck(app, doc, reason); // a nominee's request: the review note on the evidence is required
   await applyAction(app, id, "approve", actorOf(app, caller), {
     ...(reason ? { reason } : {}),
     change: (doc, now) => {
@@ -91,8 +82,8 @@ export async function holdRequest(
 ): Promise<RequestDoc> {
   requireStaff(caller, ["privacy_officer"]);
   const held = await applyAction(app, id, "hold", actorOf(app, caller), { reason, notify: false });
-  // A held request is never purged: its waiting purge message goes; release schedules it again.
-  if (held.account) await cancelPurgeMessage(app, id);
+  // What must not happen while the hold lasts is called off (an account's purge); release resumes it.
+  await handlerOf(app, held).afterHold?.(app, held);
   return new RequestStore(app.ports).get(id);
 }
 

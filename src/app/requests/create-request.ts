@@ -2,18 +2,16 @@ import { randomBytes } from "node:crypto";
 import { newRequestId } from "../../domain/requests/request-id";
 import { constantTimeEqual, seal, sha256 } from "../../domain/crypto";
 import { DomainError, forbidden, invalid } from "../../domain/errors";
-import type { RequestDoc, RequestKind, StoredScope } from "../../domain/requests/model";
+import type { RequestDoc } from "../../domain/requests/model";
 import { hashWhatsAppNumber, keyedHash, normaliseWhatsAppNumber } from "../../domain/subject";
 import type { Caller } from "../caller";
-import { acknowledgeGrievance } from "../rights/grievance";
-import { resolveOnBehalf, stashNominee } from "../rights/nomination";
-import { requireAccountOwnerFor } from "../rights/owner-only";
-import type { OnBehalfOf } from "../rights/on-behalf";
-import type { AppContext } from "../context";
+import type { AppContext, KindHandler } from "../context";
+import type { Filing, FilingSubject } from "../kinds/filing";
 import { consumeRateLimit } from "../rate-limit";
 import { AuditLog, EMPTY_CHAIN } from "./audit-log";
 import { startClock } from "./deadlines";
-import { claimIdempotencyKey, completeIdempotencyKey } from "./idempotency";
+import { claimIdempotencyKey, completeIdempotencyKey, type FirstAnswer } from "./idempotency";
+import { handlerOf } from "./kind-handler";
 import { notifyRequester } from "./notify";
 import { runExecution } from "./execution";
 import { RequestStore } from "./request-store";
@@ -21,25 +19,9 @@ import { actorOf } from "./transition";
 import { clientRef, issueCode } from "./verification-code";
 import { scheduleVerificationTimers } from "./verification-timers";
 
-export interface CreateRequestInput {
-  kind: RequestKind;
-  scope?: { type: "account"; tenantId: string } | { type: "whatsapp_number"; phone: string };
-  contact?: { email?: string; phone?: string };
-  language?: string;
-  details?: Record<string, unknown>;
-  /** Staff entering a request that arrived by email: the mail's reference. */
-  channel?: "email";
-  messageRef?: string;
-  /** A nominee filing for the principal (src/app/rights/nomination.ts): held for staff review. */
-  onBehalfOf?: OnBehalfOf;
-}
+export type CreateRequestInput = Filing;
 
-export interface CreateRequestResult {
-  request: RequestDoc;
-  /** Shown once, for public requests: how the requester reads and verifies their request. */
-  requestToken?: string;
-  /** "existing": an open request of this kind for this subject already existed, and is returned. */
-  outcome: "created" | "existing";
+export interface CreateRequestResult extends FirstAnswer {
   /** True when the same Idempotency-Key and body came before: the first answer, given again. */
   replayed: boolean;
 }
@@ -57,17 +39,21 @@ function fieldError(field: string, message: string): DomainError {
   return invalid("The request is invalid.", [{ field, message }]);
 }
 
-interface Resolved {
-  scope: StoredScope;
-  pk: string;
-  tenantId?: string;
-  contact?: { channel: "email" | "whatsapp"; address: string };
-  verifiedByToken: boolean;
-}
-
-/** Who may ask for what, where notices go, and which partition (subject) the request lives in. */
-async function resolve(app: AppContext, caller: Caller, input: CreateRequestInput): Promise<Resolved> {
-  if (input.onBehalfOf) return resolveOnBehalf(app, caller, { ...input, onBehalfOf: input.onBehalfOf });
+/**
+ * Who may ask for what, where notices go, and which partition (subject) the request lives in. `filed`:
+ * the kind's handler as filed; before the subject is known an erasure's is its account flow's (the
+ * dashboard acts for the account; a nominee's filing hooks are the same for both flows).
+ */
+async function resolve(
+  app: AppContext,
+  caller: Caller,
+  input: CreateRequestInput,
+  filed: KindHandler,
+): Promise<FilingSubject> {
+  const bySubject = await filed.resolveSubject?.(app, caller, input);
+  if (bySubject) return bySubject;
+  if (input.onBehalfOf)
+    throw fieldError("onBehalfOf", "a nominee may not ask for this kind of request for the principal");
   const email = input.contact?.email?.trim().toLowerCase();
   if (caller.kind === "dashboard") {
     const scope = input.scope ?? { type: "account" as const, tenantId: caller.tenantId };
@@ -77,14 +63,7 @@ async function resolve(app: AppContext, caller: Caller, input: CreateRequestInpu
       );
     if (scope.tenantId !== caller.tenantId)
       throw forbidden("You can only make requests for your own account.");
-    if ((input.kind === "erasure" || input.kind === "access") && caller.role !== "owner") {
-      throw forbidden(
-        input.kind === "erasure"
-          ? "Only the account owner can ask for account deletion. Contact your account owner or support."
-          : "Only the account owner can ask for the account's data export.",
-      );
-    }
-    requireAccountOwnerFor(caller, input.kind);
+    filed.authorise?.(caller);
     const account = await readAccount(app, scope.tenantId);
     const ownerEmail = typeof account?.ownerEmail === "string" ? account.ownerEmail : undefined;
     const address = email ?? (caller.role === "owner" ? ownerEmail : undefined);
@@ -96,11 +75,7 @@ async function resolve(app: AppContext, caller: Caller, input: CreateRequestInpu
       verifiedByToken: true,
     };
   }
-  if (
-    caller.kind === "staff" &&
-    input.kind !== "grievance" &&
-    (input.channel !== "email" || !input.messageRef)
-  ) {
+  if (caller.kind === "staff" && !filed.filedByAnyone && (input.channel !== "email" || !input.messageRef)) {
     throw fieldError(
       "channel",
       'staff enter requests that arrived by email: give channel "email" and messageRef',
@@ -108,7 +83,7 @@ async function resolve(app: AppContext, caller: Caller, input: CreateRequestInpu
   }
   const scope = input.scope;
   if (!scope) {
-    if (input.kind !== "grievance") throw fieldError("scope", "required");
+    if (!filed.filedByAnyone) throw fieldError("scope", "required");
     const phone = input.contact?.phone ? normaliseWhatsAppNumber(input.contact.phone) : undefined;
     if (input.contact?.phone && !phone) throw fieldError("contact.phone", "not a valid phone number");
     if (phone) {
@@ -171,14 +146,19 @@ async function readAccount(app: AppContext, tenantId: string): Promise<Record<st
     ?.doc;
 }
 
-/** The request's details: the kind's fields, the mail's reference, a nominee's reference; nominee sealed. */
-async function kindDetails(app: AppContext, id: string, pk: string, input: CreateRequestInput) {
+/** The request's details: the kind's fields, the mail's reference, a nominee's reference, as the kind keeps them. */
+async function kindDetails(
+  app: AppContext,
+  kind: KindHandler,
+  request: { id: string; pk: string },
+  input: CreateRequestInput,
+) {
   const details = {
     ...(input.details ?? {}),
     ...(input.messageRef ? { messageRef: input.messageRef } : {}),
     ...(input.onBehalfOf ? { onBehalfOf: input.onBehalfOf } : {}),
   };
-  return input.kind === "nomination" ? stashNominee(app, id, pk, details) : details;
+  return kind.beforeCreate ? kind.beforeCreate(app, request, details) : details;
 }
 
 /**
@@ -186,7 +166,7 @@ async function kindDetails(app: AppContext, id: string, pk: string, input: Creat
  * public's per client address and subject, so nobody else's key (a neighbour behind the same address, a
  * stranger naming another number) ever finds this record.
  */
-function idempotencyScope(app: AppContext, caller: Caller, resolved: Resolved): string {
+function idempotencyScope(app: AppContext, caller: Caller, resolved: FilingSubject): string {
   if (caller.kind === "dashboard") return `dashboard:${caller.tenantId}:${caller.subject}`;
   if (caller.kind === "staff") return `staff:${caller.subject}`;
   return `public:${clientRef(app, caller)}|${resolved.pk}`;
@@ -208,7 +188,9 @@ export async function createRequest(
   input: CreateRequestInput,
   idempotency?: { key: string; bodyHash: string },
 ): Promise<CreateRequestResult> {
-  const resolved = await resolve(app, caller, input);
+  const filed = handlerOf(app, { kind: input.kind, scope: { type: input.scope?.type ?? "account" } });
+  const resolved = await resolve(app, caller, input, filed);
+  const kind = handlerOf(app, { kind: input.kind, scope: resolved.scope });
   if (caller.kind === "public") {
     // Before the Idempotency-Key is written: a client over its budget leaves nothing stored.
     await consumeRateLimit(
@@ -229,7 +211,7 @@ export async function createRequest(
   const id = newRequestId(resolved.pk);
   const token = caller.kind === "dashboard" ? undefined : randomBytes(24).toString("base64url");
 
-  if (resolved.verifiedByToken && input.kind !== "grievance") {
+  if (resolved.verifiedByToken && !kind.filedByAnyone) {
     const openId = await store.claimOpenSlot(resolved.pk, input.kind, id);
     if (openId) {
       // The caller proved who they are with their JWT: the open request is theirs to see, not a duplicate.
@@ -249,12 +231,11 @@ export async function createRequest(
     docType: "request",
     kind: input.kind,
     scope: resolved.scope,
-    status:
-      input.kind === "grievance"
-        ? "in_progress"
-        : resolved.verifiedByToken
-          ? "verified"
-          : "pending_verification",
+    status: kind.filedByAnyone
+      ? "in_progress"
+      : resolved.verifiedByToken
+        ? "verified"
+        : "pending_verification",
     channel:
       caller.kind === "dashboard"
         ? "dashboard"
@@ -265,12 +246,11 @@ export async function createRequest(
     requester: input.onBehalfOf && caller.kind === "public" ? { kind: "nominee" } : actorOf(app, caller),
     // A grievance is listed to the dashboard user who filed it only; one from the public or entered by
     // staff (possibly about the tenant) to no member at all.
-    visibleTo:
-      input.kind !== "grievance"
-        ? "tenant"
-        : caller.kind === "dashboard"
-          ? (actorOf(app, caller).ref ?? "staff")
-          : "staff",
+    visibleTo: !kind.filedByAnyone
+      ? "tenant"
+      : caller.kind === "dashboard"
+        ? (actorOf(app, caller).ref ?? "staff")
+        : "staff",
     ...(resolved.tenantId ? { tenantId: resolved.tenantId } : {}),
     ...(resolved.contact
       ? {
@@ -282,7 +262,7 @@ export async function createRequest(
         }
       : {}),
     tokenHashes: token ? [sha256(token)] : [],
-    details: await kindDetails(app, id, resolved.pk, input),
+    details: await kindDetails(app, kind, { id, pk: resolved.pk }, input),
     createdAt: now.toISOString(),
     deadlineExtensions: [],
     version: 1,
@@ -309,7 +289,7 @@ export async function createRequest(
     await scheduleVerificationTimers(app, created);
   }
   // Acknowledged at once; a notice that could not go out is retried by the rights timer (SLA flag).
-  else if (created.kind === "grievance") request = await acknowledgeGrievance(app, created);
+  else if (kind.acknowledge) request = await kind.acknowledge(app, created);
   else {
     await notifyRequester(app, created, {
       template: "request_received",

@@ -1,9 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { flowKey } from "../../domain/requests/state-machine";
 import type { RequestDoc } from "../../domain/requests/model";
 import { partitionOfRequestId } from "../../domain/requests/request-id";
 import type { AppContext } from "../context";
-import { awaitsNomineeReview } from "../rights/on-behalf";
 import { AuditLog } from "./audit-log";
 import {
   asRunning,
@@ -14,6 +12,7 @@ import {
   scheduleExecutionRecheck,
   sendExecution,
 } from "./execution-queue";
+import { handlerOf } from "./kind-handler";
 import { alertPrivacyOfficer } from "./notify";
 import { RequestStore } from "./request-store";
 
@@ -40,11 +39,11 @@ export async function runExecution(
 ): Promise<RequestDoc> {
   const store = new RequestStore(app.ports);
   const request = known?.id === requestId ? known : await store.get(requestId);
-  // Filed by a nominee: nothing runs until staff have reviewed the evidence and approved (Act s.14).
-  if (awaitsNomineeReview(request)) return request;
-  const executor = app.executors[flowKey(request.kind, request.scope.type)];
+  const kind = handlerOf(app, request);
+  // Held by its kind: a nominee's request runs only once staff reviewed the evidence (Act s.14).
+  if (kind.holdsExecution?.(request)) return request;
   // No executor, or one with nothing to do in this status (a correction before its approval): no run.
-  if (!executor || (executor.runsIn && !executor.runsIn.includes(request.status))) return request;
+  if (!kind.execute || (kind.runsIn && !kind.runsIn.includes(request.status))) return request;
   const message: ExecutionMessage = { requestId, generation: await markExecutionQueued(app, request) };
   try {
     await sendExecution(app, message);
@@ -71,9 +70,10 @@ export async function runExecution(
 export async function executeRequest(app: AppContext, requestId: string): Promise<RequestDoc> {
   const store = new RequestStore(app.ports);
   const request = await store.get(requestId);
-  // Filed by a nominee: nothing runs until staff have reviewed the evidence and approved (Act s.14).
-  if (awaitsNomineeReview(request)) return request;
-  const executor = app.executors[flowKey(request.kind, request.scope.type)];
+  const kind = handlerOf(app, request);
+  // Held by its kind: a nominee's request runs only once staff reviewed the evidence (Act s.14).
+  if (kind.holdsExecution?.(request)) return request;
+  const executor = kind.execute;
   if (!executor) return request;
   let step = "start";
   try {

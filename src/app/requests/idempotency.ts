@@ -5,7 +5,15 @@ import { keyedHash } from "../../domain/subject";
 import { RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
 import { AlreadyExistsError, PreconditionFailedError } from "../../ports/document-store";
-import type { CreateRequestResult } from "./create-request";
+
+/** What POST /requests answered first, given again to a replay of the same key and body. */
+export interface FirstAnswer {
+  request: RequestDoc;
+  /** Shown once, for public requests: how the requester reads and verifies their request. */
+  requestToken?: string;
+  /** "existing": an open request of this kind for this subject already existed, and is returned. */
+  outcome: "created" | "existing";
+}
 
 /**
  * An Idempotency-Key record. What a replay needs (the first answer, the public requestToken, which
@@ -60,7 +68,7 @@ export async function claimIdempotencyKey(
   callerRef: string,
   key: string,
   bodyHash: string,
-): Promise<Omit<CreateRequestResult, "replayed"> | undefined> {
+): Promise<FirstAnswer | undefined> {
   const coll = app.ports.documents.collection("service", "requests");
   const pk = recordKey(app, callerRef, key);
   const sealingKey = replayKey(app, callerRef, key);
@@ -122,7 +130,7 @@ export async function completeIdempotencyKey(
   app: AppContext,
   callerRef: string,
   key: string,
-  result: CreateRequestResult,
+  result: FirstAnswer,
 ): Promise<void> {
   const coll = app.ports.documents.collection("service", "requests");
   const pk = recordKey(app, callerRef, key);

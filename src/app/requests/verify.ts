@@ -9,6 +9,7 @@ import { AuditLog } from "./audit-log";
 import { flushAuditOutbox, stageAuditEvent } from "./audit-outbox";
 import { startClock } from "./deadlines";
 import { runExecution } from "./execution";
+import { handlerOf } from "./kind-handler";
 import { notifyRequester } from "./notify";
 import { RequestStore } from "./request-store";
 import { SubjectVerification } from "./subject-verification";
@@ -64,7 +65,7 @@ async function verifyFiling(
   // A nominee's filing lives in the principal's partition but was proved on the nominee's own address,
   // never the principal's channel: it neither joins nor holds the principal's open request (staff review
   // its evidence before it runs, src/app/rights/on-behalf.ts).
-  const claimsSlot = filing.kind !== "grievance" && filing.details.onBehalfOf === undefined;
+  const claimsSlot = !handlerOf(app, filing).filedByAnyone && filing.details.onBehalfOf === undefined;
   const openId = claimsSlot ? await store.claimOpenSlot(filing.pk, filing.kind, filing.id) : undefined;
   if (openId) return joinOpenRequest(app, filing, openId, actor);
   const now = app.ports.clock.now();

@@ -357,5 +357,3 @@ export const correctionExecutor: Executor = async (app, request, step) => {
     data: { changes, notHeld },
   });
 };
-// Verified, a correction waits for staff review: nothing to queue until it is approved.
-correctionExecutor.runsIn = ["in_progress"];

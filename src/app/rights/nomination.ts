@@ -2,6 +2,7 @@ import { z } from "zod";
 import { open, seal } from "../../domain/crypto";
 import { conflict, forbidden, invalid } from "../../domain/errors";
 import type { RequestDoc, RequestKind, StoredScope } from "../../domain/requests/model";
+import type { OnBehalfOf } from "../../domain/requests/on-behalf";
 import { hashWhatsAppNumber, keyedHash, normaliseWhatsAppNumber } from "../../domain/subject";
 import { AlreadyExistsError, PreconditionFailedError } from "../../ports/document-store";
 import type { Caller } from "../caller";
@@ -10,7 +11,6 @@ import { AuditLog } from "../requests/audit-log";
 import { notifyRequester } from "../requests/notify";
 import { RequestStore } from "../requests/request-store";
 import { actorOf, auditReason } from "../requests/transition";
-import type { OnBehalfOf } from "./on-behalf";
 import { filedByTeamMember, teamMemberFilingRefused } from "./owner-only";
 import { advance, maskEmail, maskPhone, serviceDocs } from "./support";
 

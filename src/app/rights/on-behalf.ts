@@ -1,22 +1,9 @@
-import { z } from "zod";
 import { conflict, invalid } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
-import type { AppContext } from "../context";
-import { nominationInForce } from "./nomination";
+import { OnBehalfOf } from "../../domain/requests/on-behalf";
+import type { AppContext, KindHandler } from "../context";
+import { nominationInForce, resolveOnBehalf } from "./nomination";
 import { filedByTeamMember, teamMemberFilingRefused } from "./owner-only";
-
-/**
- * A request a nominee files for the principal who nominated them (DPDP Act 2023 s.14: on the
- * principal's death or incapacity). It names the nomination in force and the evidence (a death
- * certificate's number, a medical certificate's reference) staff must review before anything runs.
- */
-export const OnBehalfOf = z
-  .object({
-    nominationId: z.string(),
-    evidenceRef: z.string(),
-  })
-  .strict();
-export type OnBehalfOf = z.infer<typeof OnBehalfOf>;
 
 export function onBehalfOf(doc: RequestDoc): OnBehalfOf | undefined {
   const parsed = OnBehalfOf.safeParse(doc.details.onBehalfOf);
@@ -31,21 +18,12 @@ export function awaitsNomineeReview(doc: RequestDoc): boolean {
   return onBehalfOf(doc) !== undefined && doc.review?.decision !== "approved";
 }
 
-/**
- * What POST …/approve needs beyond the state machine: a nominee's request is approved only with the
- * reviewer's note on the evidence; a request of a kind that runs by itself has nothing to approve; a
- * correction or nomination of an account filed by a team member, not its owner, is never approved.
- */
-export async function checkApproval(
+/** Approving a nominee's request needs the reviewer's note on the evidence and the nomination still in force. */
+async function checkNomineeEvidence(
   app: AppContext,
   doc: RequestDoc,
   reason: string | undefined,
 ): Promise<void> {
-  const reviewedKind = doc.kind === "correction" || doc.kind === "nomination";
-  if (filedByTeamMember(doc)) throw teamMemberFilingRefused(doc);
-  if (!reviewedKind && !awaitsNomineeReview(doc)) {
-    throw conflict("This request needs no review: it runs once verified.", { status: doc.status });
-  }
   const nominee = onBehalfOf(doc);
   if (!nominee || !awaitsNomineeReview(doc)) return;
   if (!reason) {
@@ -59,3 +37,40 @@ export async function checkApproval(
     });
   }
 }
+
+/**
+ * The approval of a kind staff review (correction, nomination): never of a correction or nomination of
+ * an account filed by a team member, not its owner; a nominee's only with the review note.
+ */
+export async function checkReview(
+  app: AppContext,
+  doc: RequestDoc,
+  reason: string | undefined,
+): Promise<void> {
+  if (filedByTeamMember(doc)) throw teamMemberFilingRefused(doc);
+  await checkNomineeEvidence(app, doc, reason);
+}
+
+/** The approval of a kind that runs by itself once verified: only a nominee's request waits for one. */
+async function checkNomineeApproval(
+  app: AppContext,
+  doc: RequestDoc,
+  reason: string | undefined,
+): Promise<void> {
+  if (!awaitsNomineeReview(doc))
+    throw conflict("This request needs no review: it runs once verified.", { status: doc.status });
+  await checkNomineeEvidence(app, doc, reason);
+}
+
+/**
+ * The hooks of a kind a nominee may file for the principal (ON_BEHALF_KINDS): the filing is about the
+ * principal's subject, and nothing runs until staff have reviewed the evidence and approved.
+ */
+export const nomineeFiling = {
+  resolveSubject: async (app, caller, filing) =>
+    filing.onBehalfOf
+      ? resolveOnBehalf(app, caller, { ...filing, onBehalfOf: filing.onBehalfOf })
+      : undefined,
+  holdsExecution: awaitsNomineeReview,
+  approvalCheck: checkNomineeApproval,
+} satisfies KindHandler;

@@ -17,10 +17,15 @@ const OWNER_ONLY: Partial<Record<RequestKind, string>> = {
   nomination: "Only the account owner can make, replace or revoke the account's nomination.",
 };
 
+/** At filing from the dashboard: 403, in `refusal`'s words, for an admin or member. */
+export function refuseTeamMember(caller: Caller, refusal: string): void {
+  if (caller.kind === "dashboard" && caller.role !== "owner") throw forbidden(refusal);
+}
+
 /** At filing from the dashboard: 403 for an admin or member asking for what only the owner may. */
 export function requireAccountOwnerFor(caller: Caller, kind: RequestKind): void {
   const refusal = OWNER_ONLY[kind];
-  if (refusal && caller.kind === "dashboard" && caller.role !== "owner") throw forbidden(refusal);
+  if (refusal) refuseTeamMember(caller, refusal);
 }
 
 /**

@@ -1,0 +1,12 @@
+import type { KindHandler } from "../context";
+import { nomineeFiling } from "../rights/on-behalf";
+import { whatsappErasureExecutor } from "./executor";
+
+/**
+ * Erasure of a WhatsApp number across every tenant (Data Deletion policy). Filed from the public form
+ * or by staff, never from the dashboard (which acts for the account); a nominee may ask for it.
+ */
+export const whatsappErasureKind: KindHandler = {
+  ...nomineeFiling,
+  execute: whatsappErasureExecutor,
+};
