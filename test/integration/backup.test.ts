@@ -294,4 +294,40 @@ describe("retention sweep", () => {
     const second = await runRetentionSweep(anonymising);
     expect(second.lines.find((l) => l.category === "usage_records")?.records).toBe(0);
   });
+
+  it("anonymises a dotted path as the purge and the erasure do: the nested field goes, its siblings stay", async () => {
+    const t = await seed();
+    const old = new Date(clock().now().getTime() - 100 * DAY);
+    await platform("usage").upsert({
+      ...usage(t.tenantId, "u-nested", old),
+      client: { ip: "203.0.113.9", agent: { device: "d-42", os: "android" } },
+    });
+    // A record that holds none of the paths (and one through a non-object) is swept all the same.
+    await platform("usage").upsert({ ...usage(t.tenantId, "u-flat", old), client: "web" });
+    const inventory = app().inventory.map((e): InventoryEntry =>
+      e.category === "usage_records"
+        ? {
+            ...e,
+            sweep: {
+              ageField: "at",
+              action: { type: "anonymise", fields: ["client.ip", "client.agent.device", "ip"] },
+            },
+          }
+        : e,
+    );
+    const summary = await runRetentionSweep({ ...app(), inventory });
+    expect(summary.lines.find((l) => l.category === "usage_records")?.records).toBeGreaterThanOrEqual(2);
+    const read = async (id: string) =>
+      (await platform("usage").read<Record<string, unknown> & { id: string }>(id, t.tenantId))?.doc;
+    const nested = await read("u-nested");
+    expect(nested).toMatchObject({
+      endpoint: "/v1/chat",
+      client: { agent: { os: "android" } },
+      sweptAt: expect.any(String),
+    });
+    expect(nested).not.toHaveProperty("ip");
+    expect(nested!.client).not.toHaveProperty("ip");
+    expect((nested!.client as { agent: object }).agent).not.toHaveProperty("device");
+    expect(await read("u-flat")).toMatchObject({ client: "web", sweptAt: expect.any(String) });
+  });
 });

@@ -1,7 +1,6 @@
 import { CosmosClient } from "@azure/cosmos";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CosmosDocumentStore } from "../../src/adapters/cosmos/cosmos-document-store";
-import { anonymisePatches, MAX_PATCH_OPS } from "../../src/app/account/anonymise-patch";
 import {
   type PurgeJob,
   PurgeTakenOverError,
@@ -13,6 +12,7 @@ import type { AppContext } from "../../src/app/context";
 import { createRequest } from "../../src/app/requests/create-request";
 import { EMULATOR_COSMOS_KEY } from "../../src/composition";
 import { AzureConfig } from "../../src/config/schema";
+import { anonymisePatches, MAX_PATCH_OPS } from "../../src/domain/inventory/anonymisation";
 import { parseInventory } from "../../src/domain/inventory/schema";
 import { platformInventory } from "../../src/domain/inventory/platform-inventory";
 import type { RequestDoc } from "../../src/domain/requests/model";
@@ -402,8 +402,7 @@ describe("anonymise by patch", () => {
     const doc = Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`f${i}`, i]));
     const patches = anonymisePatches(
       { ...doc, g: { h: 1 } },
-      [...Object.keys(doc), "g", "g.h", "absent"],
-      mark,
+      { remove: [...Object.keys(doc), "g", "g.h", "absent"], empty: [], mark },
     );
     for (const p of patches) expect(p.length).toBeLessThanOrEqual(MAX_PATCH_OPS);
     const ops = patches.flat();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runExecution } from "../../src/app/requests/execution";
 import { RequestStore } from "../../src/app/requests/request-store";
+import { queryAll } from "../../src/app/util/paging";
 import { readWhatsAppCertificate } from "../../src/app/whatsapp-erasure/certificate";
 import { erasurePlan } from "../../src/app/whatsapp-erasure/plan";
 import { reconcileWhatsAppErasures } from "../../src/app/whatsapp-erasure/reconcile";
@@ -180,6 +181,55 @@ describe("erasure plan from the inventory", () => {
       ),
     );
     expect(() => erasurePlan(broken)).toThrow(/linked from conversations/);
+  });
+});
+
+describe("a dotted field path", () => {
+  it("is anonymised by the erasure as by the purge and the sweep: the nested field goes, its siblings stay", async () => {
+    const app = host.runtime.app;
+    const r = await verifiedRequest();
+    const numberHash = hashWhatsAppNumber(host.runtime.subjectHashKey, r.phone);
+    const conversations = app.ports.documents.collection("platform", "conversations");
+    const tenantId = r.tenants[0]!;
+    const [mine] = await queryAll<{ id: string } & Record<string, unknown>>(conversations, {
+      partitionKey: tenantId,
+      where: [{ field: "contactHash", op: "=", value: numberHash }],
+    });
+    await conversations.upsert({
+      ...mine!,
+      contact: { phone: r.phone, profile: { name: "Ravi Kumar", locale: "hi-IN" }, channel: "whatsapp" },
+    });
+    const inventory = parseInventory(
+      platformInventory.map((e) =>
+        e.category === "conversations" && e.onWhatsAppErasure?.type === "anonymise"
+          ? {
+              ...e,
+              onWhatsAppErasure: {
+                ...e.onWhatsAppErasure,
+                fields: [...e.onWhatsAppErasure.fields, "contact.phone", "contact.profile.name"],
+              },
+            }
+          : e,
+      ),
+    );
+    const original = app.inventory;
+    app.inventory = inventory;
+    try {
+      await runExecution(app, r.id);
+    } finally {
+      app.inventory = original;
+    }
+    await expectErased(r.id, r.phone, r.tenants);
+    const erased = (await conversations.read<{ id: string } & Record<string, unknown>>(mine!.id, tenantId))!
+      .doc;
+    expect(erased).toMatchObject({
+      contact: { profile: { locale: "hi-IN" }, channel: "whatsapp" },
+      anonymisedFor: "whatsapp_number_erasure",
+      audioBlobs: [],
+    });
+    expect(erased.contact).not.toHaveProperty("phone");
+    expect((erased.contact as { profile: object }).profile).not.toHaveProperty("name");
+    expect(JSON.stringify(erased)).not.toContain(r.phone);
   });
 });
 

@@ -1,10 +1,20 @@
-import { addDuration } from "../../domain/duration";
+import {
+  type Anonymisation,
+  anonymisationPaths,
+  anonymisePatches,
+} from "../../domain/inventory/anonymisation";
+import {
+  ANONYMISED_MARK,
+  decide,
+  decideRecord,
+  type EntryDecision,
+} from "../../domain/inventory/record-actions";
+import { holdsPath, topLevelFields } from "../../domain/inventory/record-path";
 import type { InventoryEntry } from "../../domain/inventory/schema";
 import type { Condition, DocumentCollection } from "../../ports/document-store";
 import { firstNonEmptyPage } from "../util/paging";
 import { forEachLimit } from "../util/pool";
-import { type AnonymisedMark, anonymisePatches, holdsPath, topLevelFields } from "./anonymise-patch";
-import type { CategoryOutcome, PurgeRun } from "./purge-job";
+import type { CategoryOutcome, PurgeRun } from "./purge-run";
 import {
   type BlobEntry,
   type CosmosEntry,
@@ -99,25 +109,21 @@ function blobDeletions(run: PurgeRun, entry: BlobEntry): Drain<string> {
   };
 }
 
-const valueAt = (doc: unknown, path: string): unknown =>
-  path
-    .split(".")
-    .reduce<unknown>(
-      (o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined),
-      doc,
-    );
-
 /** Deleted, the amount given up recorded in the checkpoint before the records go (a crash cannot lose it). */
-function forfeits(run: PurgeRun, coll: DocumentCollection, amountField: string): Drain<Row> {
+function forfeits(
+  run: PurgeRun,
+  coll: DocumentCollection,
+  decision: EntryDecision & { type: "forfeit" },
+): Drain<Row> {
   const base = deletions(run, coll);
   return {
     ...base,
-    list: tenantRecords(run, coll, [], topLevelFields([amountField])),
+    list: tenantRecords(run, coll, [], topLevelFields([decision.amountField])),
     record(chunk, state) {
       let amount = state.forfeitedAmount ?? 0;
       for (const doc of chunk) {
-        const value = valueAt(doc, amountField);
-        if (typeof value === "number") amount += value;
+        const forfeited = decideRecord(decision, doc);
+        if (forfeited.type === "forfeit") amount += forfeited.amount;
       }
       return { forfeitedAmount: amount };
     },
@@ -130,28 +136,18 @@ function forfeits(run: PurgeRun, coll: DocumentCollection, amountField: string):
  * listing and the patch (a field gone, so its `remove` fails), it is read once and patched for what it
  * holds then.
  */
-function anonymisations(
-  run: PurgeRun,
-  coll: DocumentCollection,
-  fields: string[],
-  retainFor: string,
-  basis: string,
-): Drain<Row> {
-  const now = run.app.ports.clock.now();
-  const mark: AnonymisedMark = {
-    anonymisedAt: now.toISOString(),
-    retainUntil: addDuration(now, retainFor).toISOString(),
-    retentionBasis: basis,
-  };
+function anonymisations(run: PurgeRun, coll: DocumentCollection, anonymisation: Anonymisation): Drain<Row> {
+  const mark = ANONYMISED_MARK.account_purge;
   const patchAll = async (doc: Row) => {
-    for (const ops of anonymisePatches(doc, fields, mark)) await coll.patch(doc.id, run.tenantId, ops);
+    for (const ops of anonymisePatches(doc, anonymisation)) await coll.patch(doc.id, run.tenantId, ops);
   };
   const reread = async (id: string) => {
     const doc = (await coll.read<Row>(id, run.tenantId))?.doc;
-    if (doc && !holdsPath(doc, "anonymisedAt")) await patchAll(doc);
+    if (doc && !holdsPath(doc, mark)) await patchAll(doc);
   };
+  const select = topLevelFields(anonymisationPaths(anonymisation));
   return {
-    list: tenantRecords(run, coll, [{ field: "anonymisedAt", op: "undefined" }], topLevelFields(fields)),
+    list: tenantRecords(run, coll, [{ field: mark, op: "undefined" }], select),
     key: (r) => r.id,
     async act(doc) {
       try {
@@ -189,18 +185,22 @@ async function deletePartition(run: PurgeRun, entry: CosmosEntry, coll: Document
   throw new Error(`the partition delete in ${coll.name} has not finished: the next run counts again`);
 }
 
-function drainFor(run: PurgeRun, entry: InventoryEntry): Drain<Row> | Drain<string> | undefined {
-  const action = entry.onAccountPurge;
-  if (!isCosmos(entry)) return action.type === "retain" ? undefined : blobDeletions(run, entry as BlobEntry);
+function drainFor(
+  run: PurgeRun,
+  entry: InventoryEntry,
+  decision: EntryDecision,
+): Drain<Row> | Drain<string> | undefined {
+  if (decision.type === "retain") return undefined;
+  if (!isCosmos(entry)) return blobDeletions(run, entry as BlobEntry);
   const coll = platformCollection(run.app, entry);
-  switch (action.type) {
+  switch (decision.type) {
     case "delete":
       return deletions(run, coll);
     case "forfeit":
-      return forfeits(run, coll, action.amountField);
+      return forfeits(run, coll, decision);
     case "anonymise":
-      return anonymisations(run, coll, action.fields, action.thenRetain.duration, action.thenRetain.basis);
-    case "retain":
+      return anonymisations(run, coll, decision.anonymisation);
+    default:
       return undefined;
   }
 }
@@ -208,7 +208,8 @@ function drainFor(run: PurgeRun, entry: InventoryEntry): Drain<Row> | Drain<stri
 /** One category of the inventory, for the tenant of `run`: resumes where a stopped run left it. */
 export async function purgeCategory(run: PurgeRun, entry: InventoryEntry): Promise<void> {
   const category = entry.category;
-  const d = drainFor(run, entry);
+  const decision = decide(run.app.inventory, entry, "account_purge", run.app.ports.clock.now());
+  const d = drainFor(run, entry, decision);
   if (!d) {
     // Retained: nothing is touched; the certificate says how many are kept.
     const n = isCosmos(entry)
@@ -224,8 +225,7 @@ export async function purgeCategory(run: PurgeRun, entry: InventoryEntry): Promi
     // A delete category's records are the whole of the tenant's partition (the per-record path lists it
     // without a filter, too): where the store offers it, one call deletes them. Never for anonymise,
     // forfeit or retain, whose records stay or need an amount read first.
-    if (entry.onAccountPurge.type === "delete" && coll.deletePartition)
-      return deletePartition(run, entry, coll);
+    if (decision.type === "delete" && coll.deletePartition) return deletePartition(run, entry, coll);
     // Asked of a partition delete that this store no longer offers: finished record by record, counted already.
     const counted = run.state(category).partitionDeleteAt === undefined;
     return drain(run, category, d as Drain<Row>, counted);

@@ -5,6 +5,7 @@ import { createGunzip } from "node:zlib";
 import { z } from "zod";
 import { DomainError, notFound } from "../../domain/errors";
 import { requestDecisions } from "../../domain/inventory/lasting-decisions";
+import { recordHash, recordTenant } from "../../domain/inventory/record-actions";
 import { cosmosEntries, type InventoryEntry } from "../../domain/inventory/schema";
 import type { Actor } from "../../domain/requests/model";
 import { addRefused, type RefusedReference } from "../../domain/storage/record-references";
@@ -14,7 +15,6 @@ import { AuditLog } from "../requests/audit-log";
 import { RequestStore } from "../requests/request-store";
 import { pastRetention } from "../retention/sweep";
 import { forEachLimit } from "../util/pool";
-import { getPath } from "../whatsapp-erasure/plan";
 import { BACKUP_CONTAINER, type BackupSetTenant, blobContext, readSet, readSetTenant } from "./catalogue";
 import { BackupIntegrityError, SegmentDecryptor } from "./crypto-stream";
 import { dataKeyForRestore } from "./keys";
@@ -226,7 +226,7 @@ export async function restoreTenant(
         // A category the inventory no longer has: nothing to restore it into.
         if (!target) return;
         // Written into the tenant's partition only: a record naming another tenant is refused.
-        if (getPath(doc, target.store.tenantField) !== tenantId) {
+        if (recordTenant(target, doc) !== tenantId) {
           refusedReferences = addRefused(refusedReferences, category, target.store.tenantField, 1);
           return;
         }
@@ -240,8 +240,8 @@ export async function restoreTenant(
           const ids = index.ids.get(category) ?? new Set<string>();
           index.ids.set(category, ids.add(doc.id));
         }
-        const hash = target.store.whatsappHashField && getPath(doc, target.store.whatsappHashField);
-        if (typeof hash === "string" && hash) index.numberHashes.add(hash);
+        const hash = recordHash(target, doc);
+        if (hash) index.numberHashes.add(hash);
       });
     });
     // Looked for once the write-back is done: a decision made while it ran (an account deactivated, a

@@ -4,6 +4,7 @@ import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import { z } from "zod";
 import { sha256 } from "../../domain/crypto";
+import { getPath } from "../../domain/inventory/record-path";
 import { cosmosEntries } from "../../domain/inventory/schema";
 import type { Actor } from "../../domain/requests/model";
 import { AlreadyExistsError, type Doc } from "../../ports/document-store";
@@ -11,7 +12,6 @@ import type { AppContext } from "../context";
 import { AuditLog } from "../requests/audit-log";
 import { asRunning } from "../requests/execution-queue";
 import { forEachLimit } from "../util/pool";
-import { getPath } from "../whatsapp-erasure/plan";
 import { completeWaitingErasures } from "./complete";
 import {
   BACKUP_CONTAINER,

@@ -1,4 +1,7 @@
 import { parseDuration } from "../../domain/duration";
+import { anonymised } from "../../domain/inventory/anonymisation";
+import { ANONYMISED_MARK, decide, recordTenant } from "../../domain/inventory/record-actions";
+import { getPath } from "../../domain/inventory/record-path";
 import { cosmosEntries, type InventoryEntry } from "../../domain/inventory/schema";
 import { AlreadyExistsError, type Condition, type Doc } from "../../ports/document-store";
 import type { AppContext } from "../context";
@@ -8,7 +11,6 @@ import { RequestStore } from "../requests/request-store";
 import { AuditLog } from "../requests/audit-log";
 import { firstNonEmptyPage } from "../util/paging";
 import { forEachLimit } from "../util/pool";
-import { deletePath, getPath } from "../whatsapp-erasure/plan";
 
 /** The chain in the `audit` container where the sweeps are recorded (counts only). */
 export const RETENTION_AUDIT = "ops:retention";
@@ -86,16 +88,19 @@ async function heldTenants(app: AppContext): Promise<string[]> {
 
 /**
  * Deletes or anonymises, page by page, the records of one entry matching `where` outside the held
- * tenants (one cross-partition query per page: handled records no longer match). Returns the count.
+ * tenants, as the inventory decides for `rule` (src/domain/inventory/record-actions.ts; one cross-partition
+ * query per page: handled records no longer match). Returns the count.
  */
 async function sweepWhere(
   app: AppContext,
   entry: InventoryEntry & { store: { kind: "cosmos" } },
   where: Condition[],
   held: string[],
-  action: { type: "delete" } | { type: "anonymise"; fields: string[] },
+  rule: "retention_sweep" | "retained_until",
   now: Date,
 ): Promise<number> {
+  const decision = decide(app.inventory, entry, rule, now);
+  if (decision.type !== "delete" && decision.type !== "anonymise") return 0;
   const coll = app.ports.documents.collection("platform", entry.store.container);
   const tenantField = entry.store.tenantField;
   const notHeld: Condition[] = held.map((t) => ({ field: tenantField, op: "!=", value: t }));
@@ -109,16 +114,13 @@ async function sweepWhere(
     if (page.items.length === 0) return count;
     const before = count;
     await forEachLimit(page.items, 16, async (doc) => {
-      const tenantId = getPath(doc, tenantField);
-      if (typeof tenantId !== "string") throw new Error(`${entry.category} record without a tenant id`);
-      if (action.type === "delete") {
+      const tenantId = recordTenant(entry, doc);
+      if (tenantId === undefined) throw new Error(`${entry.category} record without a tenant id`);
+      if (decision.type === "delete") {
         if (await coll.delete(doc.id, tenantId)) count++;
         return;
       }
-      const next = structuredClone(doc);
-      for (const field of action.fields) deletePath(next, field);
-      next.sweptAt = now.toISOString();
-      await coll.upsert(next);
+      await coll.upsert(anonymised(doc, decision.anonymisation));
       count++;
     });
     // Nothing on the page was ours to handle (deleted meanwhile by someone else): stop; tomorrow's sweep
@@ -147,13 +149,14 @@ export async function runRetentionSweep(
       const cutoff = retentionCutoff(started, entry.retention.duration).toISOString();
       const action = entry.sweep.action;
       const where: Condition[] = [{ field: entry.sweep.ageField, op: "<", value: cutoff }];
-      if (action.type === "anonymise") where.push({ field: "sweptAt", op: "undefined" });
+      if (action.type === "anonymise")
+        where.push({ field: ANONYMISED_MARK.retention_sweep, op: "undefined" });
       try {
         lines.push({
           category: entry.category,
           rule: "usage_retention",
           action: action.type === "delete" ? "deleted" : "anonymised",
-          records: await sweepWhere(app, entry, where, held, action, started),
+          records: await sweepWhere(app, entry, where, held, "retention_sweep", started),
           retention: { duration: entry.retention.duration, basis: entry.retention.basis },
         });
       } catch {
@@ -170,7 +173,7 @@ export async function runRetentionSweep(
           category: entry.category,
           rule: "retained_until",
           action: "deleted",
-          records: await sweepWhere(app, entry, where, held, { type: "delete" }, started),
+          records: await sweepWhere(app, entry, where, held, "retained_until", started),
           retention: {
             duration: entry.onAccountPurge.thenRetain.duration,
             basis: entry.onAccountPurge.thenRetain.basis,

@@ -1,7 +1,10 @@
 import { z } from "zod";
 import { DomainError } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
-import { addRefused, RefusedReference, tenantReferences } from "../../domain/storage/record-references";
+import { anonymised } from "../../domain/inventory/anonymisation";
+import { recordBlobs } from "../../domain/inventory/record-actions";
+import { getPath } from "../../domain/inventory/record-path";
+import { addRefused, RefusedReference } from "../../domain/storage/record-references";
 import { keyedHash } from "../../domain/subject";
 import {
   AlreadyExistsError,
@@ -14,13 +17,11 @@ import { AuditLog } from "../requests/audit-log";
 import { firstNonEmptyPage } from "../util/paging";
 import { forEachLimit } from "../util/pool";
 import {
-  deletePath,
   type ErasureOutcome,
   type ErasurePlan,
   type ErasureTarget,
   erasurePlan,
-  getPath,
-  setPath,
+  targetAnonymisation,
 } from "./plan";
 import { recordForTenant } from "./tenant-record";
 
@@ -217,7 +218,11 @@ async function findPage(app: AppContext, target: ErasureTarget, numberHash: stri
   return { items, more: page.more };
 }
 
-/** Anonymises one record in place: the configured fields and the hash go, the rest (billing) stays. */
+/**
+ * Anonymises one record in place, as the inventory decides (src/domain/inventory/record-actions.ts): the
+ * configured fields and the hash go, the lists of the blobs deleted before this write are emptied (nor
+ * does the record keep a refused blob of another tenant), the rest (billing) stays.
+ */
 async function anonymiseRecord(
   app: AppContext,
   coll: DocumentCollection,
@@ -229,15 +234,7 @@ async function anonymiseRecord(
     const found = await coll.read<{ id: string } & Record<string, unknown>>(ref.id, ref.tenantId);
     // Gone, or anonymised by an earlier run of this chunk: nothing to do.
     if (!found || getPath(found.doc, target.hashField) !== numberHash) return;
-    const doc = structuredClone(found.doc);
-    for (const field of target.action.fields) deletePath(doc, field);
-    // The keyed hash is a pseudonymous identifier of the person: it goes too, always.
-    deletePath(doc, target.hashField);
-    // The linked blobs were deleted before this write: the record no longer points at them, nor at a
-    // refused blob of another tenant (that blob itself is left alone).
-    for (const b of target.blobs) setPath(doc, b.field, []);
-    doc.anonymisedAt = app.ports.clock.now().toISOString();
-    doc.anonymisedFor = "whatsapp_number_erasure";
+    const doc = anonymised(found.doc, targetAnonymisation(app.inventory, target, app.ports.clock.now()));
     try {
       await coll.replace(doc, found.etag);
       return;
@@ -346,8 +343,7 @@ async function eraseTarget(app: AppContext, cp: Checkpoint, target: ErasureTarge
     };
     // A record's references are followed only into its own tenant's storage (the partition it is in).
     for (const i of items) {
-      for (const b of target.blobs) {
-        const { own, refused } = tenantReferences(i.tenantId, getPath(i.doc, b.field));
+      for (const { link: b, own, refused } of recordBlobs(i.tenantId, target.blobs, i.doc)) {
         for (const name of own) {
           chunk.blobs.push({ category: b.category, container: b.container, name, tenantId: i.tenantId });
         }

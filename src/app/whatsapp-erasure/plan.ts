@@ -1,3 +1,5 @@
+import type { Anonymisation } from "../../domain/inventory/anonymisation";
+import { decide, type LinkedBlobs, linkedBlobs } from "../../domain/inventory/record-actions";
 import type { Inventory, InventoryEntry } from "../../domain/inventory/schema";
 
 /** What the certificate and the checkpoint say was done to one category. */
@@ -6,14 +8,7 @@ export type ErasureOutcome = "deleted" | "anonymised" | "routed";
 type CosmosStore = Extract<InventoryEntry["store"], { kind: "cosmos" }>;
 type BlobStoreLocation = Extract<InventoryEntry["store"], { kind: "blob" }>;
 
-/** Blobs named on a record of the target (e.g. a conversation's `audioBlobs`), erased with it. */
-export interface LinkedBlobs {
-  category: string;
-  label: string;
-  container: string;
-  /** The field of the source record that lists the blob names. */
-  field: string;
-}
+export type { LinkedBlobs };
 
 /**
  * One inventory entry the erasure of a WhatsApp number acts on, found through its keyed-hash field
@@ -29,7 +24,9 @@ export interface ErasureTarget {
     | { type: "delete" }
     | { type: "anonymise"; fields: string[]; reason: string }
     | { type: "route_to_account_flow" };
+  /** Blobs named on a record of the target (e.g. a conversation's `audioBlobs`), erased with it. */
   blobs: LinkedBlobs[];
+  entry: InventoryEntry;
 }
 
 export interface ErasurePlan {
@@ -63,7 +60,8 @@ export function erasurePlan(inventory: Inventory): ErasurePlan {
       tenantField: store.tenantField,
       hashField: store.whatsappHashField,
       action,
-      blobs: [],
+      blobs: linkedBlobs(inventory, entry, "whatsapp_erasure"),
+      entry,
     });
   }
   for (const entry of inventory) {
@@ -81,12 +79,6 @@ export function erasurePlan(inventory: Inventory): ErasurePlan {
         `inventory ${entry.category}: linked from ${store.linkedFrom.category}, which the erasure does not delete or anonymise`,
       );
     }
-    source.blobs.push({
-      category: entry.category,
-      label: entry.label,
-      container: store.container,
-      field: store.linkedFrom.field,
-    });
   }
   const categories: ErasurePlan["categories"] = [];
   for (const t of targets) {
@@ -96,37 +88,13 @@ export function erasurePlan(inventory: Inventory): ErasurePlan {
   return { targets, categories };
 }
 
-/** A field of a record by its dotted path (`tenantId`, `owner.tenant`). */
-export function getPath(doc: Record<string, unknown>, path: string): unknown {
-  let at: unknown = doc;
-  for (const key of path.split(".")) {
-    if (at === null || typeof at !== "object") return undefined;
-    at = (at as Record<string, unknown>)[key];
-  }
-  return at;
-}
-
-/** Removes a field by its dotted path; missing parents are fine. */
-export function deletePath(doc: Record<string, unknown>, path: string): void {
-  const keys = path.split(".");
-  const last = keys.pop()!;
-  let at: unknown = doc;
-  for (const key of keys) {
-    if (at === null || typeof at !== "object") return;
-    at = (at as Record<string, unknown>)[key];
-  }
-  if (at !== null && typeof at === "object") delete (at as Record<string, unknown>)[last];
-}
-
-/** Sets a field by its dotted path, creating the parents it needs. */
-export function setPath(doc: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split(".");
-  const last = keys.pop()!;
-  let at: Record<string, unknown> = doc;
-  for (const key of keys) {
-    const next = at[key];
-    if (next === null || typeof next !== "object") at[key] = {};
-    at = at[key] as Record<string, unknown>;
-  }
-  at[last] = value;
+/**
+ * What anonymising a target's record takes away and marks, at `now`: the inventory's own decision, so the
+ * erasure and a restore that re-applies it change a record the same way.
+ */
+export function targetAnonymisation(inventory: Inventory, target: ErasureTarget, now: Date): Anonymisation {
+  const decision = decide(inventory, target.entry, "whatsapp_erasure", now);
+  if (decision.type !== "anonymise")
+    throw new Error(`inventory ${target.category}: not anonymised by the erasure`);
+  return decision.anonymisation;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { getPath } from "../inventory/record-path";
 import { isTenantBlob } from "./tenant-blob-name";
 
 /**
@@ -14,19 +15,9 @@ export function tenantReferences(tenantId: unknown, value: unknown): { own: stri
   return { own, refused: value.length - own.length };
 }
 
-/** A field of a record by its dotted path (`tenantId`, `media.audio`). */
-function fieldAt(record: Record<string, unknown>, path: string): unknown {
-  let at: unknown = record;
-  for (const key of path.split(".")) {
-    if (at === null || typeof at !== "object") return undefined;
-    at = (at as Record<string, unknown>)[key];
-  }
-  return at;
-}
-
 /** `tenantReferences` of a record read with the inventory's `tenantField` and the link's `field`. */
 export const recordReferences = (record: Record<string, unknown>, tenantField: string, field: string) =>
-  tenantReferences(fieldAt(record, tenantField), fieldAt(record, field));
+  tenantReferences(getPath(record, tenantField), getPath(record, field));
 
 /**
  * What a job reports of the references it refused: per inventory category and the record field that

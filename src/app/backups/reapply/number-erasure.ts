@@ -1,20 +1,18 @@
-import {
-  addRefused,
-  type RefusedReference,
-  tenantReferences,
-} from "../../../domain/storage/record-references";
+import { anonymised } from "../../../domain/inventory/anonymisation";
+import { recordBlobs } from "../../../domain/inventory/record-actions";
+import { addRefused, type RefusedReference } from "../../../domain/storage/record-references";
 import type { Doc } from "../../../ports/document-store";
 import { firstNonEmptyPage } from "../../util/paging";
 import { forEachLimit } from "../../util/pool";
-import { deletePath, erasurePlan, getPath, setPath } from "../../whatsapp-erasure/plan";
+import { erasurePlan, targetAnonymisation } from "../../whatsapp-erasure/plan";
 import type { Handler } from "./types";
 
 const BATCH = 100;
 
 /**
- * A WhatsApp-number erasure applied again to the restored tenant's records, as the erasure does it (the
- * inventory's plan): delete, or anonymise (the configured fields and the hash go, linked blob lists are
- * emptied); linked blobs of the tenant deleted. A blob name that is not the tenant's (another tenant's
+ * A WhatsApp-number erasure applied again to the restored tenant's records by the erasure's own code
+ * (the inventory's plan and src/domain/inventory/record-actions.ts): delete, or anonymise (the configured
+ * fields and the hash go, linked blob lists are emptied); linked blobs of the tenant deleted. A blob name that is not the tenant's (another tenant's
  * storage, a path that climbs out) is refused: never deleted, counted by category and field. Entries
  * routed to the account flow are left alone. Handled records drop out of the query, so a re-run finds
  * nothing and changes nothing.
@@ -37,23 +35,17 @@ export const reapplyNumberErasure: Handler = async ({ app, tenantId }, decision)
       });
       if (page.items.length === 0) break;
       await forEachLimit(page.items, 16, async (doc) => {
-        for (const b of target.blobs) {
-          // The partition read is the tenant's: its records' links are followed into its storage only.
-          const { own, refused: foreign } = tenantReferences(tenantId, getPath(doc, b.field));
+        // The partition read is the tenant's: its records' links are followed into its storage only.
+        for (const { link: b, own, refused: foreign } of recordBlobs(tenantId, target.blobs, doc)) {
           for (const name of own) await app.ports.blobs.delete(b.container, name);
           refused = addRefused(refused, b.category, b.field, foreign);
         }
         if (action.type === "delete") {
           await coll.delete(doc.id, tenantId);
         } else {
-          const next = structuredClone(doc);
-          for (const field of action.fields) deletePath(next, field);
-          deletePath(next, target.hashField);
-          // The record no longer points at its deleted blobs, nor at a refused one of another tenant.
-          for (const b of target.blobs) setPath(next, b.field, []);
-          next.anonymisedAt = app.ports.clock.now().toISOString();
-          next.anonymisedFor = "whatsapp_number_erasure";
-          await coll.upsert(next);
+          await coll.upsert(
+            anonymised(doc, targetAnonymisation(app.inventory, target, app.ports.clock.now())),
+          );
         }
         records++;
       });
