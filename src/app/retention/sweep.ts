@@ -1,6 +1,7 @@
 import { parseDuration } from "../../domain/duration";
 import { cosmosEntries, type InventoryEntry } from "../../domain/inventory/schema";
 import { AlreadyExistsError, type Condition, type Doc } from "../../ports/document-store";
+import { type RunOptions, startRun } from "../operations/run-record";
 import type { AppContext } from "../context";
 import { expireExport } from "../export/expiry";
 import { ExportJobs } from "../export/job";
@@ -136,8 +137,9 @@ async function sweepWhere(
  */
 export async function runRetentionSweep(
   app: AppContext,
-  options: { id?: string; by?: SweepSummary["by"] } = {},
+  options: { id?: string; by?: SweepSummary["by"] } & RunOptions = {},
 ): Promise<SweepSummary> {
+  const run = startRun(app, "retentionSweep", options);
   const started = app.ports.clock.now();
   const held = await heldTenants(app);
   const lines: SweepLine[] = [];
@@ -156,8 +158,9 @@ export async function runRetentionSweep(
           records: await sweepWhere(app, entry, where, held, action, started),
           retention: { duration: entry.retention.duration, basis: entry.retention.basis },
         });
-      } catch {
+      } catch (e) {
         failed++;
+        run.fail({}, `usage_retention:${entry.category}`, e);
       }
     }
     if (entry.onAccountPurge.type === "anonymise") {
@@ -176,8 +179,9 @@ export async function runRetentionSweep(
             basis: entry.onAccountPurge.thenRetain.basis,
           },
         });
-      } catch {
+      } catch (e) {
         failed++;
+        run.fail({}, `retained_until:${entry.category}`, e);
       }
     }
   }
@@ -192,8 +196,9 @@ export async function runRetentionSweep(
   for (const requestId of due) {
     try {
       if ((await expireExport(app, requestId, "reconciliation")) === "deleted") exportsDeleted++;
-    } catch {
+    } catch (e) {
       failed++;
+      run.fail({ requestId }, "export_expiry", e);
     }
   }
   lines.push({
@@ -229,11 +234,18 @@ export async function runRetentionSweep(
       failed,
     },
   });
+  await run.finish({
+    records: Object.fromEntries(lines.map((l) => [`${l.category}:${l.rule}`, l.records])),
+    failed,
+  });
   return summary;
 }
 
 /** The daily timer: one sweep per day (UTC) of the clock, however often the timer fires. */
-export async function runDailyRetentionSweep(app: AppContext): Promise<SweepSummary | undefined> {
+export async function runDailyRetentionSweep(
+  app: AppContext,
+  options: RunOptions = {},
+): Promise<SweepSummary | undefined> {
   const day = app.ports.clock.now().toISOString().slice(0, 10);
   const id = `retention-sweep:${day}`;
   const jobs = app.ports.documents.collection("service", "jobs");
@@ -244,5 +256,5 @@ export async function runDailyRetentionSweep(app: AppContext): Promise<SweepSumm
     if (e instanceof AlreadyExistsError) return undefined;
     throw e;
   }
-  return runRetentionSweep(app, { id, by: "timer" });
+  return runRetentionSweep(app, { ...options, id, by: "timer" });
 }
