@@ -1,4 +1,5 @@
 import { app, type InvocationContext } from "@azure/functions";
+import { invocationContextLogger } from "../src/adapters/logging/invocation-context";
 import type { FunctionEntry } from "../src/function-table";
 import { functionTable } from "../src/function-table";
 import type { Runtime } from "../src/runtime";
@@ -22,10 +23,12 @@ export function registerQueues(
       queueName: fn.queue,
       handler: async (message: unknown, ctx: InvocationContext) => {
         const meta = ctx.triggerMetadata ?? {};
-        await fn.handle(await runtime(), message, {
-          messageId: String(meta.messageId ?? ""),
-          deliveryCount: Number(meta.deliveryCount ?? 1),
-        });
+        await fn.handle(
+          await runtime(),
+          message,
+          { messageId: String(meta.messageId ?? ""), deliveryCount: Number(meta.deliveryCount ?? 1) },
+          { invocationId: ctx.invocationId, log: invocationContextLogger(ctx) },
+        );
       },
     });
   }

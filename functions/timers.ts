@@ -1,4 +1,5 @@
-import { app } from "@azure/functions";
+import { app, type InvocationContext } from "@azure/functions";
+import { invocationContextLogger } from "../src/adapters/logging/invocation-context";
 import type { FunctionEntry } from "../src/function-table";
 import { functionTable } from "../src/function-table";
 import type { Runtime } from "../src/runtime";
@@ -16,7 +17,9 @@ export function registerTimers(
     target.timer(fn.name, {
       schedule: fn.schedule,
       runOnStartup: false,
-      handler: async () => fn.handle(await runtime()),
+      // The host's invocation context logs, so each line reaches Application Insights with its invocation.
+      handler: async (_timer: unknown, ctx: InvocationContext) =>
+        fn.handle(await runtime(), { invocationId: ctx.invocationId, log: invocationContextLogger(ctx) }),
     });
   }
 }

@@ -37,6 +37,7 @@ import { deriveKey } from "./domain/crypto";
 import type { Runtime } from "./runtime";
 import { meteredPorts } from "./adapters/metering/metered-ports";
 import { OperationMeter } from "./adapters/metering/operation-meter";
+import { jsonLinesLoggers } from "./adapters/logging/json-lines";
 
 /** The well-known key of the Cosmos emulators: a public constant, not a secret. */
 export const EMULATOR_COSMOS_KEY =
@@ -187,6 +188,7 @@ function azureRuntime(config: AzureConfig, inventory: Inventory, policy: Policy)
     inventory,
     subjectHashKey: hashKey,
     app: appContext(config, ports, inventory, hashKey, policy),
+    logs: jsonLinesLoggers(),
     auth: new Authenticator({
       issuer: config.AUTH_ISSUER,
       audience: config.AUTH_AUDIENCE,
@@ -255,6 +257,8 @@ async function localRuntime(config: LocalConfig, inventory: Inventory, policy: P
     inventory,
     subjectHashKey: hashKey,
     app: appContext(config, ports, inventory, hashKey, policy),
+    // LOCAL_HTTP_LOG=off quiets the local host: background functions then log warnings and errors only.
+    logs: jsonLinesLoggers({ minLevel: config.LOCAL_HTTP_LOG === "off" ? "warn" : "info" }),
     auth: new Authenticator({
       issuer: LOCAL_ISSUER,
       audience: LOCAL_AUDIENCE,

@@ -9,9 +9,13 @@ import {
 import { problem } from "./http/problem";
 import { allRoutes } from "./http/routes";
 import type { HttpRoute } from "./http/route";
-import type { ApiResponse } from "./http/types";
-import type { QueueName } from "./ports/scheduler";
-import type { Runtime } from "./runtime";
+import type {
+  FunctionEntry,
+  HttpCatchAllFunction,
+  HttpFunction,
+  QueueFunction,
+  TimerFunction,
+} from "./function-types";
 import { accountPurgeQueue, reconcileTimer } from "./triggers/account";
 import { auditAnchorTimer } from "./triggers/audit-anchor";
 import {
@@ -29,46 +33,15 @@ import { rightsSweepTimer } from "./triggers/rights";
 import { verificationSweepTimer } from "./triggers/verification";
 import { reconcileWhatsAppErasuresTimer } from "./triggers/whatsapp-erasure";
 
-export interface QueueFunction {
-  trigger: "queue";
-  name: string;
-  queue: QueueName;
-  /** Validates the message body itself (zod) and acts idempotently: delivery is at least once. */
-  handle(rt: Runtime, body: unknown, meta: { messageId: string; deliveryCount: number }): Promise<void>;
-}
-
-export interface TimerFunction {
-  trigger: "timer";
-  name: string;
-  /** NCRONTAB with seconds, as the Functions timer trigger reads it. */
-  schedule: string;
-  handle(rt: Runtime): Promise<void>;
-}
-
-export interface HttpFunction {
-  trigger: "http";
-  name: string;
-  route: HttpRoute;
-}
-
-/**
- * The catch-all: every method, every path under `api/`, so unknown routes get a problem+json answer
- * instead of the host's own 404. The host routes in function-name order and the first template-and-
- * method match wins (src/http/dispatch.ts), so its name must sort after every other HTTP function's;
- * the table is refused otherwise. It reaches `answer` only when no route of the table took the
- * request, in Azure and in the local host alike.
- */
-export interface HttpCatchAllFunction {
-  trigger: "httpCatchAll";
-  name: string;
-  /** Route template without the prefix: `{*path}`. */
-  route: string;
-  methods: readonly string[];
-  /** 405 naming the allowed methods when a route of the table has this path, else 404 (problem+json). */
-  answer(method: string, pathname: string): ApiResponse;
-}
-
-export type FunctionEntry = HttpFunction | HttpCatchAllFunction | QueueFunction | TimerFunction;
+export type {
+  FunctionEntry,
+  HttpCatchAllFunction,
+  HttpFunction,
+  Invocation,
+  QueueFunction,
+  QueueMeta,
+  TimerFunction,
+} from "./function-types";
 
 /** `zz…`: after every route name under the host's OrdinalIgnoreCase order (checked, not assumed). */
 export const CATCH_ALL_NAME = "zzNotFound";

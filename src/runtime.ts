@@ -4,6 +4,7 @@ import type { OperationMeter } from "./adapters/metering/operation-meter";
 import type { Config } from "./config/schema";
 import type { Inventory } from "./domain/inventory/schema";
 import type { Authenticator, Role } from "./http/auth";
+import type { LoggerFactory } from "./ports/logger";
 import type { Notification } from "./ports/notifier";
 import type { Ports } from "./ports";
 import type { SeedOptions, SeedResult } from "./app/seed/seed-tenant";
@@ -33,5 +34,10 @@ export interface Runtime {
   app: AppContext;
   /** Counts every store operation the ports make (src/adapters/metering): the bench and budgets read it. */
   meter: OperationMeter;
+  /**
+   * Makes the logger of one invocation (process-wide; the logger itself is per invocation and goes to use
+   * cases as an argument, never into `app`). In Azure the host's invocation context is preferred.
+   */
+  logs: LoggerFactory;
   dev?: DevTools;
 }

@@ -187,8 +187,8 @@ CDBDataPlaneRequests
 | where denied >= {threshold}
 '''
 
-// The timers log one JSON line per run (src/triggers/*.ts: `{"level":"info","fn":"reconcileAccountPurges",...,
-// "failed":N}`); Application Insights keeps it in AppTraces, the Function App's diagnostic setting in FunctionAppLogs
+// The timers log one JSON line per run (src/app/operations/run-record.ts: `{"level":"info","fn":"reconcileAccountPurges",
+// "event":"run_finished",...,"failed":N}`); Application Insights keeps it in AppTraces, the Function App's diagnostic setting in FunctionAppLogs
 // (unsampled). A line with failed > 0 means a purge, erasure, backup rotation or retention sweep did not finish.
 var failedPurgesQuery = '''
 union isfuzzy=true

@@ -51,7 +51,7 @@ param principalId string
 var serviceContainers = [
   { name: 'requests', partitionKeyPath: '/pk', defaultTtl: null }
   { name: 'audit', partitionKeyPath: '/pk', defaultTtl: null }
-  { name: 'jobs', partitionKeyPath: '/pk', defaultTtl: null }
+  { name: 'jobs', partitionKeyPath: '/pk', defaultTtl: -1 }
   { name: 'backups', partitionKeyPath: '/pk', defaultTtl: -1 }
   { name: 'ratelimits', partitionKeyPath: '/pk', defaultTtl: -1 }
 ]

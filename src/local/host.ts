@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import { join, resolve } from "node:path";
 import { platformBlobContainers, serviceBlobContainers } from "../adapters/blob/layout";
@@ -9,6 +10,7 @@ import { EMULATOR_COSMOS_KEY, createRuntime } from "../composition";
 import { loadConfig } from "../config/load";
 import type { LocalConfig } from "../config/schema";
 import { functionTable } from "../function-table";
+import { errorClass } from "../ports/logger";
 import type { Runtime } from "../runtime";
 import { type Emulator, startAzurite, startCosmos } from "./emulators";
 import { createLocalHttpServer, listen } from "./http-server";
@@ -73,7 +75,9 @@ export async function startLocalHost(env: NodeJS.ProcessEnv = process.env): Prom
     // Due scheduled messages go out in real time too, not only when the dev clock is moved.
     // A failed pass (say, the scheduler file unwritable) is reported and tried again, never fatal.
     const report = (what: string) => (e: unknown) =>
-      console.error(JSON.stringify({ level: "error", what, error: e instanceof Error ? e.name : "unknown" }));
+      runtime
+        .logs({ fn: what, invocationId: randomUUID() })
+        .error("pass_failed", { errorClass: errorClass(e) });
     if (config.LOCAL_REALTIME === "on") {
       timers.push(
         setInterval(() => void runtime.dev?.deliverDue().catch(report("deliverDue")), DELIVERY_INTERVAL_MS),

@@ -1,9 +1,7 @@
 import { PurgeMessage, purgeAccount } from "../app/account/purge";
 import { reconcileAccountPurges } from "../app/account/reconcile";
-import type { QueueFunction, TimerFunction } from "../function-table";
-
-/** Logged facts are ids and outcomes only: never a name, number or email. */
-const log = (fields: Record<string, unknown>) => console.log(JSON.stringify({ level: "info", ...fields }));
+import { invocationOf, type QueueFunction, type TimerFunction } from "../function-types";
+import { safeId } from "../ports/logger";
 
 /**
  * `account-purge`: the 30-day timer firing. A body that does not parse is logged and completed (a
@@ -14,14 +12,19 @@ export const accountPurgeQueue: QueueFunction = {
   trigger: "queue",
   name: "accountPurge",
   queue: "account-purge",
-  async handle(rt, body, meta) {
+  async handle(rt, body, meta, invocation) {
+    const { log } = invocationOf(rt, "accountPurge", invocation);
     const parsed = PurgeMessage.safeParse(body);
     if (!parsed.success) {
-      log({ fn: "accountPurge", messageId: meta.messageId, outcome: "malformed_message_dropped" });
+      log.warn("malformed_message_dropped", { messageId: safeId(meta.messageId) });
       return;
     }
     const outcome = await purgeAccount(rt.app, parsed.data.requestId);
-    log({ fn: "accountPurge", requestId: parsed.data.requestId, deliveryCount: meta.deliveryCount, outcome });
+    log.info("purge", {
+      requestId: safeId(parsed.data.requestId),
+      deliveryCount: meta.deliveryCount,
+      outcome: safeId(outcome),
+    });
   },
 };
 
@@ -29,8 +32,8 @@ export const reconcileTimer: TimerFunction = {
   trigger: "timer",
   name: "reconcileAccountPurges",
   schedule: "0 0 * * * *",
-  async handle(rt) {
-    const report = await reconcileAccountPurges(rt.app);
-    log({ fn: "reconcileAccountPurges", found: report.found, purged: report.purged, failed: report.failed });
+  async handle(rt, invocation) {
+    // The run's counts and failures are logged and kept by the run record (src/app/operations).
+    await reconcileAccountPurges(rt.app, invocationOf(rt, "reconcileAccountPurges", invocation));
   },
 };

@@ -1,5 +1,6 @@
 import { sealChangedChains } from "../app/audit/seal-chains";
-import type { TimerFunction } from "../function-table";
+import { invocationOf, type TimerFunction } from "../function-types";
+import { safeId } from "../ports/logger";
 
 /**
  * Hourly (at :05): the heads of every audit chain that gained events since the last sweep, sealed into the
@@ -10,10 +11,13 @@ export const auditAnchorTimer: TimerFunction = {
   trigger: "timer",
   name: "sealAuditAnchors",
   schedule: "0 5 * * * *",
-  async handle(rt) {
-    const { chains, anchor } = await sealChangedChains(rt.ports);
-    console.log(
-      JSON.stringify({ level: "info", fn: "sealAuditAnchors", chains, ...(anchor ? { anchor } : {}) }),
-    );
+  async handle(rt, invocation) {
+    const { log } = invocationOf(rt, "sealAuditAnchors", invocation);
+    const { chains, anchor, tampered } = await sealChangedChains(rt.ports, log);
+    log.info("sealed", {
+      chains,
+      ...(anchor ? { anchor: safeId(anchor) } : {}),
+      ...(tampered ? { tampered: tampered.length } : {}),
+    });
   },
 };

@@ -2,10 +2,8 @@ import { reconcileBackups } from "../app/backups/reconcile";
 import { rotateSet } from "../app/backups/rotate";
 import { RotationMessage, runBackupSetJob, takeScheduledBackup } from "../app/backups/take";
 import { runDailyRetentionSweep } from "../app/retention/sweep";
-import type { QueueFunction, TimerFunction } from "../function-table";
-
-/** Logged facts are ids, counts and outcomes only: never a name, number or email. */
-const log = (fields: Record<string, unknown>) => console.log(JSON.stringify({ level: "info", ...fields }));
+import { invocationOf, type QueueFunction, type TimerFunction } from "../function-types";
+import { safeId } from "../ports/logger";
 
 /**
  * `backup-rotation`: a set's own deletion at its expiry. A body that does not parse is logged and
@@ -16,19 +14,21 @@ export const backupRotationQueue: QueueFunction = {
   trigger: "queue",
   name: "backupRotation",
   queue: "backup-rotation",
-  async handle(rt, body, meta) {
+  async handle(rt, body, meta, invocation) {
+    const { log } = invocationOf(rt, "backupRotation", invocation);
     const parsed = RotationMessage.safeParse(body);
     if (!parsed.success) {
-      log({ fn: "backupRotation", messageId: meta.messageId, outcome: "malformed_message_dropped" });
+      log.warn("malformed_message_dropped", { messageId: safeId(meta.messageId) });
       return;
     }
     const { outcome, completion } = await rotateSet(rt.app, parsed.data.setId, "timer");
-    log({
-      fn: "backupRotation",
-      setId: parsed.data.setId,
+    log.info("rotation", {
+      setId: safeId(parsed.data.setId),
       deliveryCount: meta.deliveryCount,
-      outcome,
-      ...(completion ? { requestsCompleted: completion.completed } : {}),
+      outcome: safeId(outcome),
+      ...(completion
+        ? { requestsCompleted: completion.completed, completionsFailed: completion.failed }
+        : {}),
     });
   },
 };
@@ -43,15 +43,17 @@ export const backupSetsQueue: QueueFunction = {
   trigger: "queue",
   name: "backupSets",
   queue: "backup-sets",
-  async handle(rt, body, meta) {
+  async handle(rt, body, meta, invocation) {
+    const { log } = invocationOf(rt, "backupSets", invocation);
     const { outcome, setId, set } = await runBackupSetJob(rt.app, body);
-    log({
-      fn: "backupSets",
-      messageId: meta.messageId,
+    log.info("backup_set", {
+      messageId: safeId(meta.messageId),
       deliveryCount: meta.deliveryCount,
-      outcome,
-      ...(setId ? { setId } : {}),
-      ...(set ? { status: set.status, tenants: set.tenants, records: set.records, bytes: set.bytes } : {}),
+      outcome: safeId(outcome),
+      ...(setId ? { setId: safeId(setId) } : {}),
+      ...(set
+        ? { status: safeId(set.status), tenants: set.tenants, records: set.records, bytes: set.bytes }
+        : {}),
     });
   },
 };
@@ -65,13 +67,12 @@ export const backupTimer: TimerFunction = {
   trigger: "timer",
   name: "takeDailyBackup",
   schedule: "0 30 20 * * *",
-  async handle(rt) {
+  async handle(rt, invocation) {
     if (rt.config.DPDP_PROFILE === "local" && rt.config.LOCAL_BACKUP_TIMER !== "on") return;
+    const { log } = invocationOf(rt, "takeDailyBackup", invocation);
     const set = await takeScheduledBackup(rt.app);
-    log({
-      fn: "takeDailyBackup",
-      outcome: set ? "started" : "already_taken_today",
-      ...(set ? { setId: set.id, status: set.status } : {}),
+    log.info(set ? "started" : "already_taken_today", {
+      ...(set ? { setId: safeId(set.id), status: safeId(set.status) } : {}),
     });
   },
 };
@@ -81,9 +82,8 @@ export const reconcileBackupsTimer: TimerFunction = {
   trigger: "timer",
   name: "reconcileBackups",
   schedule: "0 40 * * * *",
-  async handle(rt) {
-    const report = await reconcileBackups(rt.app);
-    log({ fn: "reconcileBackups", ...report });
+  async handle(rt, invocation) {
+    await reconcileBackups(rt.app, invocationOf(rt, "reconcileBackups", invocation));
   },
 };
 
@@ -92,17 +92,10 @@ export const retentionSweepTimer: TimerFunction = {
   trigger: "timer",
   name: "retentionSweep",
   schedule: "0 0 21 * * *",
-  async handle(rt) {
-    const summary = await runDailyRetentionSweep(rt.app);
-    log({
-      fn: "retentionSweep",
-      outcome: summary ? "swept" : "already_swept_today",
-      ...(summary
-        ? {
-            counts: Object.fromEntries(summary.lines.map((l) => [`${l.category}:${l.rule}`, l.records])),
-            failed: summary.failed,
-          }
-        : {}),
-    });
+  async handle(rt, invocation) {
+    const inv = invocationOf(rt, "retentionSweep", invocation);
+    const summary = await runDailyRetentionSweep(rt.app, inv);
+    // A swept day's counts and failed items are in its run record; this says whether it ran at all.
+    inv.log.info(summary ? "swept" : "already_swept_today");
   },
 };

@@ -1,8 +1,6 @@
 import { runExecutionMessage } from "../app/requests/execution";
-import type { QueueFunction } from "../function-table";
-
-/** Logged facts are ids, counts and outcomes only: never a name, number or email. */
-const log = (fields: Record<string, unknown>) => console.log(JSON.stringify({ level: "info", ...fields }));
+import { invocationOf, type QueueFunction } from "../function-types";
+import { safeId } from "../ports/logger";
 
 /**
  * `request-execution`: one run of a request's executor (an export, an erasure across every tenant, a
@@ -14,14 +12,14 @@ export const requestExecutionQueue: QueueFunction = {
   trigger: "queue",
   name: "requestExecution",
   queue: "request-execution",
-  async handle(rt, body, meta) {
+  async handle(rt, body, meta, invocation) {
+    const { log } = invocationOf(rt, "requestExecution", invocation);
     const result = await runExecutionMessage(rt.app, body);
-    log({
-      fn: "requestExecution",
-      messageId: meta.messageId,
+    log.info("executed", {
+      messageId: safeId(meta.messageId),
       deliveryCount: meta.deliveryCount,
-      outcome: result.outcome,
-      ...(result.status ? { status: result.status } : {}),
+      outcome: safeId(result.outcome),
+      ...(result.status ? { status: safeId(result.status) } : {}),
     });
   },
 };

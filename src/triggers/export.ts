@@ -1,16 +1,15 @@
 import { reconcileExports } from "../app/export/expiry";
-import type { TimerFunction } from "../function-table";
+import { invocationOf, type TimerFunction } from "../function-types";
 
 /**
  * Hourly safety net of the access export: packages past their expiry whose message was lost are
- * deleted; stalled or never-started exports run again. Counts only in the log.
+ * deleted; stalled or never-started exports run again. Counts and failed items in the run record.
  */
 export const reconcileExportsTimer: TimerFunction = {
   trigger: "timer",
   name: "reconcileExports",
   schedule: "0 20 * * * *",
-  async handle(rt) {
-    const report = await reconcileExports(rt.app);
-    console.log(JSON.stringify({ level: "info", fn: "reconcileExports", ...report }));
+  async handle(rt, invocation) {
+    await reconcileExports(rt.app, invocationOf(rt, "reconcileExports", invocation));
   },
 };

@@ -1,28 +1,21 @@
 import { dropDeadLetteredNotices } from "../app/retention/notice-dead-letters";
 import { sweepOwnRecords } from "../app/retention/own-records";
-import type { TimerFunction } from "../function-table";
+import { invocationOf, type TimerFunction } from "../function-types";
 
 /**
  * Hourly: the service's own records of people lose each value past its period (correction values,
  * grievance texts, nominee details, evidence references, free text, addresses; src/app/retention/
- * own-records.ts). Counts only in the log.
+ * own-records.ts). Counts and failed items in the run record and the log.
  */
 export const ownRecordsSweepTimer: TimerFunction = {
   trigger: "timer",
   name: "ownRecordsSweep",
   schedule: "0 50 * * * *",
-  async handle(rt) {
-    const summary = await sweepOwnRecords(rt.app, { by: "timer" });
-    console.log(
-      JSON.stringify({
-        level: "info",
-        fn: "ownRecordsSweep",
-        counts: summary.counts,
-        adopted: summary.adopted,
-        held: summary.held,
-        failed: summary.failed,
-      }),
-    );
+  async handle(rt, invocation) {
+    const inv = invocationOf(rt, "ownRecordsSweep", invocation);
+    const summary = await sweepOwnRecords(rt.app, { by: "timer", ...inv });
+    // Requests left alone under a legal hold: a count, not which (the run record has the rest).
+    inv.log.info("held", { held: summary.held });
   },
 };
 
@@ -34,8 +27,9 @@ export const noticeDeadLettersTimer: TimerFunction = {
   trigger: "timer",
   name: "dropDeadLetteredNotices",
   schedule: "0 */10 * * * *",
-  async handle(rt) {
+  async handle(rt, invocation) {
+    const { log } = invocationOf(rt, "dropDeadLetteredNotices", invocation);
     const { dropped } = await dropDeadLetteredNotices(rt.app);
-    console.log(JSON.stringify({ level: "info", fn: "dropDeadLetteredNotices", dropped }));
+    log.info("dropped", { dropped });
   },
 };

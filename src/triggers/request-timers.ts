@@ -1,8 +1,6 @@
 import { dispatchRequestTimer } from "../app/timers/request-timers";
-import type { QueueFunction } from "../function-table";
-
-/** Logged facts are ids, types and outcomes only: never a name, number or email. */
-const log = (fields: Record<string, unknown>) => console.log(JSON.stringify({ level: "info", ...fields }));
+import { invocationOf, type QueueFunction } from "../function-types";
+import { safeId } from "../ports/logger";
 
 /**
  * `request-timers`: every per-request timer other than the purge (export expiry, and the kinds other
@@ -13,8 +11,16 @@ export const requestTimersQueue: QueueFunction = {
   trigger: "queue",
   name: "requestTimers",
   queue: "request-timers",
-  async handle(rt, body, meta) {
+  async handle(rt, body, meta, invocation) {
+    const { log } = invocationOf(rt, "requestTimers", invocation);
     const result = await dispatchRequestTimer(rt.app, body, meta);
-    log({ fn: "requestTimers", messageId: meta.messageId, deliveryCount: meta.deliveryCount, ...result });
+    log.info("timer_dispatched", {
+      messageId: safeId(meta.messageId),
+      deliveryCount: meta.deliveryCount,
+      // `type` comes from the message body: safeId turns anything that is not an id into "[redacted]".
+      type: safeId(result.type),
+      outcome: safeId(result.outcome),
+      ...(result.requestId ? { requestId: safeId(result.requestId) } : {}),
+    });
   },
 };

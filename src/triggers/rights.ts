@@ -1,6 +1,6 @@
 import { reconcileBreachReminders } from "../app/breach/reminders";
 import { acknowledgePendingGrievances } from "../app/rights/grievance";
-import type { TimerFunction } from "../function-table";
+import { invocationOf, type TimerFunction } from "../function-types";
 
 /**
  * Hourly safety net of the rights clocks: grievances whose acknowledgement could not be sent are tried
@@ -11,18 +11,15 @@ export const rightsSweepTimer: TimerFunction = {
   trigger: "timer",
   name: "rightsSweep",
   schedule: "0 40 * * * *",
-  async handle(rt) {
+  async handle(rt, invocation) {
+    const { log } = invocationOf(rt, "rightsSweep", invocation);
     const grievances = await acknowledgePendingGrievances(rt.app);
     const breaches = await reconcileBreachReminders(rt.app);
-    console.log(
-      JSON.stringify({
-        level: "info",
-        fn: "rightsSweep",
-        grievancesUnacknowledged: grievances.pending,
-        grievancesAcknowledged: grievances.acknowledged,
-        openBreaches: breaches.open,
-        remindersSent: breaches.sent,
-      }),
-    );
+    log.info("swept", {
+      grievancesUnacknowledged: grievances.pending,
+      grievancesAcknowledged: grievances.acknowledged,
+      openBreaches: breaches.open,
+      remindersSent: breaches.sent,
+    });
   },
 };

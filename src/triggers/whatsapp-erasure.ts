@@ -1,16 +1,20 @@
 import { reconcileWhatsAppErasures } from "../app/whatsapp-erasure/reconcile";
-import type { TimerFunction } from "../function-table";
+import { invocationOf, type TimerFunction } from "../function-types";
 
 /**
  * Hourly safety net of the WhatsApp-number erasure: an erasure whose process died or timed out
- * (verified or purging, quiet for 15 minutes) resumes from its checkpoint. Counts only in the log.
+ * (verified or purging, quiet for 15 minutes) resumes from its checkpoint. Counts and failed items in
+ * the run record.
  */
 export const reconcileWhatsAppErasuresTimer: TimerFunction = {
   trigger: "timer",
   name: "reconcileWhatsAppErasures",
   schedule: "0 40 * * * *",
-  async handle(rt) {
-    const report = await reconcileWhatsAppErasures(rt.app);
-    console.log(JSON.stringify({ level: "info", fn: "reconcileWhatsAppErasures", ...report }));
+  async handle(rt, invocation) {
+    await reconcileWhatsAppErasures(
+      rt.app,
+      undefined,
+      invocationOf(rt, "reconcileWhatsAppErasures", invocation),
+    );
   },
 };

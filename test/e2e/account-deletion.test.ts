@@ -422,9 +422,12 @@ describe("races and faults", () => {
     expect((await getRequest(created.body.id)).status).toBe("completed");
     const runs = await host.runtime.ports.documents
       .collection("service", "jobs")
-      .query<{ id: string; purged: number }>({
-        partitionKey: "reconcile",
-        where: [{ field: "purged", op: ">", value: 0 }],
+      .query<{ id: string; counts: { purged: number } }>({
+        partitionKey: "runs",
+        where: [
+          { field: "kind", op: "=", value: "reconcileAccountPurges" },
+          { field: "counts.purged", op: ">", value: 0 },
+        ],
       });
     expect(runs.items.length).toBeGreaterThan(0);
   });

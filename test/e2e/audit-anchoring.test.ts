@@ -3,8 +3,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
+import { RecordingLogs } from "../../src/adapters/logging/recording";
 import { AnchorLog } from "../../src/app/audit/anchor-log";
 import { sealChangedChains } from "../../src/app/audit/seal-chains";
 import type { Certificate } from "../../src/app/account/certificate";
@@ -211,7 +212,10 @@ describe("anchoring audit chains", () => {
     };
     await ports.anchors.create(stray.name, anchorBytes(stray));
     await ports.anchors.create(chainPointerName(r.id, n + 1), "{}");
-    const warn = vi.spyOn(console, "warn");
+    // The timers log through the runtime's loggers: recorded here, to read what they said.
+    const recorded = new RecordingLogs();
+    const logs = host.runtime.logs;
+    host.runtime.logs = recorded.factory;
     try {
       await advance("PT1H");
       const log = new AnchorLog(ports);
@@ -223,7 +227,9 @@ describe("anchoring audit chains", () => {
       expect(trail.chain.valid).toBe(true);
       expect(trail.chain.anchored).toMatchObject({ valid: true, anchors: 1 });
       expect(trail.chain.anchored.tampered).toEqual([{ name: anchorName(n + 1), problem: "unparseable" }]);
-      const logged = warn.mock.calls.map((c) => String(c[0])).filter((l) => l.includes("anchor_tampered"));
+      const logged = recorded.lines
+        .filter((l) => l.event === "anchor_tampered")
+        .map((l) => JSON.stringify(l.fields));
       expect(logged.some((l) => l.includes(anchorName(n + 1)) && l.includes("unparseable"))).toBe(true);
       expect(logged.some((l) => l.includes(anchorName(n + 2)) && l.includes("not_chained"))).toBe(true);
       expect(logged.join("\n")).not.toContain("Asha");
@@ -231,7 +237,7 @@ describe("anchoring audit chains", () => {
       const again = await sealChangedChains(ports);
       expect(again.tampered ?? []).toEqual([]);
     } finally {
-      warn.mockRestore();
+      host.runtime.logs = logs;
     }
   });
 });

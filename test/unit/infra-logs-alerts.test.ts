@@ -22,7 +22,10 @@ const code = (path: string) => read(path).replace(/\/\/.*$/gm, "");
 const INDIAN_REGIONS = ["centralindia", "southindia", "westindia", "jioindiawest", "jioindiacentral"];
 const YEAR = 365;
 
-/** The timers that log `"failed": N` in their one JSON line per run (src/triggers/*.ts). */
+/**
+ * The timers that log `"failed": N` in their run's JSON line (`run_finished`, src/app/operations/run-record.ts),
+ * under `"fn"`: the function's name, which every line of its invocation's logger carries (src/ports/logger.ts).
+ */
 const FAILURE_REPORTING_TIMERS = [
   "reconcileAccountPurges",
   "reconcileWhatsAppErasures",
@@ -89,12 +92,12 @@ describe("infra: a year of logs, alerts and locks (Bicep sources)", () => {
       .join("\n");
     const alerts = read(join("modules", "alerts.bicep"));
     for (const fn of FAILURE_REPORTING_TIMERS) {
-      expect(triggers, fn).toMatch(new RegExp(`fn: "${fn}"`));
+      expect(triggers, fn).toMatch(new RegExp(`name: "${fn}"`));
       expect(alerts, fn).toContain(`'"fn":"${fn}"'`);
     }
     expect(alerts).toMatch(/toint\(entry\.failed\) > 0/);
     // The one reconciliation whose report has no failure count (exports) is not expected there.
-    expect(triggers).toMatch(/fn: "reconcileExports"/);
+    expect(triggers).toMatch(/name: "reconcileExports"/);
   });
 
   it("ps-rule.yaml: blob soft delete suppressed with its reason, only on the data account; residency configured", () => {

@@ -16,7 +16,8 @@ export interface ContainerSpec {
 export const serviceContainers: ContainerSpec[] = [
   { name: "requests", partitionKeyPath: "/pk" },
   { name: "audit", partitionKeyPath: "/pk" },
-  { name: "jobs", partitionKeyPath: "/pk" },
+  // TTL on, per item: run records (partition `runs`) expire after RUN_RECORD_DAYS; other jobs carry no `ttl`.
+  { name: "jobs", partitionKeyPath: "/pk", defaultTtl: -1 },
   // TTL on, per item: the catalogue entries of a rotated set (keyed hashes of numbers) expire after it.
   { name: "backups", partitionKeyPath: "/pk", defaultTtl: -1 },
   { name: "ratelimits", partitionKeyPath: "/pk", defaultTtl: -1 },

@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { Condition } from "../../ports/document-store";
 import type { AppContext } from "../context";
+import { type RunOptions, startRun } from "../operations/run-record";
 import { RequestStore } from "../requests/request-store";
 import { issueCertificate } from "./certificate";
 import { purgeAccount } from "./purge";
@@ -11,9 +11,8 @@ import { readPurgeJob } from "./purge-job";
 export const STALE_PURGE_MS = 15 * 60_000;
 
 export interface ReconcileReport {
-  id: string;
-  pk: string;
-  docType: "reconcile-run";
+  /** The run record (src/app/operations/run-record.ts): counts, and which request failed where. */
+  runId: string;
   at: string;
   found: { overdueDeactivated: number; stalePurging: number; purgedAwaitingCompletion: number };
   purged: number;
@@ -30,9 +29,14 @@ const allRequests = (app: AppContext, where: Condition[]): Promise<RequestDoc[]>
 /**
  * The hourly safety net (DESIGN §4): no purge is missed because a message was never scheduled, was
  * lost or dead-lettered. Finds deactivated accounts past their purge time (not held), purges that
- * stopped, and purged requests still waiting to complete; does the work; records what it found.
+ * stopped, and purged requests still waiting to complete; does the work; records what it found, and
+ * each request that failed with its step and error class.
  */
-export async function reconcileAccountPurges(app: AppContext): Promise<ReconcileReport> {
+export async function reconcileAccountPurges(
+  app: AppContext,
+  options: RunOptions = {},
+): Promise<ReconcileReport> {
+  const run = startRun(app, "reconcileAccountPurges", options);
   const now = app.ports.clock.now();
   const overdue = await allRequests(app, [
     { field: "status", op: "=", value: "deactivated" },
@@ -47,26 +51,17 @@ export async function reconcileAccountPurges(app: AppContext): Promise<Reconcile
   }
   const purged = await allRequests(app, [{ field: "status", op: "=", value: "purged" }]);
   let done = 0;
-  let failed = 0;
+  // Kept, not thrown: one failing tenant must not stop the others; the next run tries again.
   for (const r of [...overdue, ...stale]) {
-    try {
-      if ((await purgeAccount(app, r.id)) === "purged") done++;
-    } catch {
-      // Counted, not thrown: one failing tenant must not stop the others; the next run tries again.
-      failed++;
-    }
+    const tenantId = r.scope.type === "account" ? r.scope.tenantId : undefined;
+    const item = { requestId: r.id, ...(tenantId ? { tenantId } : {}) };
+    if ((await run.attempt(item, "purge", () => purgeAccount(app, r.id))) === "purged") done++;
   }
   for (const r of purged) {
-    try {
-      await issueCertificate(app, r.id);
-    } catch {
-      failed++;
-    }
+    await run.attempt({ requestId: r.id }, "issue_certificate", () => issueCertificate(app, r.id));
   }
   const report: ReconcileReport = {
-    id: `reconcile:${now.toISOString()}:${randomUUID().slice(0, 8)}`,
-    pk: "reconcile",
-    docType: "reconcile-run",
+    runId: run.id,
     at: now.toISOString(),
     found: {
       overdueDeactivated: overdue.length,
@@ -74,8 +69,9 @@ export async function reconcileAccountPurges(app: AppContext): Promise<Reconcile
       purgedAwaitingCompletion: purged.length,
     },
     purged: done,
-    failed,
+    failed: run.failed,
   };
-  await app.ports.documents.collection("service", "jobs").create(report);
+  // Every run is kept, idle ones too (as the reconcile record always was): the hourly proof it ran.
+  await run.finish({ found: report.found, purged: done, failed: run.failed }, { keepIdle: true });
   return report;
 }

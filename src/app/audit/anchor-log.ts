@@ -10,6 +10,7 @@ import {
   type ChainPointer,
 } from "../../domain/audit/anchor";
 import { DomainError } from "../../domain/errors";
+import { type Logger, safeId, silentLogger } from "../../ports/logger";
 import type { Ports } from "../../ports";
 import { AnchorExistsError } from "../../ports/anchor-store";
 
@@ -42,8 +43,8 @@ type Slot =
   | { kind: "tampered"; finding: AnchorFinding };
 
 /** Logged without the blob's content (it is not ours, and could hold anything): its name and what is wrong. */
-function report(finding: AnchorFinding): AnchorFinding {
-  console.warn(JSON.stringify({ level: "warn", fn: "auditAnchors", outcome: "anchor_tampered", ...finding }));
+function report(log: Logger, finding: AnchorFinding): AnchorFinding {
+  log.warn("anchor_tampered", { name: safeId(finding.name), problem: safeId(finding.problem) });
   return finding;
 }
 
@@ -65,10 +66,14 @@ export class AnchorLog {
   }
 
   private note(finding: AnchorFinding): void {
-    if (!this.found.has(finding.name)) this.found.set(finding.name, report(finding));
+    if (!this.found.has(finding.name)) this.found.set(finding.name, report(this.log, finding));
   }
 
-  constructor(private readonly ports: Ports) {}
+  /** `log`: the invocation's; every finding is also returned (`findings`, `anchorsOf`) for the caller to show. */
+  constructor(
+    private readonly ports: Ports,
+    private readonly log: Logger = silentLogger,
+  ) {}
 
   private get hints() {
     return this.ports.documents.collection("service", "jobs");

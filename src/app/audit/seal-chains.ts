@@ -1,6 +1,7 @@
 import type { AnchorHead } from "../../domain/audit/anchor";
 import type { AuditEvent } from "../../domain/requests/audit-chain";
 import type { Ports } from "../../ports";
+import { type Logger, silentLogger } from "../../ports/logger";
 import { queryFirst, queryPages } from "../util/paging";
 import { type AnchorFinding, AnchorLog, type SealedAnchor } from "./anchor-log";
 
@@ -16,8 +17,9 @@ const OVERLAP_MS = 15 * 60_000;
  */
 export async function sealChangedChains(
   ports: Ports,
+  logger: Logger = silentLogger,
 ): Promise<{ chains: number; anchor?: string; tampered?: AnchorFinding[] }> {
-  const log = new AnchorLog(ports);
+  const log = new AnchorLog(ports, logger);
   const latest = await log.latest();
   const sweptUntil = ports.clock.now().toISOString();
   const since = latest?.anchor.sweptUntil

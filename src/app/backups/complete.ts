@@ -1,5 +1,6 @@
 import type { RequestDoc } from "../../domain/requests/model";
 import { issueCertificate } from "../account/certificate";
+import type { Run } from "../operations/run-record";
 import type { AppContext } from "../context";
 import { runExecution } from "../requests/execution";
 import { RequestStore } from "../requests/request-store";
@@ -25,7 +26,7 @@ export interface CompletionReport {
  */
 export async function completeWaitingErasures(
   app: AppContext,
-  options: { setId?: string } = {},
+  options: { setId?: string; run?: Run } = {},
 ): Promise<CompletionReport> {
   const store = new RequestStore(app.ports);
   const waiting: RequestDoc[] = [];
@@ -53,9 +54,10 @@ export async function completeWaitingErasures(
       if (r.scope.type === "account") await issueCertificate(app, r.id);
       else await runExecution(app, r.id);
       if ((await store.get(r.id)).status === "completed") report.completed++;
-    } catch {
-      // Counted, not thrown: one request must not stop the others; reconciliation tries again.
+    } catch (e) {
+      // Kept, not thrown: one request must not stop the others; reconciliation tries again.
       report.failed++;
+      options.run?.fail({ requestId: r.id }, "complete_after_backups", e);
     }
   }
   return report;

@@ -1,4 +1,5 @@
 import type { AppContext } from "../context";
+import { type RunOptions, startRun } from "../operations/run-record";
 import { catalogue, findSets } from "./catalogue";
 import { completeWaitingErasures } from "./complete";
 import { rotateSet } from "./rotate";
@@ -22,7 +23,11 @@ export interface BackupReconcileReport {
  * even when their message never came; sets whose writing died are finished; erasure requests that no
  * set holds any more are completed. One failing set never stops the others.
  */
-export async function reconcileBackups(app: AppContext): Promise<BackupReconcileReport> {
+export async function reconcileBackups(
+  app: AppContext,
+  options: RunOptions = {},
+): Promise<BackupReconcileReport> {
+  const run = startRun(app, "reconcileBackups", options);
   const now = app.ports.clock.now();
   const report: BackupReconcileReport = { rotated: 0, resumed: 0, completed: 0, failed: 0 };
   const overdue = await findSets(app, [
@@ -30,11 +35,10 @@ export async function reconcileBackups(app: AppContext): Promise<BackupReconcile
     { field: "expiresAt", op: "<=", value: now.toISOString() },
   ]);
   for (const set of overdue) {
-    try {
-      if ((await rotateSet(app, set.id, "reconciliation")).outcome === "rotated") report.rotated++;
-    } catch {
-      report.failed++;
-    }
+    const rotation = await run.attempt({ setId: set.id }, "rotate", () =>
+      rotateSet(app, set.id, "reconciliation"),
+    );
+    if (rotation?.outcome === "rotated") report.rotated++;
   }
   const staleBefore = new Date(now.getTime() - STALE_WRITE_MS).toISOString();
   const stalled = await findSets(app, [
@@ -42,18 +46,19 @@ export async function reconcileBackups(app: AppContext): Promise<BackupReconcile
     { field: "heartbeatAt", op: "<", value: staleBefore },
   ]);
   for (const set of stalled) {
-    try {
-      if ((await writeSet(app, set.id)).status === "active") report.resumed++;
-    } catch {
-      report.failed++;
-    }
+    if (
+      (await run.attempt({ setId: set.id }, "resume_writing", () => writeSet(app, set.id)))?.status ===
+      "active"
+    )
+      report.resumed++;
   }
   // Only where there are backups at all: the catalogue is what these requests wait on.
   const sets = await catalogue(app).count({ where: [{ field: "docType", op: "=", value: "backup-set" }] });
   if (sets > 0) {
-    const completion = await completeWaitingErasures(app);
+    const completion = await completeWaitingErasures(app, { run });
     report.completed += completion.completed;
-    report.failed += completion.failed;
   }
+  report.failed = run.failed;
+  await run.finish(report);
   return report;
 }

@@ -5,6 +5,7 @@ import type { AppContext } from "../context";
 import { AuditLog } from "../requests/audit-log";
 import { runExecution } from "../requests/execution";
 import { RequestStore } from "../requests/request-store";
+import { FailureRecordedOnRequest, type RunOptions, startRun } from "../operations/run-record";
 import { type ExportJob, ExportJobs, STALE_RUN_MS } from "./job";
 import { deleteRequestBlobs } from "./package";
 
@@ -93,6 +94,8 @@ export interface ReconcileReport {
   expired: number;
   /** Exports run again (stalled runs, verified requests never started) that completed. */
   rerun: number;
+  /** Items that failed (each kept in the run record). */
+  failed?: number;
 }
 
 /**
@@ -100,7 +103,8 @@ export interface ReconcileReport {
  * stopped without a trace (no heartbeat for STALE_RUN_MS: a crashed or timed-out function) and
  * verified access requests that never started are run again. One failing item never stops the sweep.
  */
-export async function reconcileExports(app: AppContext): Promise<ReconcileReport> {
+export async function reconcileExports(app: AppContext, options: RunOptions = {}): Promise<ReconcileReport> {
+  const run = startRun(app, "reconcileExports", options);
   const jobs = new ExportJobs(app);
   const now = app.ports.clock.now();
   const report: ReconcileReport = { expired: 0, rerun: 0 };
@@ -111,7 +115,10 @@ export async function reconcileExports(app: AppContext): Promise<ReconcileReport
   ]))
     due.push(job.requestId);
   for (const id of due) {
-    if ((await expireExport(app, id, "reconciliation").catch(() => "failed")) === "deleted") report.expired++;
+    const outcome = await run.attempt({ requestId: id }, "expire", () =>
+      expireExport(app, id, "reconciliation"),
+    );
+    if (outcome === "deleted") report.expired++;
   }
   const staleBefore = new Date(now.getTime() - STALE_RUN_MS).toISOString();
   const stalled: string[] = [];
@@ -136,8 +143,10 @@ export async function reconcileExports(app: AppContext): Promise<ReconcileReport
     continuationToken = page.continuationToken;
   } while (continuationToken);
   for (const id of new Set(stalled)) {
-    const after = await runExecution(app, id).catch(() => undefined);
-    if (after?.status === "completed") report.rerun++;
+    const after = await run.attempt({ requestId: id }, "run_execution", () => runExecution(app, id));
+    if (after?.failure) run.fail({ requestId: id }, after.failure.step, new FailureRecordedOnRequest());
+    else if (after?.status === "completed") report.rerun++;
   }
-  return report;
+  await run.finish({ ...report, found: { expiredDue: due.length, stalled: new Set(stalled).size } });
+  return run.failed ? { ...report, failed: run.failed } : report;
 }

@@ -4,6 +4,7 @@ import { REQUEST_ID_PATTERN } from "../../domain/requests/request-id";
 import { DomainError } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
+import { type RunOptions, startRun } from "../operations/run-record";
 import { RequestStore } from "./request-store";
 import { notifyWithinBudget } from "./verification-code";
 import { applyAction } from "./transition";
@@ -115,7 +116,11 @@ export async function expireVerification(app: AppContext, requestId: string): Pr
  * already due (by their creation time, which the index serves), so an hour with nothing due costs two
  * empty query pages however many requests wait for their code (issue 17; docs/cosmos-queries.md).
  */
-export async function sweepUnverified(app: AppContext): Promise<{ reminded: number; expired: number }> {
+export async function sweepUnverified(
+  app: AppContext,
+  options: RunOptions = {},
+): Promise<{ reminded: number; expired: number; failed: number }> {
+  const run = startRun(app, "sweepUnverified", options);
   const requests = app.ports.documents.collection("service", "requests");
   const now = app.ports.clock.now();
   const period = (name: "verificationReminder" | "verificationExpiry") =>
@@ -134,7 +139,11 @@ export async function sweepUnverified(app: AppContext): Promise<{ reminded: numb
   })) {
     for (const doc of page) {
       if (app.policy.deadline(createdAt(doc), "verificationExpiry") > now) continue;
-      if ((await expireVerification(app, doc.id)) === "expired") expired++;
+      // One request's trouble (a notice that failed, a store hiccup) is kept and does not stop the others.
+      const outcome = await run.attempt({ requestId: doc.id }, "expire", () =>
+        expireVerification(app, doc.id),
+      );
+      if (outcome === "expired") expired++;
     }
   }
   for await (const page of queryPages<RequestDoc>(requests, {
@@ -148,8 +157,13 @@ export async function sweepUnverified(app: AppContext): Promise<{ reminded: numb
   })) {
     for (const doc of page) {
       if (app.policy.deadline(createdAt(doc), "verificationReminder") > now) continue;
-      if ((await remindVerification(app, doc.id)) === "reminded") reminded++;
+      const outcome = await run.attempt({ requestId: doc.id }, "remind", () =>
+        remindVerification(app, doc.id),
+      );
+      if (outcome === "reminded") reminded++;
     }
   }
-  return { reminded, expired };
+  const report = { reminded, expired, failed: run.failed };
+  await run.finish(report);
+  return report;
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { PeriodName } from "../../domain/policy/periods";
 import { type RequestDoc, TERMINAL } from "../../domain/requests/model";
 import type { Condition, QuerySpec } from "../../ports/document-store";
+import { type Run, type RunOptions, startRun } from "../operations/run-record";
 import type { AppContext } from "../context";
 import { type BreachDoc, BreachStore } from "../breach/model";
 import { AuditLog } from "../requests/audit-log";
@@ -220,8 +221,9 @@ class Skip extends Error {}
  */
 export async function sweepOwnRecords(
   app: AppContext,
-  options: { by?: OwnRecordsSweep["by"] } = {},
+  options: { by?: OwnRecordsSweep["by"] } & RunOptions = {},
 ): Promise<OwnRecordsSweep> {
+  const run = startRun(app, "ownRecordsSweep", options);
   const now = app.ports.clock.now();
   const at = now.toISOString();
   const marker: ErasedMarker = { erasedAt: at, by: "retention" };
@@ -265,7 +267,10 @@ export async function sweepOwnRecords(
         });
         summary.adopted++;
       } catch (e) {
-        if (!(e instanceof Skip)) summary.failed++;
+        if (!(e instanceof Skip)) {
+          summary.failed++;
+          run.fail({ requestId: item.id }, "adopt_close_time", e);
+        }
       }
     }
     await progress();
@@ -309,20 +314,28 @@ export async function sweepOwnRecords(
           summary.counts[kind]!.records++;
           summary.counts[kind]!.values += values;
         } catch (e) {
-          if (!(e instanceof Skip)) summary.failed++;
+          if (!(e instanceof Skip)) {
+            summary.failed++;
+            run.fail({ requestId: item.id }, kind, e);
+          }
         }
       }
       await progress();
     }
   }
 
-  await sweepBreachContacts(app, now, summary);
+  await sweepBreachContacts(app, now, summary, run);
   summary.finishedAt = app.ports.clock.now().toISOString();
   await progress();
   await new AuditLog(app.ports).append(OWN_RECORDS_AUDIT, {
     actor: { kind: "system" },
     action: "own_records_sweep",
     data: { sweepId: summary.id, counts: summary.counts, adopted: summary.adopted, failed: summary.failed },
+  });
+  await run.finish({
+    records: Object.fromEntries(Object.entries(summary.counts).map(([k, c]) => [k, c.records])),
+    adopted: summary.adopted,
+    failed: summary.failed,
   });
   return summary;
 }
@@ -351,7 +364,12 @@ export function cutoffFor(app: AppContext, kind: OwnRecordKind, now: Date): stri
 }
 
 /** Breaches reported to the Board more than `breachContacts` ago: their sealed addresses go. */
-async function sweepBreachContacts(app: AppContext, now: Date, summary: OwnRecordsSweep): Promise<void> {
+async function sweepBreachContacts(
+  app: AppContext,
+  now: Date,
+  summary: OwnRecordsSweep,
+  run: Run,
+): Promise<void> {
   const cutoff = cutoffFor(app, "breachContacts", now);
   const at = now.toISOString();
   const breaches = new BreachStore(app);
@@ -379,7 +397,10 @@ async function sweepBreachContacts(app: AppContext, now: Date, summary: OwnRecor
         summary.counts.breachContacts!.records++;
         summary.counts.breachContacts!.values += values;
       } catch (e) {
-        if (!(e instanceof Skip)) summary.failed++;
+        if (!(e instanceof Skip)) {
+          summary.failed++;
+          run.fail({ breachId: item.id }, "breachContacts", e);
+        }
       }
     }
     await saveProgress(app, summary);

@@ -4,6 +4,7 @@ import { ANONYMISED_MARK, decide, recordTenant } from "../../domain/inventory/re
 import { getPath } from "../../domain/inventory/record-path";
 import { cosmosEntries, type InventoryEntry } from "../../domain/inventory/schema";
 import { AlreadyExistsError, type Condition, type Doc } from "../../ports/document-store";
+import { type RunOptions, startRun } from "../operations/run-record";
 import type { AppContext } from "../context";
 import { expireExport } from "../export/expiry";
 import { ExportJobs } from "../export/job";
@@ -138,8 +139,9 @@ async function sweepWhere(
  */
 export async function runRetentionSweep(
   app: AppContext,
-  options: { id?: string; by?: SweepSummary["by"] } = {},
+  options: { id?: string; by?: SweepSummary["by"] } & RunOptions = {},
 ): Promise<SweepSummary> {
+  const run = startRun(app, "retentionSweep", options);
   const started = app.ports.clock.now();
   const held = await heldTenants(app);
   const lines: SweepLine[] = [];
@@ -159,8 +161,9 @@ export async function runRetentionSweep(
           records: await sweepWhere(app, entry, where, held, "retention_sweep", started),
           retention: { duration: entry.retention.duration, basis: entry.retention.basis },
         });
-      } catch {
+      } catch (e) {
         failed++;
+        run.fail({}, `usage_retention:${entry.category}`, e);
       }
     }
     if (entry.onAccountPurge.type === "anonymise") {
@@ -179,8 +182,9 @@ export async function runRetentionSweep(
             basis: entry.onAccountPurge.thenRetain.basis,
           },
         });
-      } catch {
+      } catch (e) {
         failed++;
+        run.fail({}, `retained_until:${entry.category}`, e);
       }
     }
   }
@@ -195,8 +199,9 @@ export async function runRetentionSweep(
   for (const requestId of due) {
     try {
       if ((await expireExport(app, requestId, "reconciliation")) === "deleted") exportsDeleted++;
-    } catch {
+    } catch (e) {
       failed++;
+      run.fail({ requestId }, "export_expiry", e);
     }
   }
   lines.push({
@@ -232,11 +237,18 @@ export async function runRetentionSweep(
       failed,
     },
   });
+  await run.finish({
+    records: Object.fromEntries(lines.map((l) => [`${l.category}:${l.rule}`, l.records])),
+    failed,
+  });
   return summary;
 }
 
 /** The daily timer: one sweep per day (UTC) of the clock, however often the timer fires. */
-export async function runDailyRetentionSweep(app: AppContext): Promise<SweepSummary | undefined> {
+export async function runDailyRetentionSweep(
+  app: AppContext,
+  options: RunOptions = {},
+): Promise<SweepSummary | undefined> {
   const day = app.ports.clock.now().toISOString().slice(0, 10);
   const id = `retention-sweep:${day}`;
   const jobs = app.ports.documents.collection("service", "jobs");
@@ -247,5 +259,5 @@ export async function runDailyRetentionSweep(app: AppContext): Promise<SweepSumm
     if (e instanceof AlreadyExistsError) return undefined;
     throw e;
   }
-  return runRetentionSweep(app, { id, by: "timer" });
+  return runRetentionSweep(app, { ...options, id, by: "timer" });
 }

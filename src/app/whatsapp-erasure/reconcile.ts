@@ -1,5 +1,6 @@
 import type { RequestDoc, RequestStatus } from "../../domain/requests/model";
 import type { AppContext } from "../context";
+import { FailureRecordedOnRequest, type RunOptions, startRun } from "../operations/run-record";
 import { runExecution } from "../requests/execution";
 import { RequestStore } from "../requests/request-store";
 import { readWhatsAppErasureJob } from "./job";
@@ -31,7 +32,9 @@ const requestsIn = (app: AppContext, status: RequestStatus): Promise<RequestDoc[
 export async function reconcileWhatsAppErasures(
   app: AppContext,
   staleMs = STALE_ERASURE_MS,
+  options: RunOptions = {},
 ): Promise<WhatsAppReconcileResult> {
+  const run = startRun(app, "reconcileWhatsAppErasures", options);
   const now = app.ports.clock.now().getTime();
   const quiet = (iso: string | undefined) => iso === undefined || now - Date.parse(iso) >= staleMs;
   const verified = (await requestsIn(app, "verified")).filter((r) => quiet(r.verifiedAt));
@@ -42,18 +45,19 @@ export async function reconcileWhatsAppErasures(
   }
   const purged = await requestsIn(app, "purged");
   let completed = 0;
-  let failed = 0;
   for (const r of [...verified, ...purging, ...purged]) {
     // runExecution records a failure on the request (and alerts after repeated ones); one request's
     // trouble does not stop the others.
-    const after = await runExecution(app, r.id).catch(() => undefined);
-    if (!after || after.failure) failed++;
-    else if (after.status === "completed") completed++;
+    const after = await run.attempt({ requestId: r.id }, "run_execution", () => runExecution(app, r.id));
+    if (after?.failure) run.fail({ requestId: r.id }, after.failure.step, new FailureRecordedOnRequest());
+    else if (after?.status === "completed") completed++;
   }
-  return {
+  const result: WhatsAppReconcileResult = {
     found: { verified: verified.length, purging: purging.length, purged: purged.length },
     resumed: verified.length + purging.length + purged.length,
     completed,
-    failed,
+    failed: run.failed,
   };
+  await run.finish(result);
+  return result;
 }

@@ -10,6 +10,7 @@ import { breachRoutes } from "./breaches";
 import { correctionConfirmRoutes } from "./correction-confirm";
 import { consentCheckRoute, consentLookupRoute } from "./consents";
 import { grievanceRoutes } from "./grievances";
+import { operationsRoutes } from "./operations";
 import { slaRoute } from "./sla";
 import { subjectInventoryLookupRoute, subjectInventoryRoute } from "./subjects";
 import { healthRoute, livenessRoute, openApiRouteOver } from "./system";
@@ -41,6 +42,7 @@ export function allRoutes(includeDev: boolean): HttpRoute[] {
     consentLookupRoute,
     ...breachRoutes,
     slaRoute,
+    ...operationsRoutes,
     devTokenRoute,
     devSeedRoute,
     devClockRoute,
