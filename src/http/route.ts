@@ -1,3 +1,4 @@
+import { errorClass } from "../ports/logger";
 import { randomUUID } from "node:crypto";
 import { isIP } from "node:net";
 import { z } from "zod";
@@ -269,8 +270,8 @@ export async function guard(correlationId: string, work: () => Promise<ApiRespon
         JSON.stringify({
           level: "error",
           correlationId,
-          error: e instanceof Error ? e.name : "unknown",
-          message: e instanceof Error ? e.message.slice(0, 300) : undefined,
+          // The class only: an error's message may quote what the caller sent (a number, an address).
+          error: errorClass(e),
         }),
       );
       res = problem(
