@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testData } from "../support/generators";
 import { startTestHost, type TestHost } from "../support/host";
 import { latestCode as latestCodeFor } from "../support/outbox";
 
@@ -13,6 +14,9 @@ let officer: string;
 
 const latestCode = (to: string) => latestCodeFor(host, to);
 
+/** Client addresses from a seed: distinct within this file (two equal ones would share a rate limit). */
+const data = testData("e2e/requests.test.ts");
+
 const uniqueNumber = (() => {
   let n = 10_000_000;
   return () => `+9198${String(n++).padStart(8, "0")}`;
@@ -22,7 +26,7 @@ async function publicErasure(phone = uniqueNumber(), headers: Record<string, str
   const res = await host.call("POST", "/v1/requests", {
     body: { kind: "erasure", scope: { type: "whatsapp_number", phone } },
     headers: {
-      "x-forwarded-for": `10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
+      "x-forwarded-for": data.clientAddress(),
       ...headers,
     },
   });

@@ -37,10 +37,11 @@ describe("local host: health, auth, seed, inventory over HTTP", () => {
 });
 
 describe("local host: real-time delivery", () => {
+  let probes = 0;
   const schedule = (host: TestHost) =>
     host.runtime.ports.scheduler.schedule({
       queue: "request-timers",
-      messageId: `probe-${Math.random()}`,
+      messageId: `probe-${++probes}`,
       body: { type: "probe" },
       deliverAt: host.runtime.ports.clock.now(),
     });

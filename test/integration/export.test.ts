@@ -11,6 +11,7 @@ import { dispatchRequestTimer } from "../../src/app/timers/request-timers";
 import { RequestStore } from "../../src/app/requests/request-store";
 import { defaultPolicy } from "../../src/domain/policy/periods";
 import { platformInventory } from "../../src/domain/inventory/platform-inventory";
+import { FIXED_EPOCH } from "../support/generators";
 import { startTestHost, type TestHost } from "../support/host";
 
 /**
@@ -46,7 +47,7 @@ describe("PackageWriter (ZIP stream into a blob upload)", () => {
     const name = `it-${randomBytes(4).toString("hex")}/partial.zip`;
     const writer = new PackageWriter(
       (body) => host.runtime.ports.blobs.put("exports", name, body),
-      new Date(),
+      FIXED_EPOCH,
     );
     async function* failing(): AsyncGenerator<Buffer> {
       yield randomBytes(256 * 1024);
@@ -72,7 +73,7 @@ describe("PackageWriter (ZIP stream into a blob upload)", () => {
             }
           });
         }),
-      new Date(),
+      FIXED_EPOCH,
     );
     async function* endless(): AsyncGenerator<Buffer> {
       for (;;) yield randomBytes(64 * 1024);
@@ -102,7 +103,7 @@ describe("PackageWriter (ZIP stream into a blob upload)", () => {
           slow.on("error", reject);
           body.pipe(slow);
         }),
-      new Date(),
+      FIXED_EPOCH,
     );
     async function* source(n: number): AsyncGenerator<Buffer> {
       for (let i = 0; i < n; i++) yield chunk;
@@ -127,7 +128,7 @@ describe("PackageWriter (ZIP stream into a blob upload)", () => {
           body.on("end", resolve);
           body.on("error", reject);
         }),
-      new Date(),
+      FIXED_EPOCH,
     );
     for (let i = 0; i < 2000; i++) {
       await writer.addStream(`files/t/${i}.txt`, Readable.from([Buffer.from(`transcript ${i} `.repeat(8))]), {
@@ -160,7 +161,7 @@ describe("PackageWriter (ZIP stream into a blob upload)", () => {
             body.on("end", resolve);
           };
         }),
-      new Date(),
+      FIXED_EPOCH,
     );
     const first = writer.addStream("a.txt", Readable.from([Buffer.alloc(4 * 1024 * 1024)]), {
       compress: false,

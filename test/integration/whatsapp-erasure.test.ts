@@ -306,7 +306,7 @@ describe("backups", () => {
       setId: "set-1",
       subject: pk,
       status: "active",
-      expiresAt: new Date(Date.now() + 90 * 86_400_000).toISOString(),
+      expiresAt: new Date(app.ports.clock.now().getTime() + 90 * 86_400_000).toISOString(),
     };
     await backups.upsert(holding);
     const purged = await runExecution(app, r.id);
