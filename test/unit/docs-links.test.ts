@@ -18,7 +18,7 @@ function files(dir: string, ext: RegExp): string[] {
   });
 }
 
-const docs = ["README.md", ...files("docs", /\.md$/)];
+const docs = ["README.md", "infra/README.md", ...files("docs", /\.md$/)];
 
 /** Paths that are written by a build, not committed; a doc may name them. */
 const GENERATED = new Set(["infra/tools/out/", "infra/tools/packages/", "dist/", ".local-data/"]);
@@ -69,6 +69,9 @@ function problemsOf(doc: string): string[] {
   for (const outside of text.match(/\.\.\/shared|\bDESIGN\.md\b|\breviews\/|file:\/\/|\/home\/|\/work\//g) ??
     [])
     problems.push(`${doc}: points outside the repository: ${outside}`);
+  // A clone has no issue tracker or review documents to follow.
+  for (const cite of text.match(/\b(?:[Ii]ssue \d+|review [A-Z]\d)\b/g) ?? [])
+    problems.push(`${doc}: cites something a clone cannot read: ${cite}`);
   return problems;
 }
 
