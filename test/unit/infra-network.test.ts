@@ -334,7 +334,7 @@ describe("infra network: the sources and the parameter files", () => {
     const readme = read("README.md");
     for (const heading of [
       "## Network: what is private, what is not, and what it costs",
-      "### Edge protection (review L4): a decision",
+      "### Edge protection: a decision",
     ])
       expect(readme).toContain(heading);
     for (const term of [
