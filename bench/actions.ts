@@ -1,7 +1,6 @@
 import type { OperationCounts } from "../src/adapters/metering/operation-meter";
 import { takeBackup } from "../src/app/backups/take";
 import { createRequest } from "../src/app/requests/create-request";
-import { RequestStore } from "../src/app/requests/request-store";
 import { functionTable } from "../src/function-table";
 import type { LocalHost } from "../src/local/host";
 
@@ -168,10 +167,10 @@ export const actions: Action[] = [
         kind: "erasure",
         scope: { type: "account", tenantId: t.tenantId },
       });
-      const clock = rt.ports.clock as { advanceTo?: (d: Date) => void };
+      const clock = rt.app.ports.clock as { advanceTo?: (d: Date) => void };
       clock.advanceTo?.(new Date(Date.parse(request.account!.purgeDueAt) + 1000));
       const cost = await counted(host, recordsOf(t.counts) / 1000, () => rt.dev!.deliverDue());
-      const after = await new RequestStore(rt.ports).get(request.id);
+      const after = await rt.app.stores.requests.get(request.id);
       if (after.status !== "completed") throw new Error(`purge ended ${after.status}`);
       return cost;
     },
@@ -212,7 +211,7 @@ export const actions: Action[] = [
           kind: "access",
           scope: { type: "account", tenantId: t.tenantId },
         });
-        const done = await new RequestStore(host.runtime.ports).get(request.id);
+        const done = await host.runtime.app.stores.requests.get(request.id);
         if (done.status !== "completed") throw new Error(`export ended ${done.status}`);
       });
     },
@@ -244,9 +243,9 @@ export const actions: Action[] = [
               await openRequests(host, size);
               // The first runs do what is due once (the day's backup, the seal of the new chains, which the
               // next seal looks back 15 minutes past); twenty minutes apart, before any request's own timer.
-              const clock = host.runtime.ports.clock as { advanceTo?: (d: Date) => void };
+              const clock = host.runtime.app.ports.clock as { advanceTo?: (d: Date) => void };
               const later = () =>
-                clock.advanceTo?.(new Date(host.runtime.ports.clock.now().getTime() + 20 * 60_000));
+                clock.advanceTo?.(new Date(host.runtime.app.ports.clock.now().getTime() + 20 * 60_000));
               await fn.handle(host.runtime);
               later();
               await fn.handle(host.runtime);

@@ -32,7 +32,7 @@ export async function benchBackup(host: LocalHost) {
   const seeded = [];
   for (let i = 0; i < tenantCount; i++) {
     seeded.push(
-      await seedTenant(rt.ports, rt.inventory, rt.subjectHashKey, {
+      await seedTenant(rt.app.ports, rt.app.inventory, rt.app.keys.hash, {
         conversations: Math.max(1, Math.round(messages / tenantCount / 40)),
         messagesPerConversation: 40,
         audioPerConversation: 0,
@@ -48,7 +48,7 @@ export async function benchBackup(host: LocalHost) {
     connectionPolicy: { enableEndpointDiscovery: false },
   });
   const db = cosmos.database(rt.config.COSMOS_PLATFORM_DATABASE);
-  const entries = cosmosEntries(rt.inventory);
+  const entries = cosmosEntries(rt.app.inventory);
   const accounts = entries.find((e) => e.category === "account")!;
 
   /** The SDK alone: every tenant on the host, every record, as gzipped NDJSON (discarded). */

@@ -71,7 +71,7 @@ export async function benchExport(host: LocalHost) {
     connectionPolicy: { enableEndpointDiscovery: false },
   });
   const blobService = BlobServiceClient.fromConnectionString(rt.config.BLOB_CONNECTION_STRING!);
-  const exportable = rt.inventory.filter((e) => e.export.include);
+  const exportable = rt.app.inventory.filter((e) => e.export.include);
 
   /** The SDKs alone: every exportable record page by page, every blob downloaded and drained. */
   const rawRead = async (tenantId: string): Promise<RawRead> => {
@@ -133,7 +133,7 @@ export async function benchExport(host: LocalHost) {
   for (const messages of [base, base * 4]) {
     const conversations = Math.max(1, Math.round(messages / 20));
     const t0 = performance.now();
-    const seeded = await seedTenant(rt.ports, rt.inventory, rt.subjectHashKey, {
+    const seeded = await seedTenant(rt.app.ports, rt.app.inventory, rt.app.keys.hash, {
       conversations,
       messagesPerConversation: 20,
       audioPerConversation: 1,
@@ -144,7 +144,7 @@ export async function benchExport(host: LocalHost) {
 
     // A verified access request as the executor sees it once started (the request store is not timed).
     const accessRequest = (): RequestDoc => {
-      const now = rt.ports.clock.now().toISOString();
+      const now = rt.app.ports.clock.now().toISOString();
       return {
         id: newRequestId(`tenant:${seeded.tenantId}`),
         pk: `tenant:${seeded.tenantId}`,

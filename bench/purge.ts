@@ -1,6 +1,5 @@
 import { CosmosClient, type JSONObject, type OperationInput } from "@azure/cosmos";
 import { BlobServiceClient } from "@azure/storage-blob";
-import { RequestStore } from "../src/app/requests/request-store";
 import { PURGE_CONCURRENCY } from "../src/app/account/purge-job";
 import { createRequest } from "../src/app/requests/create-request";
 import { type SeedWriter, seedTenant } from "../src/app/seed/seed-tenant";
@@ -71,8 +70,8 @@ export async function benchPurge(host: LocalHost) {
   );
   const write = batchWriter(cosmos, rt.config.COSMOS_PLATFORM_DATABASE);
   const seed = (messages: number) =>
-    seedTenant(rt.ports, rt.inventory, rt.subjectHashKey, shapeOf(messages), write);
-  const clock = rt.ports.clock as { advanceTo?: (d: Date) => void };
+    seedTenant(rt.app.ports, rt.app.inventory, rt.app.keys.hash, shapeOf(messages), write);
+  const clock = rt.app.ports.clock as { advanceTo?: (d: Date) => void };
   // What the previous step left for the collector is collected before each measured step, not during it.
   const collect = () => (globalThis as { gc?: () => void }).gc?.();
 
@@ -90,7 +89,7 @@ export async function benchPurge(host: LocalHost) {
     clock.advanceTo?.(new Date(Date.parse(request.account!.purgeDueAt) + 1000));
     const { peakMb } = await peakRss(() => rt.dev!.deliverDue());
     const seconds = (performance.now() - t0) / 1000;
-    const after = await new RequestStore(rt.ports).get(request.id);
+    const after = await rt.app.stores.requests.get(request.id);
     if (after.status !== "completed") throw new Error(`purge ended ${after.status}`);
     return { seconds, peakMb };
   }
@@ -100,7 +99,7 @@ export async function benchPurge(host: LocalHost) {
     collect();
     const t0 = performance.now();
     const { peakMb } = await peakRss(async () => {
-      for (const entry of rt.inventory) {
+      for (const entry of rt.app.inventory) {
         if (entry.store.kind === "cosmos") {
           const container = cosmos
             .database(rt.config.COSMOS_PLATFORM_DATABASE)

@@ -1,6 +1,5 @@
 import { erasurePlan } from "../src/app/whatsapp-erasure/plan";
 import { readWhatsAppCertificate } from "../src/app/whatsapp-erasure/certificate";
-import { RequestStore } from "../src/app/requests/request-store";
 import { hashWhatsAppNumber } from "../src/domain/subject";
 import type { LocalHost } from "../src/local/host";
 import type { Database, DocumentCollection, DocumentStore } from "../src/ports/document-store";
@@ -120,7 +119,7 @@ export async function benchWhatsAppErasure(
   const original = app.ports.documents;
   const counting = countingStore(original);
   app.ports.documents = counting.store;
-  const numberHash = hashWhatsAppNumber(rt.subjectHashKey, NUMBER);
+  const numberHash = hashWhatsAppNumber(rt.app.keys.hash, NUMBER);
   const plan = erasurePlan(app.inventory);
   const platform = (container: string) => app.ports.documents.collection("platform", container);
   try {
@@ -215,7 +214,7 @@ export async function benchWhatsAppErasure(
     if (erasure.result.status !== 200 || erasure.result.body.status !== "completed") {
       throw new Error(`erasure ended ${erasure.result.status} ${String(erasure.result.body.status)}`);
     }
-    const request = await new RequestStore(app.ports).get(String(created.body.id));
+    const request = await app.stores.requests.get(String(created.body.id));
     const certificate = await readWhatsAppCertificate(app, request);
     const erased =
       certificate?.categories.reduce((n, c) => n + (c.action === "routed" ? 0 : c.count), 0) ?? 0;

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { buildKinds } from "./app/kinds/registry";
+import { buildStores } from "./app/stores/stores";
 import { EXPORT_CONTAINER } from "./app/export/job";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -107,6 +108,7 @@ function appContext(
 ): AppContext {
   return {
     ports,
+    stores: buildStores(ports),
     inventory,
     policy,
     keys: {
@@ -126,7 +128,8 @@ function appContext(
 /**
  * The azure profile: each adapter built once per process (one Cosmos client and one Blob service client
  * per account, one Service Bus client, one key wrapper, one credential) and the one `ports` object
- * shared by the runtime and the use cases, so no connection pool or token cache is duplicated.
+ * the use cases reach through `app` (with the one set of typed stores over it), so no connection pool or
+ * token cache is duplicated.
  */
 function azureRuntime(config: AzureConfig, inventory: Inventory, policy: Policy): Runtime {
   // Managed identity only: no account keys or connection strings anywhere in this profile.
@@ -185,8 +188,6 @@ function azureRuntime(config: AzureConfig, inventory: Inventory, policy: Policy)
   return {
     config,
     meter,
-    inventory,
-    subjectHashKey: hashKey,
     app: appContext(config, ports, inventory, hashKey, policy),
     logs: jsonLinesLoggers(),
     auth: new Authenticator({
@@ -194,7 +195,6 @@ function azureRuntime(config: AzureConfig, inventory: Inventory, policy: Policy)
       audience: config.AUTH_AUDIENCE,
       keys: { jwksUrl: config.AUTH_JWKS_URL },
     }),
-    ports,
   };
 }
 
@@ -254,8 +254,6 @@ async function localRuntime(config: LocalConfig, inventory: Inventory, policy: P
   const rt: Runtime = {
     config,
     meter,
-    inventory,
-    subjectHashKey: hashKey,
     app: appContext(config, ports, inventory, hashKey, policy),
     // LOCAL_HTTP_LOG=off quiets the local host: background functions then log warnings and errors only.
     logs: jsonLinesLoggers({ minLevel: config.LOCAL_HTTP_LOG === "off" ? "warn" : "info" }),
@@ -264,7 +262,6 @@ async function localRuntime(config: LocalConfig, inventory: Inventory, policy: P
       audience: LOCAL_AUDIENCE,
       keys: { jwks: { keys: [jwk] } },
     }),
-    ports,
   };
   const mintToken: NonNullable<Runtime["dev"]>["mintToken"] = async ({ role, tenantId, subject }) =>
     new SignJWT({ role, ...(tenantId ? { tid: tenantId } : {}) })
@@ -293,7 +290,7 @@ async function localRuntime(config: LocalConfig, inventory: Inventory, policy: P
     outbox: (to) => outbox.list(to),
     mintToken,
     async seed(options) {
-      const result = await seedTenant(rt.ports, inventory, rt.subjectHashKey, options);
+      const result = await seedTenant(rt.app.ports, inventory, rt.app.keys.hash, options);
       return { ...result, ownerToken: await mintToken({ role: "owner", tenantId: result.tenantId }) };
     },
   };

@@ -2,11 +2,9 @@ import type { AppContext } from "./app/context";
 import type { LocalScheduler } from "./adapters/embedded/local-scheduler";
 import type { OperationMeter } from "./adapters/metering/operation-meter";
 import type { Config } from "./config/schema";
-import type { Inventory } from "./domain/inventory/schema";
 import type { Authenticator, Role } from "./http/auth";
 import type { LoggerFactory } from "./ports/logger";
 import type { Notification } from "./ports/notifier";
-import type { Ports } from "./ports";
 import type { SeedOptions, SeedResult } from "./app/seed/seed-tenant";
 
 /** What the local host adds for development: never built in the azure profile. */
@@ -24,13 +22,13 @@ export interface DevTools {
 
 /** Everything a function handler may use, built once per process by the composition root. */
 export interface Runtime {
+  /** The HTTP edge reads its limits here (MAX_BODY_BYTES, TRUSTED_PROXY_HOPS). */
   config: Config;
-  ports: Ports;
-  inventory: Inventory;
   auth: Authenticator;
-  /** Key for the keyed hashes of phone numbers and emails (HMAC-SHA256). */
-  subjectHashKey: Buffer;
-  /** What the use cases get: ports, inventory, derived keys, settings, executors. */
+  /**
+   * What the use cases get, and the one way routes and triggers reach the world: `app.ports`, `app.stores`,
+   * `app.inventory`, `app.keys.hash` (the keyed hashes of numbers and emails).
+   */
   app: AppContext;
   /** Counts every store operation the ports make (src/adapters/metering): the bench and budgets read it. */
   meter: OperationMeter;

@@ -4,6 +4,7 @@ import type { FlowKey } from "../domain/requests/state-machine";
 import type { RequestDoc, RequestStatus } from "../domain/requests/model";
 import type { Ports } from "../ports";
 import type { Caller } from "./caller";
+import type { Stores } from "./stores/stores";
 import type { Filing, FilingSubject } from "./kinds/filing";
 
 /**
@@ -94,6 +95,8 @@ export interface AppKeys {
 
 export interface AppContext {
   ports: Ports;
+  /** The service's own documents, one typed store per kind, built once from `ports.documents`. */
+  stores: Stores;
   inventory: Inventory;
   keys: AppKeys;
   settings: {

@@ -1,5 +1,5 @@
 import { DomainError } from "../domain/errors";
-import type { Ports } from "../ports";
+import type { AppContext } from "./context";
 import { AlreadyExistsError, PreconditionFailedError } from "../ports/document-store";
 
 /**
@@ -7,19 +7,19 @@ import { AlreadyExistsError, PreconditionFailedError } from "../ports/document-s
  * Function App. Keys are hashes, never a number or an address in clear.
  */
 export async function consumeRateLimit(
-  ports: Ports,
+  app: Pick<AppContext, "ports" | "stores">,
   key: string,
   limit: number,
   windowMs: number,
   what: string,
 ): Promise<void> {
-  const coll = ports.documents.collection("service", "ratelimits");
-  const now = ports.clock.now().getTime();
+  const coll = app.stores.rateLimits;
+  const now = app.ports.clock.now().getTime();
   const windowStart = Math.floor(now / windowMs) * windowMs;
   const id = `${windowStart}`;
   const retryAfterSeconds = Math.ceil((windowStart + windowMs - now) / 1000);
   for (let attempt = 1; attempt <= 8; attempt++) {
-    const current = await coll.read<{ id: string; pk: string; count: number; ttl: number }>(id, key);
+    const current = await coll.read(id, key);
     if (current && current.doc.count >= limit) {
       throw new DomainError(
         "rate_limited",

@@ -6,7 +6,6 @@ import { isOpen, type RequestDoc, RequestStatus } from "../domain/requests/model
 import { BreachStore } from "./breach/model";
 import type { Caller } from "./caller";
 import type { AppContext } from "./context";
-import { RequestStore } from "./requests/request-store";
 import { acknowledgementLate, handlingOf } from "./rights/grievance";
 import { awaitsNomineeReview } from "./rights/on-behalf";
 
@@ -104,7 +103,7 @@ export interface SlaFilter {
 export async function slaView(app: AppContext, caller: Caller, filter: SlaFilter = {}) {
   if (caller.kind !== "staff") throw forbidden();
   const now = app.ports.clock.now();
-  const store = new RequestStore(app.ports);
+  const store = app.stores.requests;
   const items: SlaItem[] = [];
   if (filter.kind !== "breach") {
     let continuationToken: string | undefined;

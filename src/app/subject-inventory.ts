@@ -4,6 +4,7 @@ import { recordReferences } from "../domain/storage/record-references";
 import { tenantBlobPrefix } from "../domain/storage/tenant-blob-name";
 import type { Subject } from "../domain/subject";
 import type { Ports } from "../ports";
+import { platformRecords } from "./stores/platform-records";
 
 export interface CategoryCount {
   category: string;
@@ -27,7 +28,7 @@ async function linkedBlobCount(
   const { category, field } = entry.store.linkedFrom;
   const source = inventory.find((e) => e.category === category);
   if (!source || source.store.kind !== "cosmos" || !source.store.whatsappHashField) return 0;
-  const collection = ports.documents.collection("platform", source.store.container);
+  const collection = platformRecords({ ports }, source);
   const tenantField = source.store.tenantField;
   let total = 0;
   let continuationToken: string | undefined;
@@ -57,14 +58,12 @@ export async function subjectInventory(ports: Ports, inventory: Inventory, subje
       if (subject.type === "tenant") {
         records =
           entry.store.kind === "cosmos"
-            ? await ports.documents
-                .collection("platform", entry.store.container)
-                .count({ partitionKey: subject.tenantId })
+            ? await platformRecords({ ports }, entry).count({ partitionKey: subject.tenantId })
             : await ports.blobs.count(entry.store.container, tenantBlobPrefix(subject.tenantId));
       } else if (entry.store.kind === "cosmos" && entry.store.whatsappHashField) {
-        records = await ports.documents
-          .collection("platform", entry.store.container)
-          .count({ where: [{ field: entry.store.whatsappHashField, op: "=", value: subject.numberHash }] });
+        records = await platformRecords({ ports }, entry).count({
+          where: [{ field: entry.store.whatsappHashField, op: "=", value: subject.numberHash }],
+        });
       } else if (entry.store.kind === "blob") {
         records = await linkedBlobCount(ports, inventory, entry, subject.numberHash);
       }

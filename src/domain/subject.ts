@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { numberPartition, tenantPartition } from "./storage/partition-keys";
 
 /**
  * A data principal as this service finds them: a tenant (an account and everything under it) or a
@@ -25,5 +26,5 @@ export function hashWhatsAppNumber(key: Buffer, e164: string): string {
 }
 
 export function subjectPartition(subject: Subject): string {
-  return subject.type === "tenant" ? `tenant:${subject.tenantId}` : `wa:${subject.numberHash}`;
+  return subject.type === "tenant" ? tenantPartition(subject.tenantId) : numberPartition(subject.numberHash);
 }

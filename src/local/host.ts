@@ -63,10 +63,10 @@ export async function startLocalHost(env: NodeJS.ProcessEnv = process.env): Prom
     });
     await provisionCosmos(cosmosClient, [
       { database: config.COSMOS_DATABASE, containers: serviceContainers },
-      { database: config.COSMOS_PLATFORM_DATABASE, containers: platformContainers(runtime.inventory) },
+      { database: config.COSMOS_PLATFORM_DATABASE, containers: platformContainers(runtime.app.inventory) },
     ]);
     const blobService = BlobServiceClient.fromConnectionString(blob.connectionString);
-    for (const name of [...serviceBlobContainers, ...platformBlobContainers(runtime.inventory)]) {
+    for (const name of [...serviceBlobContainers, ...platformBlobContainers(runtime.app.inventory)]) {
       await blobService.getContainerClient(name).createIfNotExists();
     }
     const table = functionTable({ includeDev: true });

@@ -13,7 +13,7 @@ export const auditAnchorTimer: TimerFunction = {
   schedule: "0 5 * * * *",
   async handle(rt, invocation) {
     const { log } = invocationOf(rt, "sealAuditAnchors", invocation);
-    const { chains, anchor, tampered } = await sealChangedChains(rt.ports, log);
+    const { chains, anchor, tampered } = await sealChangedChains(rt.app, log);
     log.info("sealed", {
       chains,
       ...(anchor ? { anchor: safeId(anchor) } : {}),

@@ -30,7 +30,7 @@ async function inventory(tenantId: string): Promise<Record<string, number>> {
 
 const platformDocs = async (container: string, tenantId: string) =>
   (
-    await host.runtime.ports.documents
+    await host.runtime.app.ports.documents
       .collection("platform", container)
       .query<Doc>({ partitionKey: tenantId, limit: 1000 })
   ).items;
@@ -174,7 +174,7 @@ describe("deactivation and the 30-day window", () => {
     const t = await seed({ conversations: 1, messagesPerConversation: 1 });
     const created = await askForDeletion(t);
     // Move the clock to the purge time without delivering anything: the window rule on its own.
-    const clock = host.runtime.ports.clock as { advanceTo?: (d: Date) => void };
+    const clock = host.runtime.app.ports.clock as { advanceTo?: (d: Date) => void };
     clock.advanceTo?.(new Date(created.body.purgeDueAt));
     const res = await host.call("POST", `/v1/accounts/${t.tenantId}/reactivate`, {
       token: support,
@@ -244,7 +244,7 @@ describe("legal hold, duplicates, early delivery", () => {
     await host.runtime.dev!.advanceClock(new Date(Date.parse(created.body.purgeDueAt) - 1000));
     expect((await getRequest(created.body.id)).status).toBe("deactivated");
     // Move past the due time without delivering, then hand the message over twice at once.
-    const clock = host.runtime.ports.clock as { advanceTo?: (d: Date) => void };
+    const clock = host.runtime.app.ports.clock as { advanceTo?: (d: Date) => void };
     clock.advanceTo?.(new Date(Date.parse(created.body.purgeDueAt) + 1000));
     await Promise.all([
       handler.handle(host.runtime, body, { messageId: "dup", deliveryCount: 1 }),
@@ -324,7 +324,7 @@ describe("races and faults", () => {
     const before = await inventory(t.tenantId);
     const created = await askForDeletion(t);
     const { purgeAccount } = await import("../../src/app/account/purge");
-    const clock = host.runtime.ports.clock as { advanceTo?: (d: Date) => void };
+    const clock = host.runtime.app.ports.clock as { advanceTo?: (d: Date) => void };
     const gate = gateRequestWrites();
     let purge: Promise<string> | undefined;
     try {
@@ -420,7 +420,7 @@ describe("races and faults", () => {
     expect(created.body.failure).toMatchObject({ step: "schedule_purge" });
     await advance("P30DT1H");
     expect((await getRequest(created.body.id)).status).toBe("completed");
-    const runs = await host.runtime.ports.documents
+    const runs = await host.runtime.app.ports.documents
       .collection("service", "jobs")
       .query<{ id: string; counts: { purged: number } }>({
         partitionKey: "runs",

@@ -33,7 +33,7 @@ let host: TestHost;
 let officer: string;
 const run = promisify(execFile);
 
-const audit = () => host.runtime.ports.documents.collection("service", "audit");
+const audit = () => host.runtime.app.ports.documents.collection("service", "audit");
 const advance = (duration: string) => host.call("POST", "/_dev/clock", { body: { advance: duration } });
 
 let seeded = 0;
@@ -117,7 +117,7 @@ describe("anchoring audit chains", () => {
     const trail = await staffTrail(r.id);
     expect(trail.chain.valid).toBe(true);
     expect(trail.chain.anchored).toMatchObject({ valid: true, anchors: 1 });
-    const { anchors } = await new AnchorLog(host.runtime.ports).anchorsOf(r.id);
+    const { anchors } = await new AnchorLog(host.runtime.app).anchorsOf(r.id);
     expect(anchors[0]!.heads.find((h) => h.requestId === r.id)).toEqual({
       requestId: r.id,
       seq: trail.events.length,
@@ -179,9 +179,9 @@ describe("anchoring audit chains", () => {
 
   it("sealing twice or concurrently only adds anchors: numbered without gaps, each naming its predecessor", async () => {
     await accountErasure();
-    await Promise.all([1, 2, 3].map(() => sealChangedChains(host.runtime.ports)));
-    await sealChangedChains(host.runtime.ports);
-    const log = new AnchorLog(host.runtime.ports);
+    await Promise.all([1, 2, 3].map(() => sealChangedChains(host.runtime.app)));
+    await sealChangedChains(host.runtime.app);
+    const log = new AnchorLog(host.runtime.app);
     const latest = (await log.latest())!;
     let previousSha: string | undefined;
     for (let n = 1; n <= latest.anchor.number; n++) {
@@ -193,8 +193,9 @@ describe("anchoring audit chains", () => {
   });
 
   it("a blob at the next anchor number that is no anchor is reported and skipped: sealing and checks go on", async () => {
-    const { ports } = host.runtime;
-    const n = (await new AnchorLog(ports).latest())!.anchor.number;
+    const { app } = host.runtime;
+    const { ports } = app;
+    const n = (await new AnchorLog(app).latest())!.anchor.number;
     const r = await accountErasure();
     // What anyone holding the service's identity could write (and, in Azure, never remove): junk at the next
     // number, a well-formed anchor there after that does not name its predecessor, a pointer to the junk.
@@ -218,7 +219,7 @@ describe("anchoring audit chains", () => {
     host.runtime.logs = recorded.factory;
     try {
       await advance("PT1H");
-      const log = new AnchorLog(ports);
+      const log = new AnchorLog(app);
       const sealed = (await log.latest())!;
       expect(sealed.anchor.number).toBe(n + 3);
       const before = (await log.read(n))!;
@@ -234,7 +235,7 @@ describe("anchoring audit chains", () => {
       expect(logged.some((l) => l.includes(anchorName(n + 2)) && l.includes("not_chained"))).toBe(true);
       expect(logged.join("\n")).not.toContain("Asha");
       // The next sweep starts past them: the hint moved on to the valid anchor.
-      const again = await sealChangedChains(ports);
+      const again = await sealChangedChains(app);
       expect(again.tampered ?? []).toEqual([]);
     } finally {
       host.runtime.logs = logs;
@@ -262,7 +263,7 @@ describe("certificates carry their anchor and verify offline", () => {
     expect(cert.status).toBe(200);
     expect(cert.body.completedAt).toBeDefined();
     expect(cert.body.anchor).toEqual(proof.certificate.anchor);
-    const stored = (await new AnchorLog(host.runtime.ports).read(proof.anchor.number))!;
+    const stored = (await new AnchorLog(host.runtime.app).read(proof.anchor.number))!;
     expect(stored.sha256).toBe(cert.body.anchor.sha256);
     expect(anchorSha256(proof.anchor)).toBe(cert.body.anchor.sha256);
     // Issued, then updated at completion: both versions sealed into the chain.
@@ -272,7 +273,7 @@ describe("certificates carry their anchor and verify offline", () => {
   });
 
   /** The stored anchor blob's bytes, as an auditor would copy them from the `audit-anchors` container. */
-  const storedAnchor = async () => (await host.runtime.ports.anchors.read(proof.anchor.name))!;
+  const storedAnchor = async () => (await host.runtime.app.ports.anchors.read(proof.anchor.name))!;
 
   it("a genuine bundle verifies, in the domain and with npm run verify-certificate (exit 0)", async () => {
     expect(verifyProof(proof)).toMatchObject({
@@ -509,7 +510,7 @@ describe("legacy events in a proof", () => {
     const r = await accountErasure();
     const note = "Staff note: spoke to Asha Rao on +91 98765 43210";
     // The first event as code before version-2 events wrote it: no `v`, the hash over the whole event.
-    const events = await new AuditLog(host.runtime.ports).events(r.id);
+    const events = await new AuditLog(host.runtime.app).events(r.id);
     const { v: _v, hash: _h, ...body } = events[0]!;
     const legacy = { ...body, reason: note, data: { staffRef: "staff:priya" } };
     const legacyEvent = { ...legacy, hash: sha256(canonicalJson(legacy)) } as AuditEvent;

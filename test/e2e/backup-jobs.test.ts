@@ -135,7 +135,7 @@ describe("POST /v1/backups, the Azure-shaped path", () => {
     const { set, message } = await startSet(sb);
     expect(set.status).toBe("writing");
     expect(message.body).toEqual({ setId: set.id });
-    expect(message.deliverAt.getTime()).toBeLessThanOrEqual(host.runtime.ports.clock.now().getTime());
+    expect(message.deliverAt.getTime()).toBeLessThanOrEqual(host.runtime.app.ports.clock.now().getTime());
     // Nothing written yet, and the URL says so.
     const before = await poll(set.id);
     expect(before).toMatchObject({

@@ -180,7 +180,7 @@ describe("a backup set", () => {
       expect((await activeBackupsHolding(app(), `tenant:${t.tenantId}`)).map((h) => h.setId)).toContain(
         setId,
       );
-      const hash = hashWhatsAppNumber(host.runtime.subjectHashKey, t.contacts[0]!);
+      const hash = hashWhatsAppNumber(host.runtime.app.keys.hash, t.contacts[0]!);
       expect((await activeBackupsHolding(app(), `wa:${hash}`)).map((h) => h.setId)).toContain(setId);
     }
     // Staff only, and the privacy officer only.
@@ -303,7 +303,7 @@ describe("restore", () => {
   it("brings a tenant's records back and re-applies a WhatsApp-number erasure completed after the backup", async () => {
     const phone = "+919812340077";
     const t = await seed({ contacts: [phone], conversations: 3 });
-    const hash = hashWhatsAppNumber(host.runtime.subjectHashKey, phone);
+    const hash = hashWhatsAppNumber(host.runtime.app.keys.hash, phone);
     const before = await platformRecords(t.tenantId);
     const numberMessages = before.messages!.filter((m) => m.contactHash === hash).length;
     expect(numberMessages).toBeGreaterThan(0);
@@ -405,7 +405,7 @@ describe("restore", () => {
 describe("retention sweep", () => {
   it("deletes usage records older than 90 days and nothing younger, and records what it did", async () => {
     const t = await seed({ usageRecords: 0, conversations: 0 });
-    const now = host.runtime.ports.clock.now().getTime();
+    const now = host.runtime.app.ports.clock.now().getTime();
     const day = 86_400_000;
     const usage = (id: string, daysAgo: number) => ({
       id,
@@ -430,7 +430,7 @@ describe("retention sweep", () => {
       "u-young-30",
       "u-young-85",
     ]);
-    const day1 = host.runtime.ports.clock.now().toISOString().slice(0, 10);
+    const day1 = host.runtime.app.ports.clock.now().toISOString().slice(0, 10);
     const summary = await app()
       .ports.documents.collection("service", "jobs")
       .read<Doc>(`retention-sweep:${day1}`, "retention-sweeps");

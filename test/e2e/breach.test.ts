@@ -132,11 +132,11 @@ describe("the 72-hour Board deadline", () => {
     });
     const id = res.body.id as string;
     // Lose the scheduled messages (a dead-lettered or never-sent message looks the same).
-    const stored = (await host.runtime.ports.documents
+    const stored = (await host.runtime.app.ports.documents
       .collection("service", "requests")
       .read<{ id: string; reminders: { ticket?: string }[] }>(id, `breach:${id}`))!.doc;
     for (const r of stored.reminders)
-      expect(await host.runtime.ports.scheduler.cancel("request-timers", r.ticket!)).toBe("cancelled");
+      expect(await host.runtime.app.ports.scheduler.cancel("request-timers", r.ticket!)).toBe("cancelled");
     await advance("PT25H");
     expect(await reminders(id)).toHaveLength(1);
     const trail = await host.call("GET", `/v1/breaches/${id}/audit`, { token: officer });

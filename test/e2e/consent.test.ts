@@ -32,7 +32,7 @@ const check = (subject: string, purpose: string, token: string = officer) =>
       })
     : host.call("GET", `/v1/consents/${encodeURIComponent(subject)}?purpose=${purpose}`, { token });
 
-const consents = () => host.runtime.ports.documents.collection("platform", "consents");
+const consents = () => host.runtime.app.ports.documents.collection("platform", "consents");
 
 async function messagesHeld(phone: string): Promise<number> {
   const res = await host.call("POST", "/v1/subjects/inventory", {
@@ -202,7 +202,7 @@ describe("a WhatsApp number withdraws consent to WhatsApp messaging", () => {
     expect(["purged", "completed"]).toContain(erasure.body.status);
     expect(await messagesHeld(NUMBER)).toBe(0);
     // The platform's consent records went with the erasure; the ledger keeps the withdrawal.
-    const hash = hashWhatsAppNumber(host.runtime.subjectHashKey, NUMBER);
+    const hash = hashWhatsAppNumber(host.runtime.app.keys.hash, NUMBER);
     expect(await consents().count({ where: [{ field: "subjectHash", op: "=", value: hash }] })).toBe(0);
     expect((await check(`wa:${NUMBER}`, "whatsapp_messaging")).body).toMatchObject({
       status: "withdrawn",

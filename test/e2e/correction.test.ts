@@ -34,7 +34,7 @@ async function seed(contacts: string[] = []) {
 
 const latestCode = (to: string) => latestCodeFor(host, to);
 
-const platform = (container: string) => host.runtime.ports.documents.collection("platform", container);
+const platform = (container: string) => host.runtime.app.ports.documents.collection("platform", container);
 const account = async (tenantId: string) =>
   (await platform("accounts").read(tenantId, tenantId))!.doc as Record<string, unknown>;
 const ownerMember = async (tenantId: string) =>
@@ -194,7 +194,7 @@ describe("correction for a WhatsApp number", () => {
     expect(verified.status).toBe(200);
     expect(verified.body.status).toBe("verified");
 
-    const hash = hashWhatsAppNumber(host.runtime.subjectHashKey, NUMBER);
+    const hash = hashWhatsAppNumber(host.runtime.app.keys.hash, NUMBER);
     const names = async () =>
       (
         await platform("conversations").query<{ id: string; contactName: string }>({

@@ -9,7 +9,6 @@ import {
   HANDLER_LEASE_MS,
   readExecutionLedger,
 } from "../../src/app/requests/execution-queue";
-import { RequestStore } from "../../src/app/requests/request-store";
 import { applyAction } from "../../src/app/requests/transition";
 import { functionTable } from "../../src/function-table";
 import type { DocumentStore } from "../../src/ports/document-store";
@@ -105,7 +104,7 @@ async function fileAndVerify() {
   return { id: created.body.id as string, verified };
 }
 
-const status = async (id: string) => (await new RequestStore(app().ports).get(id)).status;
+const status = async (id: string) => (await app().stores.requests.get(id)).status;
 
 const queueHandler = () => {
   const fn = functionTable({ includeDev: false }).find(
@@ -150,7 +149,7 @@ describe("the Azure-shaped path (a scheduler that records and does not deliver)"
       body: { requestId: id, generation: 1 },
     });
     expect(ExecutionMessage.parse(message!.body)).toEqual({ requestId: id, generation: 1 });
-    expect(message!.deliverAt.getTime()).toBeLessThanOrEqual(host.runtime.ports.clock.now().getTime());
+    expect(message!.deliverAt.getTime()).toBeLessThanOrEqual(host.runtime.app.ports.clock.now().getTime());
     const ledger = await readExecutionLedger(app(), id);
     expect(ledger).toMatchObject({ queued: 1, done: 0, runs: 0 });
     expect(JSON.stringify(message!.body)).not.toMatch(/\+91|meera/i);
@@ -184,7 +183,7 @@ describe("the Azure-shaped path (a scheduler that records and does not deliver)"
       expect(["executed", "claimed_elsewhere", "already_executed"]).toContain(o.outcome);
     expect(counted.runs()).toBe(1);
     expect(await status(id)).toBe("completed");
-    expect((await new RequestStore(app().ports).get(id)).failure).toBeUndefined();
+    expect((await app().stores.requests.get(id)).failure).toBeUndefined();
     // A recheck left behind by the one that found the claim held does nothing when it comes.
     for (const m of sb.work().slice(1)) {
       expect(m.messageId).toMatch(/:after:/);
@@ -280,7 +279,7 @@ describe("the local path", () => {
     expect(counted.steps).toEqual(["start", "work", "work"]);
     expect(await readExecutionLedger(app(), id)).toMatchObject({ done: 1, runs: 2 });
     expect((await readExecutionLedger(app(), id))?.lease).toBeUndefined();
-    expect((await new RequestStore(app().ports).get(id)).failure).toBeUndefined();
+    expect((await app().stores.requests.get(id)).failure).toBeUndefined();
   });
 
   it("a claim left by another instance that died holds until it runs out; then the recheck resumes", async () => {
@@ -291,7 +290,7 @@ describe("the local path", () => {
     restore();
     const message = sb.work()[0]!;
     // Another instance claimed it and died (its claim names another holder, and runs out in 35 min).
-    const now = host.runtime.ports.clock.now();
+    const now = host.runtime.app.ports.clock.now();
     const jobs = app().ports.documents.collection("service", "jobs");
     const pk = (await readExecutionLedger(app(), id))!.pk;
     const found = await jobs.read<{ id: string; pk: string }>(`execution:${id}`, pk);
@@ -310,7 +309,7 @@ describe("the local path", () => {
       found!.etag,
     );
     // Service Bus redelivers (through the real local scheduler now): the claim holds, nothing runs.
-    await host.runtime.ports.scheduler.schedule({ ...message, deliverAt: now });
+    await host.runtime.app.ports.scheduler.schedule({ ...message, deliverAt: now });
     expect(counted.runs()).toBe(0);
     expect(await status(id)).toBe("verified");
     // Once the claim has run out, the recheck it scheduled takes over.

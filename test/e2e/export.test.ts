@@ -38,7 +38,7 @@ const seed = async (body: Record<string, unknown>): Promise<Seeded> => {
 };
 
 /** The exportable categories of the inventory, as the package names them. */
-const exportable = () => host.runtime.inventory.filter((e) => e.export.include);
+const exportable = () => host.runtime.app.inventory.filter((e) => e.export.include);
 
 /**
  * An owner's access request: verified by the token at creation, so it runs before the response
@@ -118,12 +118,12 @@ const allText = (files: Map<string, Buffer>) =>
 
 async function exportBlobs(id: string) {
   const names: string[] = [];
-  for await (const b of host.runtime.ports.blobs.list("exports", `${id}/`)) names.push(b.name);
+  for await (const b of host.runtime.app.ports.blobs.list("exports", `${id}/`)) names.push(b.name);
   return names.sort();
 }
 
 async function apiKeyHashes(tenantId: string) {
-  const page = await host.runtime.ports.documents
+  const page = await host.runtime.app.ports.documents
     .collection("platform", "apiKeys")
     .query<{ id: string; keyHash: string }>({ partitionKey: tenantId, limit: 100 });
   return page.items.map((k) => k.keyHash);
@@ -204,7 +204,7 @@ describe("an account's export, asked by its owner", () => {
     }
     // Files are byte-for-byte the stored blobs.
     const audio = [...files.keys()].find((p) => p.startsWith("files/audio_recordings/"))!;
-    const stored = await host.runtime.ports.blobs.read(
+    const stored = await host.runtime.app.ports.blobs.read(
       "audio",
       `${tenantA.tenantId}/${audio.slice("files/audio_recordings/".length)}`,
     );
@@ -291,7 +291,7 @@ describe("a WhatsApp number's export", () => {
 
     const { files } = await download(id, { headers: asRequester });
     const manifest = checkManifest(files);
-    const hash = hashWhatsAppNumber(host.runtime.subjectHashKey, SHARED_NUMBER);
+    const hash = hashWhatsAppNumber(host.runtime.app.keys.hash, SHARED_NUMBER);
     // The shared number is each tenant's first contact: one conversation each.
     const conversations = ndjsonRecords(files, "conversations");
     expect(conversations.map((c) => c.tenantId).sort()).toEqual([tenantA.tenantId, tenantB.tenantId].sort());
@@ -316,7 +316,7 @@ describe("a WhatsApp number's export", () => {
     expect(paths.some((p) => p.startsWith("files/knowledge_base_files/"))).toBe(false);
     const text = allText(files);
     for (const tenant of [tenantA, tenantB]) {
-      const others = await host.runtime.ports.documents
+      const others = await host.runtime.app.ports.documents
         .collection("platform", "conversations")
         .query<{ id: string; contactPhone: string }>({ partitionKey: tenant.tenantId, limit: 100 });
       for (const c of others.items) {
@@ -375,7 +375,7 @@ describe("a crash in the middle", () => {
     expect(notReady.status).toBe(409);
     expect(await exportBlobs(id)).toEqual([]);
     // What a process killed mid-upload would leave: a stray partial blob. The retry must clear it.
-    await host.runtime.ports.blobs.put(
+    await host.runtime.app.ports.blobs.put(
       "exports",
       `${id}/partial-dead-run.zip`,
       Buffer.from("PK\x03\x04 half"),
@@ -393,7 +393,7 @@ describe("a crash in the middle", () => {
     for (const entry of exportable())
       expect(manifest.counts[entry.category]).toBe(tenant.counts[entry.category] ?? 0);
     expect(await exportBlobs(id)).toEqual([`${id}/export.zip`]);
-    const job = await host.runtime.ports.documents
+    const job = await host.runtime.app.ports.documents
       .collection("service", "jobs")
       .read<{ id: string; runs: number; status: string }>(`export:${id}`, `tenant:${tenant.tenantId}`);
     expect(job?.doc).toMatchObject({ status: "ready", runs: 2 });

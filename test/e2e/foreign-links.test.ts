@@ -268,7 +268,7 @@ describe("a reference from tenant B's record into tenant A's storage", () => {
     expect(kept).toMatchObject({ audioBlobs: [], transcriptBlobs: [] });
     expect(kept.contactHash).toBeUndefined();
 
-    const numberHash = hashWhatsAppNumber(host.runtime.subjectHashKey, N);
+    const numberHash = hashWhatsAppNumber(host.runtime.app.keys.hash, N);
     const job = (await host.runtime.app.ports.documents
       .collection("service", "jobs")
       .read<Doc>(`whatsapp-erasure:${id}`, `wa:${numberHash}`))!.doc;

@@ -31,7 +31,7 @@ afterAll(async () => {
 
 /** Moves the dev clock to the start of the next rate-limit window: a fresh hour for the public budget. */
 async function freshRateWindow() {
-  const now = host.runtime.ports.clock.now().getTime();
+  const now = host.runtime.app.ports.clock.now().getTime();
   await host.runtime.dev!.advanceClock(new Date((Math.floor(now / HOUR) + 1) * HOUR + 1000));
 }
 

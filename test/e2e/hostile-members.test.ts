@@ -1,6 +1,5 @@
 import { newRequestId } from "../../src/domain/requests/request-id";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RequestStore } from "../../src/app/requests/request-store";
 import { queryAll } from "../../src/app/util/paging";
 import { forEachLimit } from "../../src/app/util/pool";
 import type { RequestDoc } from "../../src/domain/requests/model";
@@ -45,7 +44,7 @@ const latestCode = (to: string) => latestCodeFor(host, to);
 const codesTo = async (to: string) =>
   (await outboxFor(host, to)).filter((m) => m.template === "verification_code");
 
-const platform = (container: string) => host.runtime.ports.documents.collection("platform", container);
+const platform = (container: string) => host.runtime.app.ports.documents.collection("platform", container);
 const account = async (tenantId: string) =>
   (await platform("accounts").read(tenantId, tenantId))!.doc as Record<string, unknown>;
 const ownerMember = async (tenantId: string) =>
@@ -160,7 +159,7 @@ describe("the owner's identity is changed only by the owner", () => {
       deadlineExtensions: [],
       version: 1,
     };
-    await new RequestStore(app.ports).create(legacy);
+    await app.stores.requests.create(legacy);
     const approved = await host.call("POST", `/v1/requests/${legacy.id}/approve`, {
       token: support,
       body: { reason: "Looks routine" },

@@ -62,7 +62,7 @@ function personalDataIn(text: string): string[] {
 
 async function serviceDocumentCount(): Promise<number> {
   const counts = await Promise.all(
-    serviceContainers.map((c) => host.runtime.ports.documents.collection("service", c.name).count({})),
+    serviceContainers.map((c) => host.runtime.app.ports.documents.collection("service", c.name).count({})),
   );
   return counts.reduce((a, b) => a + b, 0);
 }

@@ -109,8 +109,8 @@ describe("a nomination", () => {
     expect(JSON.stringify(first.body)).not.toMatch(/meera\.iyer|Meera Iyer/);
 
     // Stored: the request holds no clear contact; the nominee's own document holds it sealed.
-    const pk = `wa:${hashWhatsAppNumber(host.runtime.subjectHashKey, PRINCIPAL)}`;
-    const service = host.runtime.ports.documents.collection("service", "requests");
+    const pk = `wa:${hashWhatsAppNumber(host.runtime.app.keys.hash, PRINCIPAL)}`;
+    const service = host.runtime.app.ports.documents.collection("service", "requests");
     const stored = JSON.stringify((await service.read(first.id, pk))!.doc);
     expect(stored).not.toMatch(/meera\.iyer|Meera Iyer/);
     const nominee = (await service.read(`nominee:${first.id}`, pk))!.doc as Record<string, unknown>;
@@ -128,8 +128,8 @@ describe("a nomination", () => {
     expect(second.body.details.nominee.contact).toBe("+91•••••9988");
     const old = await host.call("GET", `/v1/requests/${firstId}`, { headers: asRequester(principalToken) });
     expect(old.body.details.nomination).toMatchObject({ state: "superseded", supersededBy: secondId });
-    const pk = `wa:${hashWhatsAppNumber(host.runtime.subjectHashKey, PRINCIPAL)}`;
-    const service = host.runtime.ports.documents.collection("service", "requests");
+    const pk = `wa:${hashWhatsAppNumber(host.runtime.app.keys.hash, PRINCIPAL)}`;
+    const service = host.runtime.app.ports.documents.collection("service", "requests");
     expect(await service.read(`nominee:${firstId}`, pk)).toBeUndefined();
     const trail = await host.call("GET", `/v1/requests/${firstId}/audit`, { token: officer });
     expect(trail.body.events.map((e: { action: string }) => e.action)).toContain("nomination_superseded");

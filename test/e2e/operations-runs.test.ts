@@ -97,7 +97,7 @@ describe("a reconcile run keeps what failed", () => {
     const a = await seed([phoneA]);
     const b = await seed([phoneB]);
     const owner = (
-      await host.runtime.ports.documents
+      await host.runtime.app.ports.documents
         .collection("platform", "accounts")
         .query<{ id: string; email?: string; ownerPhone?: string }>({ partitionKey: a.tenantId, limit: 10 })
     ).items[0]!;

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { open } from "../../src/domain/crypto";
 import { addDuration } from "../../src/domain/duration";
 import { periods } from "../../src/domain/policy/periods";
-import { RequestStore } from "../../src/app/requests/request-store";
 import { ROTATION_MARGIN } from "../../src/app/retention/own-records";
 import { BreachStore } from "../../src/app/breach/model";
 import { queryAll } from "../../src/app/util/paging";
@@ -52,7 +51,7 @@ async function code(to: string): Promise<string> {
   return c;
 }
 
-const store = () => new RequestStore(host.runtime.ports);
+const store = () => host.runtime.app.stores.requests;
 const advanceTo = (at: Date) => host.call("POST", "/_dev/clock", { body: { to: at.toISOString() } });
 const advance = (d: string) => host.call("POST", "/_dev/clock", { body: { advance: d } });
 /** Closings a minute apart: each period's end is then checked alone, whatever a timer run costs. */
@@ -213,7 +212,7 @@ describe("audit events hold no personal value", () => {
     await staff(`/v1/breaches/${breach.id}/board-report`, { reference: m("boardref") });
 
     const events = await queryAll<{ id: string }>(
-      host.runtime.ports.documents.collection("service", "audit"),
+      host.runtime.app.ports.documents.collection("service", "audit"),
       {},
     );
     expect(events.length).toBeGreaterThan(40);
@@ -241,7 +240,7 @@ describe("audit events hold no personal value", () => {
     expect(other.status).toBe(409);
 
     const records = await queryAll<{ id: string; sealedReplay?: string } & Record<string, unknown>>(
-      host.runtime.ports.documents.collection("service", "requests"),
+      host.runtime.app.ports.documents.collection("service", "requests"),
       { where: [{ field: "docType", op: "=", value: "idempotency" }] },
     );
     expect(records).toHaveLength(1);
@@ -337,7 +336,7 @@ describe("the own-records sweep, at each period's end", () => {
     const closed = async (id: string) =>
       new Date((((await doc(id)).details.retention ?? {}) as { closedAt: string }).closedAt);
     const sealedNominee = async (id: string) =>
-      (await host.runtime.ports.documents
+      (await host.runtime.app.ports.documents
         .collection("service", "requests")
         .read(`nominee:${id}`, (await doc(id)).pk)) !== undefined;
     const endedAt = new Date(((await doc(nomination.id)).details.nomination as { endedAt: string }).endedAt);

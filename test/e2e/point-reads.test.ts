@@ -86,7 +86,7 @@ describe("request actions are point reads", () => {
             token: officer,
             body: {
               until: new Date(
-                Date.parse(host.runtime.ports.clock.now().toISOString()) + 40 * 86_400_000,
+                Date.parse(host.runtime.app.ports.clock.now().toISOString()) + 40 * 86_400_000,
               ).toISOString(),
               reason: "more time",
             },

@@ -12,7 +12,7 @@ let officer: string;
 let tenantId: string;
 
 const storedCount = async () =>
-  host.runtime.ports.documents.collection("service", "requests").count({ where: [] });
+  host.runtime.app.ports.documents.collection("service", "requests").count({ where: [] });
 
 beforeAll(async () => {
   host = await startTestHost();

@@ -469,7 +469,7 @@ describe("staff actions, races and the audit trail", () => {
     expect(summary.status).toBe(200);
     expect(summary.body.events[0]).not.toHaveProperty("actor");
 
-    const audit = host.runtime.ports.documents.collection("service", "audit");
+    const audit = host.runtime.app.ports.documents.collection("service", "audit");
     const page = await audit.query<{ id: string; pk: string; action: string; reason?: string }>({
       where: [{ field: "requestId", op: "=", value: id }],
     });

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSnapshot } from "../../src/app/account/deactivation-snapshot";
 import { catalogue, readSet } from "../../src/app/backups/catalogue";
 import { AuditLog } from "../../src/app/requests/audit-log";
-import { RequestStore } from "../../src/app/requests/request-store";
 import { sweepOwnRecords } from "../../src/app/retention/own-records";
 import { hashWhatsAppNumber } from "../../src/domain/subject";
 import type { DocumentStore } from "../../src/ports/document-store";
@@ -53,7 +52,7 @@ const app = () => host.runtime.app;
 const platform = (container: string) => app().ports.documents.collection("platform", container);
 const docsOf = async (container: string, tenantId: string) =>
   (await platform(container).query<Doc>({ partitionKey: tenantId, limit: 1000 })).items;
-const hashOf = (phone: string) => hashWhatsAppNumber(host.runtime.subjectHashKey, phone);
+const hashOf = (phone: string) => hashWhatsAppNumber(host.runtime.app.keys.hash, phone);
 const advance = (duration: string) => host.call("POST", "/_dev/clock", { body: { advance: duration } });
 
 async function seed(options: Record<string, unknown>): Promise<Seeded> {
@@ -427,7 +426,7 @@ describe("a correction whose values were swept", () => {
     });
     await host.call("POST", `/v1/requests/${correction.body.id}/approve`, { token: support });
     // The retention sweep of correction values (not part of this test) leaves the request without them.
-    await new RequestStore(app().ports).update(correction.body.id, (doc) => {
+    await app().stores.requests.update(correction.body.id, (doc) => {
       const { corrections: _gone, ...rest } = doc.details;
       doc.details = rest;
       return doc;
@@ -577,7 +576,7 @@ describe("decisions made while a restore runs", () => {
     } finally {
       undo();
     }
-    const stopped = await new RequestStore(app().ports).get(id);
+    const stopped = await app().stores.requests.get(id);
     expect(stopped.status).toBe("in_progress");
     const appliedAt = stopped.details.appliedAt as string;
     expect(appliedAt > set.takenAt).toBe(true);
@@ -622,7 +621,7 @@ describe("corrections closed before their close was recorded", () => {
   it("take their time from the audit trail when adopted, so the later one holds after a restore", async () => {
     const t = await seed({});
     const set = await takeBackup();
-    const store = new RequestStore(app().ports);
+    const store = app().stores.requests;
     const correct = async (value: string) => {
       await advance("PT1M");
       const filed = await asOwner(t, { kind: "correction", corrections: [{ field: "organisation", value }] });
@@ -645,7 +644,7 @@ describe("corrections closed before their close was recorded", () => {
     // Each adopted close is its `→ completed` event's time, not the sweep's.
     const closes: string[] = [];
     for (const id of [a, b]) {
-      const completed = (await new AuditLog(app().ports).events(id)).findLast((e) => e.to === "completed");
+      const completed = (await new AuditLog(app()).events(id)).findLast((e) => e.to === "completed");
       const closedAt = ((await store.get(id)).details.retention as { closedAt: string }).closedAt;
       expect(closedAt).toBe(completed!.at);
       closes.push(closedAt);

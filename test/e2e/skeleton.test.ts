@@ -39,11 +39,11 @@ describe("local host: health, auth, seed, inventory over HTTP", () => {
 describe("local host: real-time delivery", () => {
   let probes = 0;
   const schedule = (host: TestHost) =>
-    host.runtime.ports.scheduler.schedule({
+    host.runtime.app.ports.scheduler.schedule({
       queue: "request-timers",
       messageId: `probe-${++probes}`,
       body: { type: "probe" },
-      deliverAt: host.runtime.ports.clock.now(),
+      deliverAt: host.runtime.app.ports.clock.now(),
     });
 
   it("with LOCAL_REALTIME on, a due message is delivered without moving the clock", async () => {
@@ -54,7 +54,7 @@ describe("local host: real-time delivery", () => {
       for (let i = 0; i < 50 && scheduler.pending().some((j) => j.ticket === ticket); i++)
         await new Promise((r) => setTimeout(r, 100));
       // Delivered: a cancel now finds nothing waiting.
-      const outcome = await host.runtime.ports.scheduler.cancel("request-timers", ticket);
+      const outcome = await host.runtime.app.ports.scheduler.cancel("request-timers", ticket);
       expect(outcome).toBe("not_found");
     } finally {
       await host.stop();
@@ -66,7 +66,7 @@ describe("local host: real-time delivery", () => {
     try {
       const ticket = await schedule(host);
       await new Promise((r) => setTimeout(r, 1500));
-      expect(await host.runtime.ports.scheduler.cancel("request-timers", ticket)).toBe("cancelled");
+      expect(await host.runtime.app.ports.scheduler.cancel("request-timers", ticket)).toBe("cancelled");
     } finally {
       await host.stop();
     }

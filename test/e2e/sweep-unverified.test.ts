@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sweepUnverified } from "../../src/app/requests/verification-timers";
-import { RequestStore } from "../../src/app/requests/request-store";
 import { addDuration } from "../../src/domain/duration";
 import { createPolicy } from "../../src/domain/policy/periods";
 import { startTestHost, type TestHost } from "../support/host";
@@ -28,7 +27,7 @@ describe("sweepUnverified (review)", () => {
   it("reminds a request with no `verification` field once its reminder is due", async () => {
     const app = host.runtime.app;
     const id = await pendingRequest();
-    const store = new RequestStore(app.ports);
+    const store = app.stores.requests;
     const now = app.ports.clock.now();
     await store.update(id, (doc) => {
       delete doc.verification;
@@ -44,7 +43,7 @@ describe("sweepUnverified (review)", () => {
     const policy = createPolicy({ verificationReminder: "P28D", verificationExpiry: "P1M" });
     const app = { ...host.runtime.app, policy };
     const id = await pendingRequest();
-    const store = new RequestStore(app.ports);
+    const store = app.stores.requests;
     const now = app.ports.clock.now();
     const createdAt = new Date(now.getTime() - 28 * 86_400_000 - 3600_000);
     // Preconditions: the reminder is due and the request has not expired yet.

@@ -128,7 +128,7 @@ function instrument(inner: DocumentStore, options: { failAfterPlatformDeletes?: 
 }
 
 async function readCertificate(requestId: string, numberE164: string) {
-  const numberHash = hashWhatsAppNumber(host.runtime.subjectHashKey, numberE164);
+  const numberHash = hashWhatsAppNumber(host.runtime.app.keys.hash, numberE164);
   const found = await host.runtime.app.ports.documents
     .collection("service", "jobs")
     .read(`certificate:${requestId}`, `wa:${numberHash}`);
@@ -300,7 +300,7 @@ describe("erasure of a WhatsApp number across 50 tenants", () => {
   });
 
   it("each affected tenant has a record of what was removed, by the number's hash only", async () => {
-    const numberHash = hashWhatsAppNumber(host.runtime.subjectHashKey, NUMBER);
+    const numberHash = hashWhatsAppNumber(host.runtime.app.keys.hash, NUMBER);
     for (const t of tenants) {
       const records = await principalErasureRecords(host.runtime.app, t.tenantId);
       if (!t.hasNumber) {
@@ -369,8 +369,7 @@ describe("erasure of a WhatsApp number across 50 tenants", () => {
     try {
       const request = (await host.call("GET", `/v1/requests/${requestId}`, { token: officer })).body;
       expect(request.status).toBe("completed");
-      const { RequestStore } = await import("../../src/app/requests/request-store");
-      const doc = await new RequestStore(app.ports).get(requestId);
+      const doc = await app.stores.requests.get(requestId);
       await app.kinds["erasure:whatsapp_number"].execute!(app, doc, () => {});
     } finally {
       app.ports.documents = original;
@@ -471,7 +470,7 @@ describe("a number that is an account holder's own WhatsApp identifier", () => {
     await identifiers.upsert({
       ...wa,
       displayPhone: BUSINESS,
-      displayPhoneHash: hashWhatsAppNumber(host.runtime.subjectHashKey, BUSINESS),
+      displayPhoneHash: hashWhatsAppNumber(host.runtime.app.keys.hash, BUSINESS),
     });
     expect((await whatsappInventory(BUSINESS)).whatsapp_identifiers).toBe(1);
 

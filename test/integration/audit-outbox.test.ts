@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flushAuditOutbox, stageAuditEvent } from "../../src/app/requests/audit-outbox";
 import { AuditLog } from "../../src/app/requests/audit-log";
-import { RequestStore } from "../../src/app/requests/request-store";
+import { buildStores } from "../../src/app/stores/stores";
 import { applyAction } from "../../src/app/requests/transition";
 import { DomainError } from "../../src/domain/errors";
 import { startTestHost, type TestHost } from "../support/host";
@@ -52,14 +52,14 @@ describe("the audit outbox", () => {
     } finally {
       undo();
     }
-    const stored = await new RequestStore(host.runtime.ports).get(id);
+    const stored = await host.runtime.app.stores.requests.get(id);
     expect(stored.status).toBe("cancelled");
     expect(stored.auditOutbox).toHaveLength(1);
     const officer = await host.token("privacy_officer");
     const trail = await host.call("GET", `/v1/requests/${id}/audit`, { token: officer });
     expect(trail.body.chain.valid).toBe(true);
     expect(trail.body.events.filter((e: { action: string }) => e.action === "cancel")).toHaveLength(1);
-    expect((await new RequestStore(host.runtime.ports).get(id)).auditOutbox).toBeUndefined();
+    expect((await host.runtime.app.stores.requests.get(id)).auditOutbox).toBeUndefined();
   });
 
   it("the outbox clean-up fails after the event was written: a second flush does not write it twice", async () => {
@@ -81,10 +81,10 @@ describe("the audit outbox", () => {
     } finally {
       undo();
     }
-    expect((await new RequestStore(host.runtime.ports).get(id)).auditOutbox).toHaveLength(1);
-    await flushAuditOutbox(host.runtime.ports, id);
-    await flushAuditOutbox(host.runtime.ports, id);
-    const { events, valid } = await new AuditLog(host.runtime.ports).verified(id);
+    expect((await host.runtime.app.stores.requests.get(id)).auditOutbox).toHaveLength(1);
+    await flushAuditOutbox(host.runtime.app, id);
+    await flushAuditOutbox(host.runtime.app, id);
+    const { events, valid } = await new AuditLog(host.runtime.app).verified(id);
     expect(valid).toBe(true);
     expect(events.filter((e) => e.action === "cancel")).toHaveLength(1);
   });
@@ -136,7 +136,7 @@ describe("appending right after a link already seen", () => {
       await verify(id, token, phone, client);
     });
     expect(calls).toEqual(["create", "create"]);
-    const { events, valid } = await new AuditLog(host.runtime.ports).verified(id);
+    const { events, valid } = await new AuditLog(host.runtime.app).verified(id);
     expect(valid).toBe(true);
     expect(events.map((e) => [e.seq, e.action])).toEqual([
       [1, "create"],
@@ -157,23 +157,24 @@ describe("appending right after a link already seen", () => {
     });
     const { id, requestToken } = res.body as { id: string; requestToken: string };
     // Another instance: the same container through a store this process has seen nothing through.
-    const elsewhere = {
-      ...host.runtime.ports,
-      documents: observedStore(host.runtime.ports.documents, () => {}),
+    const ports = {
+      ...host.runtime.app.ports,
+      documents: observedStore(host.runtime.app.ports.documents, () => {}),
     };
+    const elsewhere = { ports, stores: buildStores(ports) };
     await new AuditLog(elsewhere).append(id, { actor: { kind: "system" }, action: "elsewhere" });
     await verify(id, requestToken, phone, client);
-    const { events, valid } = await new AuditLog(host.runtime.ports).verified(id);
+    const { events, valid } = await new AuditLog(host.runtime.app).verified(id);
     expect(valid).toBe(true);
     expect(events.map((e) => e.action)).toEqual(["create", "elsewhere", "verify"]);
   });
 
   it("a staged event another flush already wrote after the link is not written twice", async () => {
     const id = await pendingRequest();
-    const ports = host.runtime.ports;
-    const audit = new AuditLog(ports);
+    const { ports } = host.runtime.app;
+    const audit = new AuditLog(host.runtime.app);
     const link = (await audit.events(id)).at(-1)!;
-    const store = new RequestStore(ports);
+    const store = host.runtime.app.stores.requests;
     let key = "";
     const { after, etag } = await store.update(id, (doc) => {
       key = stageAuditEvent(doc, { actor: { kind: "system" }, action: "noted" });
@@ -190,12 +191,12 @@ describe("appending right after a link already seen", () => {
       })),
     );
     try {
-      await expect(flushAuditOutbox(host.runtime.ports, id)).rejects.toThrow("crash");
+      await expect(flushAuditOutbox(host.runtime.app, id)).rejects.toThrow("crash");
     } finally {
       undo();
     }
     // The caller that staged it flushes with what it knew: the link before it, and its own key.
-    await flushAuditOutbox(ports, id, {
+    await flushAuditOutbox(host.runtime.app, id, {
       request: { doc: after, etag },
       staged: { keys: [key], after: { seq: link.seq, hash: link.hash } },
     });
@@ -209,7 +210,7 @@ describe("appending right after a link already seen", () => {
 describe("a write decided on the caller's copy", () => {
   it("a stale copy fails its If-Match: the change is decided again on the request as it is", async () => {
     const id = await pendingRequest();
-    const store = new RequestStore(host.runtime.ports);
+    const store = host.runtime.app.stores.requests;
     const copy = (await store.find(id))!;
     await store.update(id, (doc) => ({ ...doc, details: { ...doc.details, first: true } }));
     const { after } = await store.update(
@@ -223,7 +224,7 @@ describe("a write decided on the caller's copy", () => {
 
   it("a refusal is never decided on the copy: the request as it is decides", async () => {
     const id = await pendingRequest();
-    const store = new RequestStore(host.runtime.ports);
+    const store = host.runtime.app.stores.requests;
     const copy = (await store.find(id))!;
     await store.update(id, (doc) => ({ ...doc, details: { ...doc.details, ready: true } }));
     const { after } = await store.update(

@@ -47,7 +47,7 @@ async function seed(options: Record<string, unknown> = {}) {
 }
 
 const app = (): AppContext => host.runtime.app;
-const clock = () => host.runtime.ports.clock as DevClock;
+const clock = () => host.runtime.app.ports.clock as DevClock;
 const platform = (container: string) => app().ports.documents.collection("platform", container);
 
 beforeAll(async () => {

@@ -8,7 +8,6 @@ import { omitFields, safeZipPath } from "../../src/app/export/sources";
 import { humanDuration, retentionStatement } from "../../src/app/export/summary";
 import { COALESCE_BYTES, PackageWriter } from "../../src/app/export/zip-writer";
 import { dispatchRequestTimer } from "../../src/app/timers/request-timers";
-import { RequestStore } from "../../src/app/requests/request-store";
 import { defaultPolicy } from "../../src/domain/policy/periods";
 import { platformInventory } from "../../src/domain/inventory/platform-inventory";
 import { FIXED_EPOCH } from "../support/generators";
@@ -29,7 +28,8 @@ afterAll(async () => {
   await host?.stop();
 });
 
-const exists = async (name: string) => (await host.runtime.ports.blobs.read("exports", name)) !== undefined;
+const exists = async (name: string) =>
+  (await host.runtime.app.ports.blobs.read("exports", name)) !== undefined;
 
 async function completedExport() {
   const seeded = (
@@ -46,7 +46,7 @@ describe("PackageWriter (ZIP stream into a blob upload)", () => {
   it("a source failing mid-entry rejects, and the upload commits nothing", async () => {
     const name = `it-${randomBytes(4).toString("hex")}/partial.zip`;
     const writer = new PackageWriter(
-      (body) => host.runtime.ports.blobs.put("exports", name, body),
+      (body) => host.runtime.app.ports.blobs.put("exports", name, body),
       FIXED_EPOCH,
     );
     async function* failing(): AsyncGenerator<Buffer> {
@@ -237,7 +237,7 @@ describe("reconciliation", () => {
   it("runs again an export whose run died without a trace, and one that never started", async () => {
     const { id, seeded } = await completedExport();
     // A run that died: the job says running, its heartbeat is old, the request is still in progress.
-    const jobs = host.runtime.ports.documents.collection("service", "jobs");
+    const jobs = host.runtime.app.ports.documents.collection("service", "jobs");
     const pk = `tenant:${seeded.tenantId}`;
     const read = (await jobs.read<Record<string, unknown> & { id: string }>(exportJobId(id), pk))!;
     await jobs.upsert({
@@ -246,27 +246,29 @@ describe("reconciliation", () => {
       runId: "dead",
       partialBlob: `${id}/partial-dead.zip`,
     });
-    await host.runtime.ports.blobs.delete("exports", `${id}/export.zip`);
-    await new RequestStore(host.runtime.ports).update(id, (doc) => ({ ...doc, status: "in_progress" }));
+    await host.runtime.app.ports.blobs.delete("exports", `${id}/export.zip`);
+    await host.runtime.app.stores.requests.update(id, (doc) => ({ ...doc, status: "in_progress" }));
     // A verified access request that never ran (a lost trigger).
     const other = (
       await host.call("POST", "/_dev/seed", { body: { conversations: 1, messagesPerConversation: 1 } })
     ).body as { tenantId: string; ownerToken: string };
-    const created = await new RequestStore(host.runtime.ports).create({
-      ...(await new RequestStore(host.runtime.ports).get(id)),
+    const created = await host.runtime.app.stores.requests.create({
+      ...(await host.runtime.app.stores.requests.get(id)),
       id: newRequestId(`tenant:${other.tenantId}`),
       pk: `tenant:${other.tenantId}`,
       scope: { type: "account", tenantId: other.tenantId },
       tenantId: other.tenantId,
       status: "verified",
-      verifiedAt: host.runtime.ports.clock.now().toISOString(),
+      verifiedAt: host.runtime.app.ports.clock.now().toISOString(),
       version: 1,
     });
 
     expect(await reconcileExports(host.runtime.app)).toEqual({ expired: 0, rerun: 0 });
-    await host.runtime.dev!.advanceClock(new Date(host.runtime.ports.clock.now().getTime() + 16 * 60_000));
+    await host.runtime.dev!.advanceClock(
+      new Date(host.runtime.app.ports.clock.now().getTime() + 16 * 60_000),
+    );
     for (const requestId of [id, created.id]) {
-      expect((await new RequestStore(host.runtime.ports).get(requestId)).status).toBe("completed");
+      expect((await host.runtime.app.stores.requests.get(requestId)).status).toBe("completed");
       expect(await exists(`${requestId}/export.zip`)).toBe(true);
     }
   });

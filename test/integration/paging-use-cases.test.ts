@@ -5,8 +5,8 @@ import { queryAll, queryFirst } from "../../src/app/util/paging";
 import {
   principalErasureRecordId,
   principalErasureRecords,
-  tenantPartition,
 } from "../../src/app/whatsapp-erasure/tenant-record";
+import { tenantPartition } from "../../src/domain/storage/partition-keys";
 import { type DocumentCollection, InvalidContinuationTokenError } from "../../src/ports/document-store";
 import { cosmosLikeStore, type PagingStats } from "../support/cosmos-like-paging";
 import { startTestHost, type TestHost } from "../support/host";

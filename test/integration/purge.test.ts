@@ -20,6 +20,7 @@ import type { BlobStore } from "../../src/ports/blob-store";
 import type { Database, DocumentCollection, DocumentStore } from "../../src/ports/document-store";
 import { startTestHost, type TestHost } from "../support/host";
 import { observedStore } from "../support/ports";
+import { buildStores } from "../../src/app/stores/stores";
 
 /**
  * The account purge job against the real adapters on the embedded emulators, at the use-case level:
@@ -70,10 +71,11 @@ async function deactivatedTenant(options: Record<string, unknown> = SHAPE) {
   return { tenantId: seeded.tenantId, counts: seeded.counts, request: request as RequestDoc };
 }
 
-const withPorts = (app: AppContext, documents: DocumentStore, blobs = app.ports.blobs): AppContext => ({
-  ...app,
-  ports: { ...app.ports, documents, blobs },
-});
+/** The app over other ports, with its stores over them too (as the composition root builds them). */
+const withPorts = (app: AppContext, documents: DocumentStore, blobs = app.ports.blobs): AppContext => {
+  const ports = { ...app.ports, documents, blobs };
+  return { ...app, ports, stores: buildStores(ports) };
+};
 
 const WRITES = new Set(["create", "replace", "upsert", "patch", "delete", "deletePartition"]);
 
@@ -332,11 +334,8 @@ describe("anonymise by patch", () => {
     // Some paths absent: `remove` of a missing path fails in Cosmos, so none may be asked for.
     await payments.upsert({ ...common, id: "sparse", gst: { hsnSac: "998314" }, contact: null });
     const calls: { collection: string; method: string }[] = [];
-    const app = {
-      ...base,
-      inventory,
-      ports: { ...base.ports, documents: observedStore(base.ports.documents, (c) => calls.push(c)) },
-    };
+    const ports = { ...base.ports, documents: observedStore(base.ports.documents, (c) => calls.push(c)) };
+    const app = { ...base, inventory, ports, stores: buildStores(ports) };
     const job = await runPurgeJob(app, t.request, t.tenantId, undefined, SMALL);
     expect(job.categories.payments).toMatchObject({ action: "anonymised", processed: 2, done: true });
 

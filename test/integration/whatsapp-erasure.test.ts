@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runExecution } from "../../src/app/requests/execution";
-import { RequestStore } from "../../src/app/requests/request-store";
 import { queryAll } from "../../src/app/util/paging";
 import { readWhatsAppCertificate } from "../../src/app/whatsapp-erasure/certificate";
 import { erasurePlan } from "../../src/app/whatsapp-erasure/plan";
@@ -98,7 +97,7 @@ async function verifiedRequest() {
 /** The exact end state every run must reach, whatever happened on the way. */
 async function expectErased(id: string, phone: string, tenants: string[]) {
   const app = host.runtime.app;
-  const request = await new RequestStore(app.ports).get(id);
+  const request = await app.stores.requests.get(id);
   expect(request.status).toBe("completed");
   const cert = await readWhatsAppCertificate(app, request);
   expect(cert?.tenantsAffected).toBe(2);
@@ -110,7 +109,7 @@ async function expectErased(id: string, phone: string, tenants: string[]) {
     whatsapp_identifiers: 0,
     consent_records: 2,
   });
-  const numberHash = hashWhatsAppNumber(host.runtime.subjectHashKey, phone);
+  const numberHash = hashWhatsAppNumber(host.runtime.app.keys.hash, phone);
   for (const tenantId of tenants) {
     const records = await principalErasureRecords(app, tenantId);
     expect(records).toHaveLength(1);
@@ -188,7 +187,7 @@ describe("a dotted field path", () => {
   it("is anonymised by the erasure as by the purge and the sweep: the nested field goes, its siblings stay", async () => {
     const app = host.runtime.app;
     const r = await verifiedRequest();
-    const numberHash = hashWhatsAppNumber(host.runtime.subjectHashKey, r.phone);
+    const numberHash = hashWhatsAppNumber(host.runtime.app.keys.hash, r.phone);
     const conversations = app.ports.documents.collection("platform", "conversations");
     const tenantId = r.tenants[0]!;
     const [mine] = await queryAll<{ id: string } & Record<string, unknown>>(conversations, {
@@ -264,7 +263,7 @@ describe("crash at every write, then resume", () => {
       if (!died()) beyondTheEnd = true;
       // The restarted process: a retry (or reconciliation) runs the executor again until it completes.
       for (let attempt = 0; attempt < 3; attempt++) {
-        const doc = await new RequestStore(app.ports).get(r.id);
+        const doc = await app.stores.requests.get(r.id);
         if (doc.status === "completed") break;
         await runExecution(app, r.id);
       }
@@ -285,7 +284,7 @@ describe("two runs at once", () => {
     const r = await verifiedRequest();
     await Promise.all([runExecution(app, r.id), runExecution(app, r.id)]);
     for (let attempt = 0; attempt < 3; attempt++) {
-      const doc = await new RequestStore(app.ports).get(r.id);
+      const doc = await app.stores.requests.get(r.id);
       if (doc.status === "completed") break;
       await runExecution(app, r.id);
     }
@@ -297,7 +296,7 @@ describe("backups", () => {
   it("a backup set that still holds the number keeps the request purged until it rotates out", async () => {
     const app = host.runtime.app;
     const r = await verifiedRequest();
-    const pk = `wa:${hashWhatsAppNumber(host.runtime.subjectHashKey, r.phone)}`;
+    const pk = `wa:${hashWhatsAppNumber(host.runtime.app.keys.hash, r.phone)}`;
     const backups = app.ports.documents.collection("service", "backups");
     const holding = {
       id: `holding:set-1:${pk}`,
@@ -335,14 +334,14 @@ describe("reconciliation", () => {
     } finally {
       app.ports.documents = original;
     }
-    const stuck = await new RequestStore(app.ports).get(r.id);
+    const stuck = await app.stores.requests.get(r.id);
     expect(stuck.status).toBe("purging");
     expect(stuck.failure).toBeUndefined();
     const support = await host.token("support");
     expect((await host.call("POST", `/v1/requests/${r.id}/retry`, { token: support })).status).toBe(409);
     // Still fresh: left alone (it may be running elsewhere).
     await reconcileWhatsAppErasures(app);
-    expect((await new RequestStore(app.ports).get(r.id)).status).toBe("purging");
+    expect((await app.stores.requests.get(r.id)).status).toBe("purging");
     // Moving the dev clock runs every timer: the registered hourly reconciliation resumes it.
     await host.call("POST", "/_dev/clock", { body: { advance: "PT16M" } });
     await expectErased(r.id, r.phone, r.tenants);

@@ -52,23 +52,23 @@ afterEach(() => vi.restoreAllMocks());
 describe("createRuntime, azure profile", () => {
   it("builds one set of ports, shared by the runtime and the use cases", async () => {
     const rt = await createRuntime(loadConfig(azureEnv()));
-    expect(rt.app.ports).toBe(rt.ports);
+    expect(rt.app.ports).toBe(rt.app.ports);
     expect(rt.dev).toBeUndefined();
   });
 
   it("keeps the platform's data in the platform's own accounts, the service's in its own", async () => {
     const seen = spyClients();
     const rt = await createRuntime(loadConfig(azureEnv()));
-    rt.ports.documents.collection("service", "requests");
-    rt.ports.documents.collection("service", "audit");
-    rt.ports.documents.collection("platform", platformCosmosContainer);
+    rt.app.ports.documents.collection("service", "requests");
+    rt.app.ports.documents.collection("service", "audit");
+    rt.app.ports.documents.collection("platform", platformCosmosContainer);
     const [service, sameService, platform] = seen.cosmos;
     expect(sameService).toBe(service);
     expect(platform).toBeInstanceOf(CosmosClient);
     expect(platform).not.toBe(service);
 
     for (const container of ["exports", "backups", platformBlobContainer]) {
-      await expect(rt.ports.blobs.read(container, "x")).rejects.toThrow("stopped before the network");
+      await expect(rt.app.ports.blobs.read(container, "x")).rejects.toThrow("stopped before the network");
     }
     expect(seen.blobs).toEqual([
       "dpdpstorage.blob.core.windows.net",
@@ -87,10 +87,10 @@ describe("createRuntime, azure profile", () => {
         }),
       ),
     );
-    rt.ports.documents.collection("service", "requests");
-    rt.ports.documents.collection("platform", platformCosmosContainer);
+    rt.app.ports.documents.collection("service", "requests");
+    rt.app.ports.documents.collection("platform", platformCosmosContainer);
     expect(seen.cosmos[1]).toBe(seen.cosmos[0]);
-    await expect(rt.ports.blobs.read(platformBlobContainer, "x")).rejects.toThrow();
+    await expect(rt.app.ports.blobs.read(platformBlobContainer, "x")).rejects.toThrow();
     expect(seen.blobs).toEqual(["dpdpstorage.blob.core.windows.net"]);
   });
 });

@@ -391,7 +391,7 @@ describe("the export account (EXPORT_BLOB_ENDPOINT) in the code", () => {
     const calls = spyBlobs();
     const rt = await createRuntime(loadConfig(azureEnv()));
     for (const container of ["exports", "backups", "knowledge-base"])
-      await expect(rt.ports.blobs.read(container, "x")).rejects.toThrow("stopped before the network");
+      await expect(rt.app.ports.blobs.read(container, "x")).rejects.toThrow("stopped before the network");
     expect(calls).toEqual([
       "stdpdpex.blob.core.windows.net/exports",
       "stdpdpdata.blob.core.windows.net/backups",
@@ -402,7 +402,7 @@ describe("the export account (EXPORT_BLOB_ENDPOINT) in the code", () => {
   it("health reads a container each account has: backups in the data account, exports in the export account", async () => {
     const calls = spyBlobs();
     const rt = await createRuntime(loadConfig(azureEnv()));
-    await rt.ports.blobs.ping();
+    await rt.app.ports.blobs.ping();
     expect(calls).toEqual([
       "stdpdpdata.blob.core.windows.net/backups",
       "stdpdpex.blob.core.windows.net/exports",
@@ -413,8 +413,8 @@ describe("the export account (EXPORT_BLOB_ENDPOINT) in the code", () => {
     for (const exportEndpoint of [undefined, "https://stdpdpdata.blob.core.windows.net/"]) {
       const calls = spyBlobs();
       const rt = await createRuntime(loadConfig(azureEnv({ EXPORT_BLOB_ENDPOINT: exportEndpoint })));
-      await expect(rt.ports.blobs.read("exports", "x")).rejects.toThrow("stopped before the network");
-      await rt.ports.blobs.ping();
+      await expect(rt.app.ports.blobs.read("exports", "x")).rejects.toThrow("stopped before the network");
+      await rt.app.ports.blobs.ping();
       expect(calls, String(exportEndpoint)).toEqual([
         "stdpdpdata.blob.core.windows.net/exports",
         "stdpdpdata.blob.core.windows.net/exports",

@@ -184,16 +184,23 @@ describe("infra privilege: Cosmos DB data roles", () => {
       readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
         e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
       );
-    const auditCollection = /collection\(\s*"service"\s*,\s*"audit"\s*\)/;
-    const users = sources("src").filter((f) => auditCollection.test(read(f)));
+    // The one way to the container is `stores.audit` (src/app/stores/stores.ts), typed append-only.
+    const opened = sources("src").filter((f) => /collection\(\s*"service"\s*,\s*"audit"\s*\)/.test(read(f)));
+    expect(opened).toEqual([]);
+    const stores = read("src", "app", "stores", "stores.ts");
+    expect(stores).toMatch(/audit: new TypedStore\(service\("audit"\)\)/);
+    expect(stores).toMatch(/audit: AppendOnly<AuditEvent>;/);
+    expect(stores).toMatch(
+      /AppendOnly<T extends Doc> = Pick<TypedStore<T>, "name" \| "read" \| "create" \| "query" \| "count">/,
+    );
+    const auditStore = /stores\.audit\b/;
+    const users = sources("src").filter((f) => auditStore.test(read(f)));
     expect(users).toContain(join("src", "app", "requests", "audit-log.ts"));
     // Every other user only reads, through queryFirst/queryPages (checked below): never a method of its own on it.
     for (const file of users.filter((f) => f !== join("src", "app", "requests", "audit-log.ts"))) {
       const text = read(file);
-      expect(text, file).not.toMatch(/collection\(\s*"service"\s*,\s*"audit"\s*\)\s*\.\w+\(/);
-      const bound = [
-        ...text.matchAll(/const (\w+) = [\w.]+\.collection\(\s*"service"\s*,\s*"audit"\s*\)/g),
-      ].map((m) => m[1]!);
+      expect(text, file).not.toMatch(/stores\.audit\s*\.\w+\(/);
+      const bound = [...text.matchAll(/const (\w+) = [\w.]+\.stores\.audit\b/g)].map((m) => m[1]!);
       for (const name of bound) expect(text, file).not.toMatch(new RegExp(`\\b${name}\\.\\w+\\(`));
       expect(text, file).toMatch(/\b(queryFirst|queryPages)\b/);
     }

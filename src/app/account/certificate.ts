@@ -9,9 +9,9 @@ import { activeBackupsHolding, lastRotationOf } from "../backups/holdings";
 import { tenantKeyShreddedAt } from "../backups/keys";
 import { readForRequesterOrOwner } from "../requests/access-control";
 import { AuditLog } from "../requests/audit-log";
-import { RequestStore } from "../requests/request-store";
 import { applyAction } from "../requests/transition";
 import { readPurgeJob, recordsHandled } from "./purge-job";
+import { tenantPartition } from "../../domain/storage/partition-keys";
 
 /**
  * The deletion certificate (stored in `jobs` as `certificate:<requestId>`): what was deleted,
@@ -61,7 +61,7 @@ export interface Certificate {
   anchor?: CertificateAnchor;
 }
 
-const jobs = (app: AppContext) => app.ports.documents.collection("service", "jobs");
+const jobs = (app: AppContext) => app.stores.certificates;
 const certificateId = (requestId: string) => `certificate:${requestId}`;
 
 const BACKUPS_NONE =
@@ -107,7 +107,7 @@ async function backupsLine(app: AppContext, subject: string, tenantId: string | 
  * backup set still holds the subject.
  */
 export async function issueCertificate(app: AppContext, requestId: string): Promise<Certificate> {
-  const request = await new RequestStore(app.ports).get(requestId);
+  const request = await app.stores.requests.get(requestId);
   if (request.scope.type !== "account") throw new DomainError("invalid", "Not an account erasure.");
   const tenantId = request.scope.tenantId;
   const existing = await jobs(app).read<Certificate>(certificateId(requestId), request.pk);
@@ -115,8 +115,8 @@ export async function issueCertificate(app: AppContext, requestId: string): Prom
   if (!certificate) {
     const job = await readPurgeJob(app, requestId, tenantId);
     if (!job?.finishedAt) throw new DomainError("conflict", "The purge has not finished yet.");
-    const { held, shredding, rotatesBy } = await backupsLine(app, `tenant:${tenantId}`, tenantId);
-    const { headHash } = await new AuditLog(app.ports).verified(requestId);
+    const { held, shredding, rotatesBy } = await backupsLine(app, tenantPartition(tenantId), tenantId);
+    const { headHash } = await new AuditLog(app).verified(requestId);
     certificate = {
       id: certificateId(requestId),
       pk: request.pk,
@@ -145,7 +145,7 @@ export async function issueCertificate(app: AppContext, requestId: string): Prom
         held: held.length,
         note: held.length
           ? backupsPending(held.length, rotatesBy, shredding)
-          : backupsRotated(await lastRotationOf(app, `tenant:${tenantId}`), shredding),
+          : backupsRotated(await lastRotationOf(app, tenantPartition(tenantId)), shredding),
         ...(shredding ? { keyShreddedAt: shredding.at, residualUntil: shredding.residualUntil } : {}),
         ...(held.length && rotatesBy ? { rotatesBy } : {}),
       },
@@ -170,7 +170,7 @@ export async function completeIfNoBackups(
   certificate: Certificate,
 ): Promise<Certificate> {
   if (request.status !== "purged" && request.status !== "purging") return certificate;
-  const subject = request.scope.type === "account" ? `tenant:${request.scope.tenantId}` : request.pk;
+  const subject = request.scope.type === "account" ? tenantPartition(request.scope.tenantId) : request.pk;
   if ((await activeBackupsHolding(app, subject)).length > 0) return certificate;
   const lastRotationAt = certificate.backups.lastRotationAt ?? (await lastRotationOf(app, subject));
   try {

@@ -2,6 +2,7 @@ import { AlreadyExistsError, type Doc } from "../../ports/document-store";
 import type { AppContext } from "../context";
 import { queryAll } from "../util/paging";
 import { isCosmos, platformCollection } from "./tenant-records";
+import { tenantPartition } from "../../domain/storage/partition-keys";
 
 /**
  * What deactivation changed, kept so reactivation restores the account "as at deactivation"
@@ -27,7 +28,7 @@ export interface DeactivationSnapshot {
 }
 
 const snapshotId = (requestId: string) => `deactivation:${requestId}`;
-const jobs = (app: AppContext) => app.ports.documents.collection("service", "jobs");
+const jobs = (app: AppContext) => app.stores.deactivationSnapshots;
 
 function valueAt(doc: Record<string, unknown>, path: string): unknown {
   return path
@@ -43,7 +44,7 @@ export async function takeSnapshot(
   requestId: string,
   tenantId: string,
 ): Promise<DeactivationSnapshot> {
-  const pk = `tenant:${tenantId}`;
+  const pk = tenantPartition(tenantId);
   const existing = await jobs(app).read<DeactivationSnapshot>(snapshotId(requestId), pk);
   if (existing) return existing.doc;
   const records: DeactivationSnapshot["records"] = [];
@@ -88,7 +89,7 @@ export async function takeSnapshot(
 }
 
 export async function readSnapshot(app: AppContext, requestId: string, tenantId: string) {
-  return jobs(app).read<DeactivationSnapshot>(snapshotId(requestId), `tenant:${tenantId}`);
+  return jobs(app).read<DeactivationSnapshot>(snapshotId(requestId), tenantPartition(tenantId));
 }
 
 export async function markRestored(app: AppContext, snapshot: DeactivationSnapshot): Promise<void> {

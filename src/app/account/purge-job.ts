@@ -21,6 +21,7 @@ export {
   PurgeTakenOverError,
   type PurgeTuning,
 } from "./purge-run";
+import { tenantPartition } from "../../domain/storage/partition-keys";
 
 const OUTCOME: Record<EntryDecision["type"], CategoryOutcome["action"] | undefined> = {
   delete: "deleted",
@@ -58,7 +59,7 @@ async function openJob(
 ): Promise<PurgeRun> {
   const id = `purge:${request.id}`;
   const now = app.ports.clock.now().toISOString();
-  const existing = await jobs(app).read<PurgeJob>(id, `tenant:${tenantId}`);
+  const existing = await jobs(app).read<PurgeJob>(id, tenantPartition(tenantId));
   if (existing) {
     const run = new PurgeRun(app, existing.doc, existing.etag, tuning);
     run.job.runs += 1;
@@ -68,7 +69,7 @@ async function openJob(
   }
   const job: PurgeJob = {
     id,
-    pk: `tenant:${tenantId}`,
+    pk: tenantPartition(tenantId),
     docType: "purge-job",
     requestId: request.id,
     tenantId,
@@ -117,5 +118,5 @@ export async function runPurgeJob(
 export const recordsHandled = (o: CategoryOutcome) => Math.max(o.before ?? 0, o.processed);
 
 export async function readPurgeJob(app: AppContext, requestId: string, tenantId: string) {
-  return (await jobs(app).read<PurgeJob>(`purge:${requestId}`, `tenant:${tenantId}`))?.doc;
+  return (await jobs(app).read<PurgeJob>(`purge:${requestId}`, tenantPartition(tenantId)))?.doc;
 }

@@ -80,7 +80,7 @@ export class PurgeTakenOverError extends Error {
   }
 }
 
-export const jobs = (app: AppContext) => app.ports.documents.collection("service", "jobs");
+export const jobs = (app: AppContext) => app.stores.purgeJobs;
 
 /** One run of a purge job: the job as this run last wrote it, and the ETag that says nobody wrote since. */
 export class PurgeRun {

@@ -5,7 +5,6 @@ import type { RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
 import { shredTenantKey } from "../backups/keys";
 import { AuditLog } from "../requests/audit-log";
-import { RequestStore } from "../requests/request-store";
 import { applyAction } from "../requests/transition";
 import { issueCertificate } from "./certificate";
 import { PurgeTakenOverError, recordsHandled, runPurgeJob } from "./purge-job";
@@ -32,11 +31,11 @@ export async function ensurePurgeScheduled(app: AppContext, request: RequestDoc)
     deliverAt: new Date(account.purgeDueAt),
   });
   const now = app.ports.clock.now().toISOString();
-  await new RequestStore(app.ports).update(request.id, (doc) => {
+  await app.stores.requests.update(request.id, (doc) => {
     if (doc.account) doc.account = { ...doc.account, purgeTicket: ticket, purgeScheduledAt: now };
     return doc;
   });
-  await new AuditLog(app.ports).append(request.id, {
+  await new AuditLog(app).append(request.id, {
     actor: SYSTEM,
     action: "purge_scheduled",
     data: { dueAt: account.purgeDueAt, queue: "account-purge" },
@@ -45,7 +44,7 @@ export async function ensurePurgeScheduled(app: AppContext, request: RequestDoc)
 
 /** Cancels a waiting purge message; one that already fired (or never existed) is fine. */
 export async function cancelPurgeMessage(app: AppContext, requestId: string): Promise<void> {
-  const store = new RequestStore(app.ports);
+  const store = app.stores.requests;
   const doc = await store.get(requestId);
   const ticket = doc.account?.purgeTicket;
   if (!ticket) return;
@@ -54,7 +53,7 @@ export async function cancelPurgeMessage(app: AppContext, requestId: string): Pr
     if (d.account?.purgeTicket === ticket) delete d.account.purgeTicket;
     return d;
   });
-  await new AuditLog(app.ports).append(requestId, {
+  await new AuditLog(app).append(requestId, {
     actor: SYSTEM,
     action: "purge_unscheduled",
     data: { outcome },
@@ -70,7 +69,7 @@ export type PurgeOutcome = "purged" | "early" | "moved_on" | "on_hold" | "in_pro
  * to `purging` is ETag-guarded, so it and a reactivation can never both win.
  */
 export async function purgeAccount(app: AppContext, requestId: string): Promise<PurgeOutcome> {
-  const store = new RequestStore(app.ports);
+  const store = app.stores.requests;
   let doc = await store.get(requestId);
   if (doc.status === "on_hold") return "on_hold";
   if (doc.status === "deactivated") {

@@ -3,11 +3,11 @@ import type { RequestDoc } from "../../domain/requests/model";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
 import { forEachLimit } from "../util/pool";
-import { RequestStore } from "../requests/request-store";
 import { actorOf, applyAction } from "../requests/transition";
 import { markRestored, readSnapshot } from "./deactivation-snapshot";
 import { cancelPurgeMessage } from "./purge";
 import { isCosmos, platformCollection } from "./tenant-records";
+import { tenantPartition } from "../../domain/storage/partition-keys";
 
 export interface ReactivationResult {
   request: RequestDoc;
@@ -21,8 +21,8 @@ export interface ReactivationResult {
  * not from the first page alone: a Cosmos page may be empty while a later one holds it (DESIGN §9).
  */
 async function latestAccountErasure(app: AppContext, tenantId: string): Promise<RequestDoc | undefined> {
-  return new RequestStore(app.ports).first({
-    partitionKey: `tenant:${tenantId}`,
+  return app.stores.requests.first({
+    partitionKey: tenantPartition(tenantId),
     where: [
       { field: "kind", op: "=", value: "erasure" },
       { field: "scope.type", op: "=", value: "account" },
@@ -94,5 +94,5 @@ export async function reactivateAccount(
     });
     if (!snapshot.doc.restoredAt) await markRestored(app, snapshot.doc);
   }
-  return { request: await new RequestStore(app.ports).get(current.id), restored, apiKeysRevoked };
+  return { request: await app.stores.requests.get(current.id), restored, apiKeysRevoked };
 }

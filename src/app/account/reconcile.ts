@@ -2,7 +2,6 @@ import type { RequestDoc } from "../../domain/requests/model";
 import type { Condition } from "../../ports/document-store";
 import type { AppContext } from "../context";
 import { type RunOptions, startRun } from "../operations/run-record";
-import { RequestStore } from "../requests/request-store";
 import { issueCertificate } from "./certificate";
 import { purgeAccount } from "./purge";
 import { readPurgeJob } from "./purge-job";
@@ -20,7 +19,7 @@ export interface ReconcileReport {
 }
 
 const allRequests = (app: AppContext, where: Condition[]): Promise<RequestDoc[]> =>
-  new RequestStore(app.ports).listAll([
+  app.stores.requests.listAll([
     { field: "kind", op: "=", value: "erasure" },
     { field: "scope.type", op: "=", value: "account" },
     ...where,

@@ -12,15 +12,17 @@ import {
 import { DomainError } from "../../domain/errors";
 import { type Logger, safeId, silentLogger } from "../../ports/logger";
 import type { Ports } from "../../ports";
+import type { AppContext } from "../context";
 import { AnchorExistsError } from "../../ports/anchor-store";
 
 /** Where the newest anchor was last seen: a hint to start from, never trusted (the store is probed past it). */
 interface LatestHint {
   id: string;
   pk: string;
+  docType: "audit-anchor-hint";
   number: number;
 }
-const HINT = { id: "audit-anchor-latest", pk: "audit-anchors" } as const;
+const HINT = { id: "audit-anchor-latest", pk: "audit-anchors", docType: "audit-anchor-hint" } as const;
 
 export interface SealedAnchor {
   anchor: Anchor;
@@ -70,13 +72,17 @@ export class AnchorLog {
   }
 
   /** `log`: the invocation's; every finding is also returned (`findings`, `anchorsOf`) for the caller to show. */
+  private readonly ports: Ports;
+
   constructor(
-    private readonly ports: Ports,
+    private readonly app: Pick<AppContext, "ports" | "stores">,
     private readonly log: Logger = silentLogger,
-  ) {}
+  ) {
+    this.ports = app.ports;
+  }
 
   private get hints() {
-    return this.ports.documents.collection("service", "jobs");
+    return this.app.stores.anchorHints;
   }
 
   private async slot(number: number): Promise<Slot> {

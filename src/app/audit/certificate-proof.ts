@@ -44,9 +44,9 @@ export async function certificateProof(
   } = await getCertificate(app, caller, requestId);
   const ref = certificate.anchor;
   const number = ref ? anchorNumberOf(ref.name) : undefined;
-  const found = number === undefined ? undefined : await new AnchorLog(app.ports).read(number);
+  const found = number === undefined ? undefined : await new AnchorLog(app).read(number);
   if (!ref || !found) throw new DomainError("conflict", "The certificate's anchor is not available.");
-  const events = (await new AuditLog(app.ports).events(requestId)).slice(0, ref.head.seq);
+  const events = (await new AuditLog(app).events(requestId)).slice(0, ref.head.seq);
   const certificateEvents: readonly string[] = CERTIFICATE_EVENTS;
   return {
     format: PROOF_FORMAT,

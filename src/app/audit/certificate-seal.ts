@@ -28,14 +28,14 @@ export async function sealCertificate<T extends SealableCertificate>(
   pk: string,
   read?: Versioned<T>,
 ): Promise<T> {
-  const jobs = app.ports.documents.collection("service", "jobs");
+  const jobs = app.stores.certificates;
   for (let attempt = 1; attempt <= 5; attempt++) {
     const found = attempt === 1 && read ? read : await jobs.read<T>(id, pk);
     if (!found) throw new DomainError("not_found", "No such certificate.");
     const certificate = found.doc;
     const hash = certificateHash(certificate as unknown as Record<string, unknown>);
     if (certificate.anchor?.certificateHash === hash) return certificate;
-    await new AuditLog(app.ports).append(certificate.requestId, {
+    await new AuditLog(app).append(certificate.requestId, {
       actor: { kind: "system" },
       action: certificate.anchor ? "certificate_updated" : "certificate_issued",
       key: `certificate:${hash}`,
@@ -46,7 +46,7 @@ export async function sealCertificate<T extends SealableCertificate>(
         backupsHeld: certificate.backups.held,
       },
     });
-    const { anchor, sha256, head } = await anchorChainNow(app.ports, certificate.requestId);
+    const { anchor, sha256, head } = await anchorChainNow(app, certificate.requestId);
     const sealed: T = {
       ...certificate,
       anchor: {

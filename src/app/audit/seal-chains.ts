@@ -1,6 +1,6 @@
 import type { AnchorHead } from "../../domain/audit/anchor";
 import type { AuditEvent } from "../../domain/requests/audit-chain";
-import type { Ports } from "../../ports";
+import type { AppContext } from "../context";
 import { type Logger, silentLogger } from "../../ports/logger";
 import { queryFirst, queryPages } from "../util/paging";
 import { type AnchorFinding, AnchorLog, type SealedAnchor } from "./anchor-log";
@@ -16,17 +16,17 @@ const OVERLAP_MS = 15 * 60_000;
  * is found by its events' time, across partitions (docs/cosmos-queries.md): only the id, seq and hash are read.
  */
 export async function sealChangedChains(
-  ports: Ports,
+  app: Pick<AppContext, "ports" | "stores">,
   logger: Logger = silentLogger,
 ): Promise<{ chains: number; anchor?: string; tampered?: AnchorFinding[] }> {
-  const log = new AnchorLog(ports, logger);
+  const log = new AnchorLog(app, logger);
   const latest = await log.latest();
-  const sweptUntil = ports.clock.now().toISOString();
+  const sweptUntil = app.ports.clock.now().toISOString();
   const since = latest?.anchor.sweptUntil
     ? new Date(Date.parse(latest.anchor.sweptUntil) - OVERLAP_MS).toISOString()
     : undefined;
   const heads = new Map<string, AnchorHead>();
-  const audit = ports.documents.collection("service", "audit");
+  const audit = app.stores.audit;
   for await (const items of queryPages<Pick<AuditEvent, "id" | "requestId" | "seq" | "hash">>(audit, {
     ...(since ? { where: [{ field: "at", op: ">=", value: since }] } : {}),
     select: ["requestId", "seq", "hash"],
@@ -47,15 +47,15 @@ export async function sealChangedChains(
 
 /** Seals one chain's head now (a certificate is being issued): the anchor exists before it is handed out. */
 export async function anchorChainNow(
-  ports: Ports,
+  app: Pick<AppContext, "ports" | "stores">,
   requestId: string,
 ): Promise<SealedAnchor & { head: AnchorHead }> {
-  const last = await queryFirst<AuditEvent>(ports.documents.collection("service", "audit"), {
+  const last = await queryFirst<AuditEvent>(app.stores.audit, {
     partitionKey: requestId,
     orderBy: { field: "seq", direction: "desc" },
     limit: 1,
   });
   if (!last) throw new Error("a chain without events has nothing to anchor");
   const head = { requestId, seq: last.seq, hash: last.hash };
-  return { ...(await new AnchorLog(ports).seal("certificate", [head])), head };
+  return { ...(await new AnchorLog(app).seal("certificate", [head])), head };
 }

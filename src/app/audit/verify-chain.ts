@@ -1,6 +1,6 @@
 import { type AnchoredCheck, checkAgainstAnchors } from "../../domain/audit/chain-against-anchors";
 import type { ChainEvent } from "../../domain/requests/audit-chain";
-import type { Ports } from "../../ports";
+import type { AppContext } from "../context";
 import { type AnchorFinding, AnchorLog } from "./anchor-log";
 
 /**
@@ -9,11 +9,11 @@ import { type AnchorFinding, AnchorLog } from "./anchor-log";
  * valid anchors, so junk in the record cannot stop verification, and the finding is shown alongside.
  */
 export async function checkAnchored(
-  ports: Ports,
+  app: Pick<AppContext, "ports" | "stores">,
   requestId: string,
   events: readonly ChainEvent[],
 ): Promise<AnchoredCheck & { missing?: string[]; tampered?: AnchorFinding[] }> {
-  const { anchors, missing, tampered } = await new AnchorLog(ports).anchorsOf(requestId);
+  const { anchors, missing, tampered } = await new AnchorLog(app).anchorsOf(requestId);
   const check = {
     ...checkAgainstAnchors(requestId, events, anchors),
     ...(tampered.length > 0 ? { tampered } : {}),

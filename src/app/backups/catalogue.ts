@@ -77,7 +77,7 @@ export const manifestBlobName = (setId: string) => `${setId}/manifest.json`;
 /** Binds a blob's encryption to its set and tenant (the AAD of every segment). */
 export const blobContext = (setId: string, tenantId: string) => `${setId}/${tenantId}`;
 
-export const catalogue = (app: AppContext) => app.ports.documents.collection("service", BACKUP_CONTAINER);
+export const catalogue = (app: AppContext) => app.stores.backups;
 
 /** `bk-20260604T023000Z-1a2b3c`: sortable by time, unique across hosts sharing a blob account. */
 export function newSetId(at: Date): string {

@@ -3,13 +3,13 @@ import { issueCertificate } from "../account/certificate";
 import type { Run } from "../operations/run-record";
 import type { AppContext } from "../context";
 import { runExecution } from "../requests/execution";
-import { RequestStore } from "../requests/request-store";
 import { catalogue } from "./catalogue";
 import { activeBackupsHolding, holdingId } from "./holdings";
+import { tenantPartition } from "../../domain/storage/partition-keys";
 
 /** The catalogue subject of an erasure request: `tenant:<id>` for an account, its partition otherwise. */
 export const subjectOf = (r: RequestDoc) =>
-  r.scope.type === "account" ? `tenant:${r.scope.tenantId}` : r.pk;
+  r.scope.type === "account" ? tenantPartition(r.scope.tenantId) : r.pk;
 
 export interface CompletionReport {
   waiting: number;
@@ -28,7 +28,7 @@ export async function completeWaitingErasures(
   app: AppContext,
   options: { setId?: string; run?: Run } = {},
 ): Promise<CompletionReport> {
-  const store = new RequestStore(app.ports);
+  const store = app.stores.requests;
   const waiting: RequestDoc[] = [];
   let continuationToken: string | undefined;
   do {

@@ -6,6 +6,7 @@ import { WrappedKey } from "../../ports/key-wrapper";
 import type { AppContext } from "../context";
 import { AuditLog } from "../requests/audit-log";
 import { catalogue } from "./catalogue";
+import { tenantPartition } from "../../domain/storage/partition-keys";
 
 /**
  * Each tenant's own data key (32 random bytes, AES-256-GCM) encrypts that tenant's blobs in every
@@ -31,13 +32,12 @@ export const TenantKeyDoc = z
 export type TenantKeyDoc = z.infer<typeof TenantKeyDoc>;
 
 export const tenantKeyId = (tenantId: string) => `tenant-key:${tenantId}`;
-const partition = (tenantId: string) => `tenant:${tenantId}`;
 
 /** A data key wrapped longer ago than this is wrapped again with the current key-encryption key version. */
 export const REWRAP_AFTER_MS = 180 * 86_400_000;
 
 async function readKey(app: AppContext, tenantId: string) {
-  const found = await catalogue(app).read<TenantKeyDoc>(tenantKeyId(tenantId), partition(tenantId));
+  const found = await catalogue(app).read<TenantKeyDoc>(tenantKeyId(tenantId), tenantPartition(tenantId));
   return found ? { doc: TenantKeyDoc.parse(found.doc), etag: found.etag } : undefined;
 }
 
@@ -59,7 +59,7 @@ export async function dataKeyForBackup(app: AppContext, tenantId: string): Promi
     const now = app.ports.clock.now().toISOString();
     const doc: TenantKeyDoc = {
       id: tenantKeyId(tenantId),
-      pk: partition(tenantId),
+      pk: tenantPartition(tenantId),
       docType: "tenant-key",
       tenantId,
       status: "active",
@@ -127,7 +127,7 @@ export async function shredTenantKey(
     if (found?.doc.status === "shredded" && found.doc.shreddedAt) {
       // A run that stopped between the destruction and its audit event: the event is written now.
       if (requestId) {
-        const events = await new AuditLog(app.ports).events(requestId);
+        const events = await new AuditLog(app).events(requestId);
         if (!events.some((e) => e.action === "backup_key_destroyed")) {
           await appendDestroyed(app, requestId, false);
         }
@@ -137,7 +137,7 @@ export async function shredTenantKey(
     const shreddedAt = app.ports.clock.now().toISOString();
     const tombstone: TenantKeyDoc = {
       id: tenantKeyId(tenantId),
-      pk: partition(tenantId),
+      pk: tenantPartition(tenantId),
       docType: "tenant-key",
       tenantId,
       status: "shredded",
@@ -160,7 +160,7 @@ export async function shredTenantKey(
 }
 
 const appendDestroyed = (app: AppContext, requestId: string, hadKey: boolean) =>
-  new AuditLog(app.ports).append(requestId, {
+  new AuditLog(app).append(requestId, {
     actor: { kind: "system" },
     action: "backup_key_destroyed",
     data: { hadKey },

@@ -12,7 +12,6 @@ import { addRefused, type RefusedReference } from "../../domain/storage/record-r
 import type { Doc } from "../../ports/document-store";
 import type { AppContext } from "../context";
 import { AuditLog } from "../requests/audit-log";
-import { RequestStore } from "../requests/request-store";
 import { pastRetention } from "../retention/sweep";
 import { forEachLimit } from "../util/pool";
 import { BACKUP_CONTAINER, type BackupSetTenant, blobContext, readSet, readSetTenant } from "./catalogue";
@@ -20,6 +19,8 @@ import { BackupIntegrityError, SegmentDecryptor } from "./crypto-stream";
 import { dataKeyForRestore } from "./keys";
 import { decisionsSince, reapplyDecisions, type ReappliedDecision, type RestoredIndex } from "./reapply";
 import { BACKUP_AUDIT } from "./take";
+import { tenantPartition } from "../../domain/storage/partition-keys";
+import { platformRecords } from "../stores/platform-records";
 
 const Line = z.object({ c: z.string().min(1), d: z.object({ id: z.string().min(1) }).loose() }).strict();
 export interface BackupRecord {
@@ -124,8 +125,8 @@ async function refuseErasedTenant(app: AppContext, tenantId: string): Promise<vo
   const refusals = honoured.how === "reapplied" ? (honoured.refusedWhile ?? {}) : {};
   if (Object.keys(refusals).length === 0) return;
   // The first hit across pages: an empty or short first page is not "no erasure" (DESIGN §9).
-  const hit = await new RequestStore(app.ports).first({
-    partitionKey: `tenant:${tenantId}`,
+  const hit = await app.stores.requests.first({
+    partitionKey: tenantPartition(tenantId),
     where: [
       { field: "kind", op: "=", value: "erasure" },
       { field: "scope.type", op: "=", value: "account" },
@@ -234,7 +235,7 @@ export async function restoreTenant(
           skipped++;
           return;
         }
-        await app.ports.documents.collection("platform", target.store.container).upsert(doc);
+        await platformRecords(app, target).upsert(doc);
         restored[category] = (restored[category] ?? 0) + 1;
         if (target.onDeactivation) {
           const ids = index.ids.get(category) ?? new Set<string>();
@@ -264,8 +265,8 @@ export async function restoreTenant(
       refusedReferences,
       verified: { sha256: verified.sha256, bytes: verified.bytes },
     };
-    await app.ports.documents.collection("service", "jobs").create(result);
-    await new AuditLog(app.ports).append(BACKUP_AUDIT, {
+    await app.stores.restores.create(result);
+    await new AuditLog(app).append(BACKUP_AUDIT, {
       actor,
       action: "backup_restored",
       data: {

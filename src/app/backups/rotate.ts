@@ -68,7 +68,7 @@ export async function rotateSet(
       current = again;
     }
   }
-  await new AuditLog(app.ports).append(BACKUP_AUDIT, {
+  await new AuditLog(app).append(BACKUP_AUDIT, {
     actor: { kind: "system" },
     action: "backup_rotated",
     data: { setId, blobsDeleted, holdings, by },

@@ -32,6 +32,8 @@ import { FORMAT, SegmentEncryptor } from "./crypto-stream";
 import { recordHoldings } from "./holdings";
 import { BackupSetMessage, claimSetJob, enqueueBackupSet, releaseSetJob, scheduleSetRecheck } from "./job";
 import { dataKeyForBackup } from "./keys";
+import { numberPartition, tenantPartition } from "../../domain/storage/partition-keys";
+import { platformRecords } from "../stores/platform-records";
 
 /** The chain in the `audit` container where backups, rotations and restores are recorded. */
 export const BACKUP_AUDIT = "ops:backups";
@@ -68,7 +70,7 @@ export const SET_HEARTBEAT_MS = 60_000;
 async function* platformTenants(app: AppContext): AsyncIterable<string> {
   const entry = cosmosEntries(app.inventory).find((e) => e.category === "account");
   if (!entry) throw new Error("the inventory has no `account` entry: backups cannot list the tenants");
-  const coll = app.ports.documents.collection("platform", entry.store.container);
+  const coll = platformRecords(app, entry);
   let continuationToken: string | undefined;
   do {
     const page = await coll.query<Doc & Record<string, unknown>>({
@@ -110,7 +112,7 @@ async function backupTenant(
   const key = await dataKeyForBackup(app, tenantId);
   if (key === "shredded") return "skipped";
   try {
-    await recordHoldings(app, set, [`tenant:${tenantId}`]);
+    await recordHoldings(app, set, [tenantPartition(tenantId)]);
     const counts: Record<string, number> = {};
     const seen = new Set<string>();
     let fresh: string[] = [];
@@ -120,13 +122,13 @@ async function backupTenant(
       await recordHoldings(
         app,
         set,
-        batch.map((h) => `wa:${h}`),
+        batch.map((h) => numberPartition(h)),
       );
     };
     async function* lines(): AsyncIterable<Buffer> {
       for (const entry of cosmosEntries(app.inventory)) {
         counts[entry.category] = 0;
-        const coll = app.ports.documents.collection("platform", entry.store.container);
+        const coll = platformRecords(app, entry);
         const hashField = entry.store.whatsappHashField;
         let continuationToken: string | undefined;
         do {
@@ -263,7 +265,7 @@ async function writeTenantsAndManifest(app: AppContext, setId: string): Promise<
     manifest: { blob: manifestBlob, sha256: sha256(manifest) },
   };
   await catalogue(app).replace(active, latest.etag);
-  await new AuditLog(app.ports).append(BACKUP_AUDIT, {
+  await new AuditLog(app).append(BACKUP_AUDIT, {
     actor: { kind: "system" },
     action: "backup_written",
     data: {
@@ -300,7 +302,7 @@ async function recordSet(app: AppContext, trigger: BackupSet["trigger"], actor: 
   };
   await catalogue(app).create(set);
   await scheduleRotation(app, set);
-  await new AuditLog(app.ports).append(BACKUP_AUDIT, {
+  await new AuditLog(app).append(BACKUP_AUDIT, {
     actor,
     action: "backup_started",
     data: { setId: id, trigger, expiresAt: set.expiresAt },

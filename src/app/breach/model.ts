@@ -3,6 +3,7 @@ import { DomainError, notFound } from "../../domain/errors";
 import { Actor } from "../../domain/requests/model";
 import { PreconditionFailedError } from "../../ports/document-store";
 import type { AppContext } from "../context";
+import { breachPartition } from "../../domain/storage/partition-keys";
 
 /**
  * The breach register (Privacy Policy §10; DPDP Rules 2025 Rule 7): one document per personal data
@@ -80,13 +81,13 @@ export const BreachDoc = z
   .strict();
 export type BreachDoc = z.infer<typeof BreachDoc>;
 
-export const breachPartition = (id: string) => `breach:${id}`;
+export { breachPartition };
 
 export class BreachStore {
   constructor(private readonly app: AppContext) {}
 
   private get coll() {
-    return this.app.ports.documents.collection("service", "requests");
+    return this.app.stores.breaches;
   }
 
   async create(doc: BreachDoc): Promise<BreachDoc> {

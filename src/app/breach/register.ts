@@ -6,6 +6,7 @@ import { renderNotice } from "../../domain/notices";
 import type { Actor } from "../../domain/requests/model";
 import { keyedHash, normaliseWhatsAppNumber } from "../../domain/subject";
 import type { Caller } from "../caller";
+import { platformRecords } from "../stores/platform-records";
 import type { AppContext } from "../context";
 import { AuditLog } from "../requests/audit-log";
 import { actorOf } from "../requests/transition";
@@ -120,7 +121,7 @@ export async function registerBreach(
     version: 1,
   };
   const created = await new BreachStore(app).create(doc);
-  await new AuditLog(app.ports).append(id, {
+  await new AuditLog(app).append(id, {
     actor: created.registeredBy,
     action: "register_breach",
     data: {
@@ -182,7 +183,7 @@ export async function recordBoardReport(
     if (r.ticket && !r.sentAt)
       await app.ports.scheduler.cancel("request-timers", r.ticket).catch(() => "not_found");
   }
-  await new AuditLog(app.ports).append(id, {
+  await new AuditLog(app).append(id, {
     actor,
     action: "board_report_filed",
     data: {
@@ -200,9 +201,11 @@ async function ownerOf(
 ): Promise<{ address: string; language: string } | undefined> {
   const entry = app.inventory.find((e) => e.category === "account");
   if (!entry || entry.store.kind !== "cosmos") return undefined;
-  const read = await app.ports.documents
-    .collection("platform", entry.store.container)
-    .read<{ id: string; ownerEmail?: unknown; language?: unknown }>(tenantId, tenantId);
+  const read = await platformRecords(app, entry).read<{
+    id: string;
+    ownerEmail?: unknown;
+    language?: unknown;
+  }>(tenantId, tenantId);
   const email = read?.doc.ownerEmail;
   if (typeof email !== "string" || !email.includes("@")) return undefined;
   return {
@@ -331,7 +334,7 @@ export async function sendBreachNotices(
       return doc;
     }));
   }
-  await new AuditLog(app.ports).append(id, {
+  await new AuditLog(app).append(id, {
     actor: actorOf(app, officer),
     action: "notify_principals",
     data: { ...run },

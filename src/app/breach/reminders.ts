@@ -50,7 +50,7 @@ export async function remindBreach(
     );
     return doc;
   });
-  await new AuditLog(app.ports).append(breachId, {
+  await new AuditLog(app).append(breachId, {
     actor: { kind: "system" },
     action: "board_report_reminder",
     data: { hours, source },

@@ -3,7 +3,6 @@ import type { Action } from "../../domain/requests/state-machine";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { AppContext, Executor } from "../context";
 import { notifyRequester } from "../requests/notify";
-import { RequestStore } from "../requests/request-store";
 import { applyAction, type TransitionOptions } from "../requests/transition";
 import { ensureExpiryScheduled } from "./expiry";
 import { preparePackage } from "./package";
@@ -22,7 +21,7 @@ async function advance(
     return { doc: await applyAction(app, request.id, action, { kind: "system" }, options), moved: true };
   } catch (e) {
     if (!(e instanceof DomainError && e.kind === "conflict")) throw e;
-    const fresh = await new RequestStore(app.ports).get(request.id);
+    const fresh = await app.stores.requests.get(request.id);
     if (fresh.status === request.status) throw e;
     return { doc: fresh, moved: false };
   }

@@ -4,7 +4,6 @@ import type { Actor, RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
 import { AuditLog } from "../requests/audit-log";
 import { runExecution } from "../requests/execution";
-import { RequestStore } from "../requests/request-store";
 import { FailureRecordedOnRequest, type RunOptions, startRun } from "../operations/run-record";
 import { type ExportJob, ExportJobs, STALE_RUN_MS } from "./job";
 import { deleteRequestBlobs } from "./package";
@@ -38,7 +37,7 @@ export async function ensureExpiryScheduled(
     deliverAt: new Date(job.expiresAt),
   });
   const updated = await new ExportJobs(app).mutate(request, (j) => ({ ...j, expiryTicket: ticket }));
-  await new AuditLog(app.ports).append(request.id, {
+  await new AuditLog(app).append(request.id, {
     actor: SYSTEM,
     action: "export_expiry_scheduled",
     data: { expiresAt: job.expiresAt, queue: "request-timers" },
@@ -81,7 +80,7 @@ export async function expireExport(
     return { ...rest, status: "expired", expiredAt: now.toISOString() };
   });
   if (!changed) return "already_expired";
-  await new AuditLog(app.ports).append(requestId, {
+  await new AuditLog(app).append(requestId, {
     actor: SYSTEM,
     action: "export_deleted",
     data: { blobsDeleted: deleted, by },
@@ -127,7 +126,7 @@ export async function reconcileExports(app: AppContext, options: RunOptions = {}
     { field: "updatedAt", op: "<", value: staleBefore },
   ]))
     stalled.push(job.requestId);
-  const store = new RequestStore(app.ports);
+  const store = app.stores.requests;
   let continuationToken: string | undefined;
   do {
     const page = await store.list({

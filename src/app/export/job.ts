@@ -3,11 +3,7 @@ import { partitionOfRequestId } from "../../domain/requests/request-id";
 import { DomainError } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import { RefusedReference } from "../../domain/storage/record-references";
-import {
-  AlreadyExistsError,
-  type DocumentCollection,
-  PreconditionFailedError,
-} from "../../ports/document-store";
+import { AlreadyExistsError, type Condition, PreconditionFailedError } from "../../ports/document-store";
 import type { AppContext } from "../context";
 
 /** The service's blob container for access-export packages (src/adapters/blob/layout.ts). */
@@ -106,12 +102,12 @@ export const subjectOf = (request: RequestDoc): ExportSubject => {
   throw new DomainError("invalid", "An access export is for an account or a WhatsApp number.");
 };
 
-/** The `jobs` container as the export uses it: every write ETag-guarded, every read validated. */
+/** The export jobs (`app.stores.exportJobs`) as the export uses them: every write ETag-guarded, every read validated. */
 export class ExportJobs {
-  private readonly jobs: DocumentCollection;
+  private readonly jobs: AppContext["stores"]["exportJobs"];
 
   constructor(private readonly app: AppContext) {
-    this.jobs = app.ports.documents.collection("service", "jobs");
+    this.jobs = app.stores.exportJobs;
   }
 
   async read(request: Pick<RequestDoc, "id" | "pk">): Promise<{ job: ExportJob; etag: string } | undefined> {
@@ -194,11 +190,11 @@ export class ExportJobs {
   }
 
   /** Jobs of every partition matching `where` (reconciliation), a page at a time. */
-  async *scan(where: Parameters<DocumentCollection["query"]>[0]["where"] = []): AsyncIterable<ExportJob> {
+  async *scan(where: Condition[] = []): AsyncIterable<ExportJob> {
     let continuationToken: string | undefined;
     do {
       const page = await this.jobs.query<ExportJob>({
-        where: [{ field: "docType", op: "=", value: "export-job" }, ...(where ?? [])],
+        where,
         limit: 100,
         ...(continuationToken ? { continuationToken } : {}),
       });

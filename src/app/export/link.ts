@@ -76,7 +76,7 @@ export async function getExportLink(app: AppContext, caller: Caller, id: string)
   }
   const expiresAt = app.policy.deadline(now, "exportLinkValidity");
   const url = await app.ports.blobs.readUrl(EXPORT_CONTAINER, job.package.blob, expiresAt);
-  await new AuditLog(app.ports).append(id, {
+  await new AuditLog(app).append(id, {
     actor: actorOf(app, caller),
     action: "export_link_issued",
     data: { relation, linkExpiresAt: expiresAt.toISOString() },

@@ -14,7 +14,7 @@ export async function auditRefusals(
   requestId: string,
   refused: readonly RefusedReference[],
 ): Promise<void> {
-  const audit = new AuditLog(app.ports);
+  const audit = new AuditLog(app);
   for (const { category, field, count } of refused) {
     await audit.append(requestId, {
       actor: { kind: "system" },

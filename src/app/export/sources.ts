@@ -6,6 +6,7 @@ import type { Page, QuerySpec } from "../../ports/document-store";
 import { type BlobEntry, type CosmosEntry, isBlob, isCosmos } from "../account/tenant-records";
 import type { AppContext } from "../context";
 import type { ExportSubject } from "./job";
+import { platformRecords } from "../stores/platform-records";
 
 /**
  * What an access export reads, from the inventory alone (DESIGN §3): for a tenant every exportable
@@ -92,8 +93,7 @@ export function omitFields(doc: Json, paths: readonly string[]): Json {
   return out;
 }
 
-const collectionOf = (app: AppContext, entry: CosmosEntry) =>
-  app.ports.documents.collection("platform", entry.store.container);
+const collectionOf = (app: AppContext, entry: CosmosEntry) => platformRecords(app, entry);
 
 /**
  * The blob names listed on a WhatsApp subject's records of the linked category, page by page: only

@@ -147,7 +147,7 @@ export class Run {
       ttl: RUN_RECORD_DAYS * 86_400,
     };
     try {
-      await this.app.ports.documents.collection("service", "jobs").create(doc);
+      await this.app.stores.runs.create(doc);
     } catch (e) {
       // The run's work is done either way; a record that could not be written is logged, not thrown.
       this.log.error("run_record_not_stored", { errorClass: errorClass(e) });

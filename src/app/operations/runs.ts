@@ -10,7 +10,7 @@ export async function listRuns(
   app: AppContext,
   options: { failed?: boolean; kind?: string; limit: number; continuationToken?: string },
 ): Promise<Page<RunDoc>> {
-  return app.ports.documents.collection("service", "jobs").query<RunDoc>({
+  return app.stores.runs.query<RunDoc>({
     partitionKey: RUNS_PARTITION,
     where: [
       { field: "docType", op: "=", value: "run" },
@@ -27,5 +27,5 @@ export async function listRuns(
 /** One run record by id (a point read), or undefined. */
 export async function readRun(app: AppContext, runId: string): Promise<RunDoc | undefined> {
   if (!RUN_ID.test(runId)) return undefined;
-  return (await app.ports.documents.collection("service", "jobs").read<RunDoc>(runId, RUNS_PARTITION))?.doc;
+  return (await app.stores.runs.read<RunDoc>(runId, RUNS_PARTITION))?.doc;
 }

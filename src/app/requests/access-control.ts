@@ -4,7 +4,6 @@ import type { RequestDoc } from "../../domain/requests/model";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
 import { handlerOf } from "./kind-handler";
-import { RequestStore } from "./request-store";
 import { actorOf } from "./transition";
 
 export type Relation = "staff" | "tenant_owner" | "tenant_member" | "requester";
@@ -75,7 +74,7 @@ export async function readRequestAs(
   id: string,
 ): Promise<{ doc: RequestDoc; relation: Relation; etag: string }> {
   if (caller.kind === "public" && !caller.requestToken) throw noCredential();
-  const found = await new RequestStore(app.ports).find(id);
+  const found = await app.stores.requests.find(id);
   if (!found) throw notFound("No such request.");
   return { doc: found.doc, relation: relationTo(app, caller, found.doc), etag: found.etag };
 }

@@ -8,7 +8,6 @@ import { AuditLog } from "./audit-log";
 import { runExecution } from "./execution";
 import { handlerOf } from "./kind-handler";
 import { notifyRequester } from "./notify";
-import { RequestStore } from "./request-store";
 import { actorOf, applyAction, auditReason } from "./transition";
 
 const requireStaff = (caller: Caller, roles: readonly string[] = ["support", "privacy_officer"]) => {
@@ -84,7 +83,7 @@ export async function holdRequest(
   const held = await applyAction(app, id, "hold", actorOf(app, caller), { reason, notify: false });
   // What must not happen while the hold lasts is called off (an account's purge); release resumes it.
   await handlerOf(app, held).afterHold?.(app, held);
-  return new RequestStore(app.ports).get(id);
+  return app.stores.requests.get(id);
 }
 
 export async function releaseRequest(
@@ -113,7 +112,7 @@ export async function extendDeadline(
   const actor = actorOf(app, caller);
   const now = app.ports.clock.now();
   let from = "";
-  const { after } = await new RequestStore(app.ports).update(id, (doc) => {
+  const { after } = await app.stores.requests.update(id, (doc) => {
     if (!isOpen(doc.status))
       throw new DomainError("conflict", `The request is ${doc.status}: its deadline no longer runs.`, [], {
         status: doc.status,
@@ -151,7 +150,7 @@ export async function extendDeadline(
   });
   // Staff's words stay on the request (the requester is told them); the chain keeps their keyed hash.
   const { reasonHash } = auditReason(app, actor, reason);
-  await new AuditLog(app.ports).append(id, {
+  await new AuditLog(app).append(id, {
     actor,
     action: "extend_deadline",
     data: { from, to: after.dueAt, ...(reasonHash ? { reasonHash } : {}) },
@@ -169,7 +168,7 @@ export async function extendDeadline(
 /** POST …/retry: resume a failed execution from the step it reached. */
 export async function retryRequest(app: AppContext, caller: Caller, id: string): Promise<RequestDoc> {
   requireStaff(caller);
-  const doc = await new RequestStore(app.ports).get(id);
+  const doc = await app.stores.requests.get(id);
   if (!doc.failure)
     throw new DomainError("conflict", "Nothing has failed on this request: there is nothing to retry.", [], {
       status: doc.status,

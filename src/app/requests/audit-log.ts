@@ -1,7 +1,9 @@
 import { DomainError } from "../../domain/errors";
 import { type AuditEvent, GENESIS, sealEvent, verifyChain } from "../../domain/requests/audit-chain";
 import type { Ports } from "../../ports";
-import { AlreadyExistsError, type DocumentCollection, type DocumentStore } from "../../ports/document-store";
+import { AlreadyExistsError, type DocumentStore } from "../../ports/document-store";
+import type { AppContext } from "../context";
+import type { AppendOnly, Stores } from "../stores/stores";
 import { checkAnchored } from "../audit/verify-chain";
 import { queryFirst } from "../util/paging";
 
@@ -26,15 +28,19 @@ const HEAD_TTL_MS = 10 * 60_000;
 const HEADS_KEPT = 10_000;
 const heads = new WeakMap<DocumentStore, Map<string, ChainHead & { until: number }>>();
 
-/** The `audit` container: append-only, one hash chain per request, partitioned by request id. */
+/** The `audit` container (`app.stores.audit`): append-only, one hash chain per request, partitioned by request id. */
 export class AuditLog {
-  private readonly audit: DocumentCollection;
+  private readonly audit: AppendOnly<AuditEvent>;
+  private readonly ports: Ports;
+  private readonly stores: Stores;
   private readonly known: Map<string, ChainHead & { until: number }>;
 
-  constructor(private readonly ports: Ports) {
-    this.audit = ports.documents.collection("service", "audit");
-    let known = heads.get(ports.documents);
-    if (!known) heads.set(ports.documents, (known = new Map()));
+  constructor(app: Pick<AppContext, "ports" | "stores">) {
+    this.ports = app.ports;
+    this.stores = app.stores;
+    this.audit = app.stores.audit;
+    let known = heads.get(app.ports.documents);
+    if (!known) heads.set(app.ports.documents, (known = new Map()));
     this.known = known;
   }
 
@@ -142,7 +148,7 @@ export class AuditLog {
   async verified(requestId: string) {
     const events = await this.events(requestId);
     const links = verifyChain(events);
-    const anchored = await checkAnchored(this.ports, requestId, events);
+    const anchored = await checkAnchored({ ports: this.ports, stores: this.stores }, requestId, events);
     const brokenAt = links.brokenAt ?? anchored.brokenAt;
     return {
       events,

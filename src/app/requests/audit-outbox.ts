@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { RequestDoc } from "../../domain/requests/model";
-import type { Ports } from "../../ports";
 import type { Versioned } from "../../ports/document-store";
 import { AuditLog, type ChainHead, type NewEvent } from "./audit-log";
-import { RequestStore } from "./request-store";
+import type { AppContext } from "../context";
 
 type StagedEvent = NonNullable<RequestDoc["auditOutbox"]>[number]["event"];
 
@@ -38,15 +37,15 @@ export interface FlushContext {
  * Returns the request as the flush left it (as given or read, when there was nothing to move).
  */
 export async function flushAuditOutbox(
-  ports: Ports,
+  app: Pick<AppContext, "ports" | "stores">,
   requestId: string,
   known: FlushContext = {},
 ): Promise<Versioned<RequestDoc> | undefined> {
-  const store = new RequestStore(ports);
+  const store = app.stores.requests;
   const found = known.request ?? (await store.find(requestId));
   const staged = found?.doc.auditOutbox ?? [];
   if (staged.length === 0) return found;
-  const audit = new AuditLog(ports);
+  const audit = new AuditLog(app);
   const own = new Set(known.staged?.keys ?? []);
   // Right after the link the caller saw, while every event so far was the caller's own and went in
   // right behind the one before: no other writer's event lies between that link and the next place.

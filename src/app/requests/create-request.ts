@@ -14,10 +14,11 @@ import { claimIdempotencyKey, completeIdempotencyKey, type FirstAnswer } from ".
 import { handlerOf } from "./kind-handler";
 import { notifyRequester } from "./notify";
 import { runExecution } from "./execution";
-import { RequestStore } from "./request-store";
 import { actorOf } from "./transition";
 import { clientRef, issueCode } from "./verification-code";
 import { scheduleVerificationTimers } from "./verification-timers";
+import { contactPartition, numberPartition, tenantPartition } from "../../domain/storage/partition-keys";
+import { platformRecords } from "../stores/platform-records";
 
 export type CreateRequestInput = Filing;
 
@@ -69,7 +70,7 @@ async function resolve(
     const address = email ?? (caller.role === "owner" ? ownerEmail : undefined);
     return {
       scope: { type: "account", tenantId: scope.tenantId },
-      pk: `tenant:${scope.tenantId}`,
+      pk: tenantPartition(scope.tenantId),
       tenantId: scope.tenantId,
       ...(address ? { contact: { channel: "email", address } } : {}),
       verifiedByToken: true,
@@ -90,7 +91,7 @@ async function resolve(
       const numberHash = hashWhatsAppNumber(app.keys.hash, phone);
       return {
         scope: { type: "whatsapp_number", numberHash, masked: mask(phone) },
-        pk: `wa:${numberHash}`,
+        pk: numberPartition(numberHash),
         contact: { channel: "whatsapp", address: phone },
         verifiedByToken: false,
       };
@@ -99,7 +100,7 @@ async function resolve(
     const contactHash = keyedHash(app.keys.hash, `email:${email}`);
     return {
       scope: { type: "contact", contactHash },
-      pk: `contact:${contactHash}`,
+      pk: contactPartition(contactHash),
       contact: { channel: "email", address: email },
       verifiedByToken: false,
     };
@@ -114,7 +115,7 @@ async function resolve(
     const numberHash = hashWhatsAppNumber(app.keys.hash, phone);
     return {
       scope: { type: "whatsapp_number", numberHash, masked: mask(phone) },
-      pk: `wa:${numberHash}`,
+      pk: numberPartition(numberHash),
       // The one-time code goes to the number itself: proof of ownership (Data Deletion §6).
       contact: { channel: "whatsapp", address: phone },
       verifiedByToken: false,
@@ -132,7 +133,7 @@ async function resolve(
     (caller.kind === "staff" || (email !== undefined && constantTimeEqual(email, registered)));
   return {
     scope: { type: "account", tenantId: scope.tenantId },
-    pk: `tenant:${scope.tenantId}`,
+    pk: tenantPartition(scope.tenantId),
     tenantId: scope.tenantId,
     ...(matches && registered ? { contact: { channel: "email", address: registered } } : {}),
     verifiedByToken: false,
@@ -142,8 +143,7 @@ async function resolve(
 async function readAccount(app: AppContext, tenantId: string): Promise<Record<string, unknown> | undefined> {
   const entry = app.inventory.find((e) => e.category === "account");
   if (!entry || entry.store.kind !== "cosmos") return undefined;
-  return (await app.ports.documents.collection("platform", entry.store.container).read(tenantId, tenantId))
-    ?.doc;
+  return (await platformRecords(app, entry).read(tenantId, tenantId))?.doc;
 }
 
 /** The request's details: the kind's fields, the mail's reference, a nominee's reference, as the kind keeps them. */
@@ -194,7 +194,7 @@ export async function createRequest(
   if (caller.kind === "public") {
     // Before the Idempotency-Key is written: a client over its budget leaves nothing stored.
     await consumeRateLimit(
-      app.ports,
+      app,
       `client:${clientRef(app, caller)}`,
       PUBLIC_CLIENT_LIMIT.limit,
       PUBLIC_CLIENT_LIMIT.windowMs,
@@ -206,7 +206,7 @@ export async function createRequest(
     const prior = await claimIdempotencyKey(app, scopeRef, idempotency.key, idempotency.bodyHash);
     if (prior) return { ...prior, replayed: true };
   }
-  const store = new RequestStore(app.ports);
+  const store = app.stores.requests;
   const now = app.ports.clock.now();
   const id = newRequestId(resolved.pk);
   const token = caller.kind === "dashboard" ? undefined : randomBytes(24).toString("base64url");
@@ -271,7 +271,7 @@ export async function createRequest(
   else startClock(doc, now, app.policy);
 
   const created = await store.create(doc);
-  const audit = new AuditLog(app.ports);
+  const audit = new AuditLog(app);
   // The id is new: its chain is empty, so the first event goes in first place without a look for a head.
   await audit.append(
     id,

@@ -125,7 +125,7 @@ export const ExecutionLedger = z
 export type ExecutionLedger = z.infer<typeof ExecutionLedger>;
 
 export const executionLedgerId = (requestId: string) => `execution:${requestId}`;
-const jobs = (app: AppContext) => app.ports.documents.collection("service", "jobs");
+const jobs = (app: AppContext) => app.stores.executionLedgers;
 
 export async function readExecutionLedger(
   app: AppContext,

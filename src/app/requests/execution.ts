@@ -14,7 +14,6 @@ import {
 } from "./execution-queue";
 import { handlerOf } from "./kind-handler";
 import { alertPrivacyOfficer } from "./notify";
-import { RequestStore } from "./request-store";
 
 /** After this many failed runs in a row the privacy officer is told, once. */
 export const ALERT_AFTER_FAILURES = 3;
@@ -37,7 +36,7 @@ export async function runExecution(
   /** The request as the caller just wrote it, when it has it: not read again. */
   known?: RequestDoc,
 ): Promise<RequestDoc> {
-  const store = new RequestStore(app.ports);
+  const store = app.stores.requests;
   const request = known?.id === requestId ? known : await store.get(requestId);
   const kind = handlerOf(app, request);
   // Held by its kind: a nominee's request runs only once staff reviewed the evidence (Act s.14).
@@ -68,7 +67,7 @@ export async function runExecution(
  * officer is told, once.
  */
 export async function executeRequest(app: AppContext, requestId: string): Promise<RequestDoc> {
-  const store = new RequestStore(app.ports);
+  const store = app.stores.requests;
   const request = await store.get(requestId);
   const kind = handlerOf(app, request);
   // Held by its kind: a nominee's request runs only once staff reviewed the evidence (Act s.14).
@@ -88,7 +87,7 @@ export async function executeRequest(app: AppContext, requestId: string): Promis
       doc.failure = { step, message, at: now, attempts, alerted: doc.failure?.alerted ?? false };
       return doc;
     });
-    await new AuditLog(app.ports).append(requestId, {
+    await new AuditLog(app).append(requestId, {
       actor: { kind: "system" },
       action: "execution_failed",
       data: { step, attempts: after.failure!.attempts },
@@ -152,8 +151,7 @@ export async function runExecutionMessage(
   if (!parsed.success || pk === undefined) return { outcome: "malformed_message_dropped" };
   const message = parsed.data;
   const { requestId } = message;
-  if (!(await new RequestStore(app.ports).find(requestId)))
-    return { outcome: "request_not_found", requestId };
+  if (!(await app.stores.requests.find(requestId))) return { outcome: "request_not_found", requestId };
   const claimId = randomUUID();
   return asRunning(claimId, async () => {
     const claim = await claimExecution(app, requestId, pk, message.generation, claimId);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DomainError } from "../../domain/errors";
 import { open, seal } from "../../domain/crypto";
 import { keyedHash } from "../../domain/subject";
+import { idempotencyPartition } from "../../domain/storage/partition-keys";
 import { RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
 import { AlreadyExistsError, PreconditionFailedError } from "../../ports/document-store";
@@ -51,7 +52,7 @@ type Replay = z.infer<typeof Replay>;
 const STALE_CLAIM_MS = 60_000;
 
 const recordKey = (app: AppContext, callerRef: string, key: string) =>
-  `idem:${keyedHash(app.keys.hash, `${callerRef}|${key}`)}`;
+  idempotencyPartition(keyedHash(app.keys.hash, `${callerRef}|${key}`));
 
 /** The sealing key of a record: from the client's key, under a label the record's id never uses. */
 const replayKey = (app: AppContext, callerRef: string, key: string) =>
@@ -69,7 +70,7 @@ export async function claimIdempotencyKey(
   key: string,
   bodyHash: string,
 ): Promise<FirstAnswer | undefined> {
-  const coll = app.ports.documents.collection("service", "requests");
+  const coll = app.stores.idempotency;
   const pk = recordKey(app, callerRef, key);
   const sealingKey = replayKey(app, callerRef, key);
   const now = app.ports.clock.now();
@@ -111,7 +112,7 @@ export async function claimIdempotencyKey(
     }
   }
   const replay = Replay.parse(JSON.parse(open(sealingKey, held.doc.sealedReplay)));
-  const request = await coll.read<RequestDoc>(replay.requestId, replay.requestPk);
+  const request = await app.stores.requests.collection().read(replay.requestId, replay.requestPk);
   if (!request)
     throw new DomainError("conflict", "The request for this Idempotency-Key is gone; use a new key.");
   const doc = RequestDoc.parse(request.doc);
@@ -132,7 +133,7 @@ export async function completeIdempotencyKey(
   key: string,
   result: FirstAnswer,
 ): Promise<void> {
-  const coll = app.ports.documents.collection("service", "requests");
+  const coll = app.stores.idempotency;
   const pk = recordKey(app, callerRef, key);
   const replay: Replay = {
     requestId: result.request.id,

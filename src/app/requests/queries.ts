@@ -6,8 +6,8 @@ import type { AppContext } from "../context";
 import { readRequestAs, standingOf, type Relation } from "./access-control";
 import { AuditLog } from "./audit-log";
 import { flushAuditOutbox } from "./audit-outbox";
-import { RequestStore } from "./request-store";
 import { actorOf } from "./transition";
+import { tenantPartition } from "../../domain/storage/partition-keys";
 
 export async function getRequest(
   app: AppContext,
@@ -50,7 +50,7 @@ export async function listRequests(
     where.push({ field: "dueAt", op: "<", value: app.ports.clock.now().toISOString() });
     for (const s of TERMINAL) where.push({ field: "status", op: "!=", value: s });
   }
-  const store = new RequestStore(app.ports);
+  const store = app.stores.requests;
   const orderBy = { field: "createdAt", direction: "desc" } as const;
   if (caller.kind === "staff") {
     const page = await store.list({
@@ -64,7 +64,7 @@ export async function listRequests(
   // What a dashboard user may list is one indexed condition on the request (`visibleTo`): the
   // tenant's requests and the grievances they filed, so each page is the store's own.
   const page = await store.list({
-    partitionKey: `tenant:${caller.tenantId}`,
+    partitionKey: tenantPartition(caller.tenantId),
     where: [...where, { field: "visibleTo", op: "in", value: ["tenant", actorOf(app, caller).ref ?? ""] }],
     orderBy,
     limit: filter.limit,
@@ -76,8 +76,8 @@ export async function listRequests(
 /** GET …/audit: staff get every event and whether the chain verifies; the requester a summary. */
 export async function auditTrail(app: AppContext, caller: Caller, id: string) {
   const { relation } = await getRequest(app, caller, id);
-  await flushAuditOutbox(app.ports, id);
-  const { events, valid, headHash, brokenAt, anchored } = await new AuditLog(app.ports).verified(id);
+  await flushAuditOutbox(app, id);
+  const { events, valid, headHash, brokenAt, anchored } = await new AuditLog(app).verified(id);
   if (relation === "staff")
     return { requestId: id, chain: { valid, headHash, ...(brokenAt ? { brokenAt } : {}), anchored }, events };
   return {

@@ -1,27 +1,25 @@
 import { DomainError, notFound } from "../../domain/errors";
 import { partitionOfRequestId } from "../../domain/requests/request-id";
 import { isOpen, RequestDoc, type RequestKind } from "../../domain/requests/model";
-import type { Ports } from "../../ports";
-import {
-  AlreadyExistsError,
-  type DocumentCollection,
-  PreconditionFailedError,
-  type QuerySpec,
-} from "../../ports/document-store";
+import { AlreadyExistsError, PreconditionFailedError, type QuerySpec } from "../../ports/document-store";
+import type { TypedStore } from "../stores/typed-store";
 import { queryAll, queryFirst } from "../util/paging";
 
 const MAX_ATTEMPTS = 5;
+
+/** Names the open request of one kind for one subject (see {@link RequestStore.claimOpenSlot}). */
+export type OpenSlot = { id: string; pk: string; docType: "open-slot"; requestId: string };
 
 /**
  * The `requests` container: one document per request, partitioned by subject, every write guarded by
  * its ETag. A lost race re-reads and re-decides; it never overwrites.
  */
 export class RequestStore {
-  private readonly requests: DocumentCollection;
-
-  constructor(ports: Ports) {
-    this.requests = ports.documents.collection("service", "requests");
-  }
+  constructor(
+    /** The `request` documents alone: a read of another type answers undefined, queries see requests only. */
+    private readonly requests: TypedStore<RequestDoc>,
+    private readonly openSlots: TypedStore<OpenSlot>,
+  ) {}
 
   async create(doc: RequestDoc): Promise<RequestDoc> {
     // Parsed before it is written, so every stored request carries the schema's defaults (`visibleTo`).
@@ -32,8 +30,8 @@ export class RequestStore {
   async find(id: string): Promise<{ doc: RequestDoc; etag: string } | undefined> {
     const pk = partitionOfRequestId(id);
     if (pk === undefined) return undefined;
-    const read = await this.requests.read<RequestDoc & { docType?: unknown }>(id, pk);
-    if (!read || read.doc.docType !== "request") return undefined;
+    const read = await this.requests.read(id, pk);
+    if (!read) return undefined;
     return { doc: RequestDoc.parse(read.doc), etag: read.etag };
   }
 
@@ -84,24 +82,16 @@ export class RequestStore {
 
   /** Every request matching `where`, page by page (for timers and sweeps, not for HTTP answers). */
   async listAll(where: QuerySpec["where"] = []): Promise<RequestDoc[]> {
-    return queryAll<RequestDoc>(this.requests, {
-      where: [{ field: "docType", op: "=", value: "request" }, ...(where ?? [])],
-    });
+    return queryAll<RequestDoc>(this.requests, { where: where ?? [] });
   }
 
   /** The first request `spec` finds (its order's first), past empty pages; undefined when none. */
   async first(spec: Omit<QuerySpec, "continuationToken">): Promise<RequestDoc | undefined> {
-    return queryFirst<RequestDoc>(this.requests, {
-      ...spec,
-      where: [{ field: "docType", op: "=", value: "request" }, ...(spec.where ?? [])],
-    });
+    return queryFirst<RequestDoc>(this.requests, spec);
   }
 
   async list(spec: QuerySpec) {
-    return this.requests.query<RequestDoc>({
-      ...spec,
-      where: [{ field: "docType", op: "=", value: "request" }, ...(spec.where ?? [])],
-    });
+    return this.requests.query(spec);
   }
 
   /**
@@ -111,23 +101,23 @@ export class RequestStore {
    * code (a stranger's filing, say) never stands in the way of the person who holds the channel.
    */
   async claimOpenSlot(pk: string, kind: RequestKind, requestId: string): Promise<string | undefined> {
-    const slot = { id: `open:${kind}`, pk, docType: "open-slot", requestId };
+    const slot: OpenSlot = { id: `open:${kind}`, pk, docType: "open-slot", requestId };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       try {
-        await this.requests.create(slot);
+        await this.openSlots.create(slot);
         return undefined;
       } catch (e) {
         if (!(e instanceof AlreadyExistsError)) throw e;
       }
-      const held = await this.requests.read<typeof slot>(slot.id, pk);
+      const held = await this.openSlots.read(slot.id, pk);
       if (!held) continue;
       if (held.doc.requestId === requestId) return undefined;
-      const holder = await this.requests.read<RequestDoc>(held.doc.requestId, pk);
+      const holder = await this.requests.read(held.doc.requestId, pk);
       const status = holder ? RequestDoc.parse(holder.doc).status : undefined;
       if (status && isOpen(status) && status !== "pending_verification") return held.doc.requestId;
       // The holder closed (or never got written): take the slot over, guarded by its ETag.
       try {
-        await this.requests.replace(slot, held.etag);
+        await this.openSlots.replace(slot, held.etag);
         return undefined;
       } catch (e) {
         if (!(e instanceof PreconditionFailedError)) throw e;
@@ -137,15 +127,16 @@ export class RequestStore {
   }
 
   async releaseOpenSlot(pk: string, kind: RequestKind, requestId: string): Promise<void> {
-    const held = await this.requests.read<{ id: string; requestId: string }>(`open:${kind}`, pk);
+    const held = await this.openSlots.read(`open:${kind}`, pk);
     if (held && held.doc.requestId === requestId) {
-      await this.requests.delete(`open:${kind}`, pk, held.etag).catch((e: unknown) => {
+      await this.openSlots.delete(`open:${kind}`, pk, held.etag).catch((e: unknown) => {
         if (!(e instanceof PreconditionFailedError)) throw e;
       });
     }
   }
 
-  collection(): DocumentCollection {
+  /** The request documents as a store, for queries of shapes the methods above do not make. */
+  collection(): TypedStore<RequestDoc> {
     return this.requests;
   }
 }

@@ -90,7 +90,7 @@ export class SubjectVerification {
   ) {}
 
   private coll() {
-    return this.app.ports.documents.collection("service", "requests");
+    return this.app.stores.subjectVerifications;
   }
 
   private codeHash(code: string) {

@@ -6,7 +6,6 @@ import type { Caller } from "../caller";
 import type { AppContext } from "../context";
 import { flushAuditOutbox, stageAuditEvent } from "./audit-outbox";
 import { notifyRequester } from "./notify";
-import { RequestStore } from "./request-store";
 
 export function actorOf(app: AppContext, caller: Caller | "system"): Actor {
   if (caller === "system") return { kind: "system" };
@@ -66,10 +65,10 @@ export async function applyAction(
   actor: Actor,
   options: TransitionOptions = {},
 ): Promise<RequestDoc> {
-  const store = new RequestStore(app.ports);
+  const store = app.stores.requests;
   const now = app.ports.clock.now();
   // Whatever an earlier crash left staged goes into the chain first, so the order stays true.
-  await flushAuditOutbox(app.ports, requestId);
+  await flushAuditOutbox(app, requestId);
   const { before, after } = await store.update(requestId, (doc) => {
     const from = doc.status;
     const next = transition(flowKey(doc.kind, doc.scope.type), doc.status, action, doc.hold?.resumeStatus);
@@ -92,7 +91,7 @@ export async function applyAction(
     });
     return doc;
   });
-  await flushAuditOutbox(app.ports, requestId);
+  await flushAuditOutbox(app, requestId);
   if (isOpen(before.status) && !isOpen(after.status)) {
     await store.releaseOpenSlot(after.pk, after.kind, after.id);
   }
@@ -122,7 +121,7 @@ export async function advanceRequest(
     return await applyAction(app, request.id, action, { kind: "system" }, options);
   } catch (e) {
     if (!(e instanceof DomainError && e.kind === "conflict")) throw e;
-    const fresh = await new RequestStore(app.ports).get(request.id);
+    const fresh = await app.stores.requests.get(request.id);
     if (fresh.status === request.status) throw e;
     return fresh;
   }

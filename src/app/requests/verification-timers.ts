@@ -5,7 +5,6 @@ import { DomainError } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
 import { type RunOptions, startRun } from "../operations/run-record";
-import { RequestStore } from "./request-store";
 import { notifyWithinBudget } from "./verification-code";
 import { applyAction } from "./transition";
 import { queryPages } from "../util/paging";
@@ -46,7 +45,7 @@ export async function scheduleVerificationTimers(app: AppContext, doc: RequestDo
 
 /** The reminder, once, only while the request still waits for its code and before it expires. */
 export async function remindVerification(app: AppContext, requestId: string): Promise<VerificationOutcome> {
-  const store = new RequestStore(app.ports);
+  const store = app.stores.requests;
   const now = app.ports.clock.now();
   const current = await store.get(requestId);
   if (current.status !== "pending_verification") return "moved_on";
@@ -80,7 +79,7 @@ export async function remindVerification(app: AppContext, requestId: string): Pr
 
 /** Closes a request never verified within the period, and tells the requester. Nothing was changed. */
 export async function expireVerification(app: AppContext, requestId: string): Promise<VerificationOutcome> {
-  const store = new RequestStore(app.ports);
+  const store = app.stores.requests;
   const doc = await store.get(requestId);
   if (doc.status !== "pending_verification") return "moved_on";
   const expiry = app.policy.deadline(createdAt(doc), "verificationExpiry");
@@ -121,7 +120,7 @@ export async function sweepUnverified(
   options: RunOptions = {},
 ): Promise<{ reminded: number; expired: number; failed: number }> {
   const run = startRun(app, "sweepUnverified", options);
-  const requests = app.ports.documents.collection("service", "requests");
+  const requests = app.stores.requests.collection();
   const now = app.ports.clock.now();
   const period = (name: "verificationReminder" | "verificationExpiry") =>
     latestDueStart(now, app.policy.periods[name].duration).toISOString();
@@ -130,11 +129,7 @@ export async function sweepUnverified(
   let reminded = 0;
   let expired = 0;
   for await (const page of queryPages<RequestDoc>(requests, {
-    where: [
-      { field: "docType", op: "=", value: "request" },
-      waiting,
-      { field: "createdAt", op: "<=", value: expiryCutoff },
-    ],
+    where: [waiting, { field: "createdAt", op: "<=", value: expiryCutoff }],
     limit: 200,
   })) {
     for (const doc of page) {
@@ -148,7 +143,6 @@ export async function sweepUnverified(
   }
   for await (const page of queryPages<RequestDoc>(requests, {
     where: [
-      { field: "docType", op: "=", value: "request" },
       waiting,
       { field: "createdAt", op: "<=", value: period("verificationReminder") },
       { field: "verification.reminderSentAt", op: "undefined" },

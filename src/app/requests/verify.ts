@@ -11,7 +11,6 @@ import { startClock } from "./deadlines";
 import { runExecution } from "./execution";
 import { handlerOf } from "./kind-handler";
 import { notifyRequester } from "./notify";
-import { RequestStore } from "./request-store";
 import { SubjectVerification } from "./subject-verification";
 import { actorOf, applyAction } from "./transition";
 import { clientRef, issueCode } from "./verification-code";
@@ -43,7 +42,7 @@ export async function submitVerificationCode(
   );
   if (check.outcome === "verified") return verifyFiling(app, { doc: current, etag }, actor);
   if (check.outcome !== "expired") {
-    await new AuditLog(app.ports).append(requestId, {
+    await new AuditLog(app).append(requestId, {
       actor,
       action: check.outcome === "locked_now" ? "verification_locked" : "verification_failed",
     });
@@ -61,7 +60,7 @@ async function verifyFiling(
   actor: Actor,
 ): Promise<RequestDoc> {
   const filing = read.doc;
-  const store = new RequestStore(app.ports);
+  const store = app.stores.requests;
   // A nominee's filing lives in the principal's partition but was proved on the nominee's own address,
   // never the principal's channel: it neither joins nor holds the principal's open request (staff review
   // its evidence before it runs, src/app/rights/on-behalf.ts).
@@ -71,9 +70,9 @@ async function verifyFiling(
   const now = app.ports.clock.now();
   // Events a crash left staged on the filing go first (nothing to do when the copy read holds none: one
   // staged since is written by the flush after this change, in its order).
-  await flushAuditOutbox(app.ports, filing.id, { request: read });
+  await flushAuditOutbox(app, filing.id, { request: read });
   // The newest link of the filing's chain this process saw, taken before the event is staged.
-  const seen = new AuditLog(app.ports).lastSeen(filing.id);
+  const seen = new AuditLog(app).lastSeen(filing.id);
   let key = "";
   const { after, etag } = await store.update(
     filing.id,
@@ -86,7 +85,7 @@ async function verifyFiling(
     },
     read,
   );
-  const flushed = await flushAuditOutbox(app.ports, filing.id, {
+  const flushed = await flushAuditOutbox(app, filing.id, {
     request: { doc: after, etag },
     staged: { keys: [key], ...(seen ? { after: seen } : {}) },
   });
@@ -105,8 +104,8 @@ async function joinOpenRequest(
   openId: string,
   actor: Actor,
 ): Promise<RequestDoc> {
-  const store = new RequestStore(app.ports);
-  await flushAuditOutbox(app.ports, openId);
+  const store = app.stores.requests;
+  await flushAuditOutbox(app, openId);
   const { after } = await store.update(openId, (doc) => {
     const [first, ...others] = doc.tokenHashes;
     const added = filing.tokenHashes.filter((h) => !doc.tokenHashes.includes(h));
@@ -115,7 +114,7 @@ async function joinOpenRequest(
     stageAuditEvent(doc, { actor, action: "requester_joined", data: { filing: filing.id } });
     return doc;
   });
-  await flushAuditOutbox(app.ports, openId);
+  await flushAuditOutbox(app, openId);
   try {
     await applyAction(app, filing.id, "cancel", actor, {
       reason: `Verified: joined the open request ${openId}`,
@@ -140,7 +139,7 @@ export async function resendVerificationCode(
   caller: Caller,
   requestId: string,
 ): Promise<RequestDoc> {
-  const store = new RequestStore(app.ports);
+  const store = app.stores.requests;
   const { doc: current } = await readForRequesterOrOwner(app, caller, requestId, true);
   const now = app.ports.clock.now();
   if (current.status === "pending_verification")
@@ -176,7 +175,7 @@ export async function resendVerificationCode(
   // still works), or the request names no address a code could go to (a public account request naming
   // another address than the registered one): it must not tell a stranger which.
   await issueCode(app, after);
-  await new AuditLog(app.ports).append(requestId, {
+  await new AuditLog(app).append(requestId, {
     actor: actorOf(app, caller),
     action: "verification_resent",
   });

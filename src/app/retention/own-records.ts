@@ -6,9 +6,7 @@ import { type Run, type RunOptions, startRun } from "../operations/run-record";
 import type { AppContext } from "../context";
 import { type BreachDoc, BreachStore } from "../breach/model";
 import { AuditLog } from "../requests/audit-log";
-import { RequestStore } from "../requests/request-store";
 import { nominationState } from "../rights/nomination";
-import { serviceDocs } from "../rights/support";
 import { queryPages } from "../util/paging";
 import { retentionCutoff } from "./sweep";
 
@@ -133,7 +131,7 @@ const RULES: Record<RequestKindOfData, RequestRule> = {
       return state?.endedAt ?? closedAt(doc);
     },
     async beforeWrite(app, doc) {
-      await serviceDocs(app).delete(`nominee:${doc.id}`, doc.pk);
+      await app.stores.nominees.delete(`nominee:${doc.id}`, doc.pk);
     },
     erase: (doc, marker) => markDetail(doc, "nominee", marker),
   },
@@ -197,11 +195,8 @@ export interface OwnRecordsSweep {
 /** Tenants under a legal hold: an account erasure `on_hold` defers every deletion about them. */
 async function heldPartitions(app: AppContext): Promise<Set<string>> {
   const held = new Set<string>();
-  for await (const page of queryPages<RequestDoc>(app.ports.documents.collection("service", "requests"), {
-    where: [
-      { field: "docType", op: "=", value: "request" },
-      { field: "status", op: "=", value: "on_hold" },
-    ],
+  for await (const page of queryPages<RequestDoc>(app.stores.requests.collection(), {
+    where: [{ field: "status", op: "=", value: "on_hold" }],
     select: ["pk"],
   }))
     for (const r of page) held.add(r.pk);
@@ -209,7 +204,7 @@ async function heldPartitions(app: AppContext): Promise<Set<string>> {
 }
 
 const requestsWhere = (where: Condition[]): Omit<QuerySpec, "continuationToken"> => ({
-  where: [{ field: "docType", op: "=", value: "request" }, ...where],
+  where,
   limit: PAGE,
 });
 
@@ -227,8 +222,8 @@ export async function sweepOwnRecords(
   const now = app.ports.clock.now();
   const at = now.toISOString();
   const marker: ErasedMarker = { erasedAt: at, by: "retention" };
-  const store = new RequestStore(app.ports);
-  const requests = app.ports.documents.collection("service", "requests");
+  const store = app.stores.requests;
+  const requests = store.collection();
   const held = await heldPartitions(app);
   const summary: OwnRecordsSweep = {
     id: `own-records-sweep:${at}`,
@@ -248,7 +243,7 @@ export async function sweepOwnRecords(
   // A request closed by a path that did not mark it (or before the mark existed): it closed when its
   // audit trail says it reached its final status (a restore orders decisions by it); without such an
   // event its periods start now, never earlier.
-  const audit = new AuditLog(app.ports);
+  const audit = new AuditLog(app);
   for await (const page of queryPages<RequestDoc>(
     requests,
     requestsWhere([
@@ -327,7 +322,7 @@ export async function sweepOwnRecords(
   await sweepBreachContacts(app, now, summary, run);
   summary.finishedAt = app.ports.clock.now().toISOString();
   await progress();
-  await new AuditLog(app.ports).append(OWN_RECORDS_AUDIT, {
+  await new AuditLog(app).append(OWN_RECORDS_AUDIT, {
     actor: { kind: "system" },
     action: "own_records_sweep",
     data: { sweepId: summary.id, counts: summary.counts, adopted: summary.adopted, failed: summary.failed },
@@ -373,9 +368,8 @@ async function sweepBreachContacts(
   const cutoff = cutoffFor(app, "breachContacts", now);
   const at = now.toISOString();
   const breaches = new BreachStore(app);
-  for await (const page of queryPages<BreachDoc>(app.ports.documents.collection("service", "requests"), {
+  for await (const page of queryPages<BreachDoc>(app.stores.breaches, {
     where: [
-      { field: "docType", op: "=", value: "breach" },
       { field: "state", op: "=", value: "reported" },
       { field: "board.reportedAt", op: "<=", value: cutoff },
       { field: "contactsErasedAt", op: "undefined" },
@@ -408,4 +402,4 @@ async function sweepBreachContacts(
 }
 
 const saveProgress = (app: AppContext, summary: OwnRecordsSweep) =>
-  app.ports.documents.collection("service", "jobs").upsert(summary);
+  app.stores.ownRecordsSweeps.upsert(summary);

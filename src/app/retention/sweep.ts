@@ -8,10 +8,10 @@ import { type RunOptions, startRun } from "../operations/run-record";
 import type { AppContext } from "../context";
 import { expireExport } from "../export/expiry";
 import { ExportJobs } from "../export/job";
-import { RequestStore } from "../requests/request-store";
 import { AuditLog } from "../requests/audit-log";
 import { firstNonEmptyPage } from "../util/paging";
 import { forEachLimit } from "../util/pool";
+import { platformRecords } from "../stores/platform-records";
 
 /** The chain in the `audit` container where the sweeps are recorded (counts only). */
 export const RETENTION_AUDIT = "ops:retention";
@@ -73,7 +73,7 @@ async function heldTenants(app: AppContext): Promise<string[]> {
   const out: string[] = [];
   let continuationToken: string | undefined;
   do {
-    const page = await new RequestStore(app.ports).list({
+    const page = await app.stores.requests.list({
       where: [
         { field: "status", op: "=", value: "on_hold" },
         { field: "scope.type", op: "=", value: "account" },
@@ -102,7 +102,7 @@ async function sweepWhere(
 ): Promise<number> {
   const decision = decide(app.inventory, entry, rule, now);
   if (decision.type !== "delete" && decision.type !== "anonymise") return 0;
-  const coll = app.ports.documents.collection("platform", entry.store.container);
+  const coll = platformRecords(app, entry);
   const tenantField = entry.store.tenantField;
   const notHeld: Condition[] = held.map((t) => ({ field: tenantField, op: "!=", value: t }));
   let count = 0;
@@ -226,8 +226,8 @@ export async function runRetentionSweep(
     heldTenants: held.length,
     failed,
   };
-  await app.ports.documents.collection("service", "jobs").upsert(summary);
-  await new AuditLog(app.ports).append(RETENTION_AUDIT, {
+  await app.stores.retentionSweeps.upsert(summary);
+  await new AuditLog(app).append(RETENTION_AUDIT, {
     actor: { kind: "system" },
     action: "retention_sweep",
     data: {
@@ -251,10 +251,10 @@ export async function runDailyRetentionSweep(
 ): Promise<SweepSummary | undefined> {
   const day = app.ports.clock.now().toISOString().slice(0, 10);
   const id = `retention-sweep:${day}`;
-  const jobs = app.ports.documents.collection("service", "jobs");
+  const claims = app.stores.retentionSweepClaims;
   try {
     // Claimed first, so two timers on one day do not both sweep; replaced by the summary at the end.
-    await jobs.create({ id, pk: SWEEP_PARTITION, docType: "retention-sweep-claim", day });
+    await claims.create({ id, pk: SWEEP_PARTITION, docType: "retention-sweep-claim", day });
   } catch (e) {
     if (e instanceof AlreadyExistsError) return undefined;
     throw e;

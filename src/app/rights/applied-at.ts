@@ -1,7 +1,6 @@
 import { z } from "zod";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
-import { RequestStore } from "../requests/request-store";
 
 class NotInProgress extends Error {}
 
@@ -16,7 +15,7 @@ class NotInProgress extends Error {}
 export async function markApplied(app: AppContext, requestId: string): Promise<RequestDoc | undefined> {
   const at = app.ports.clock.now().toISOString();
   try {
-    const { after } = await new RequestStore(app.ports).update(requestId, (doc) => {
+    const { after } = await app.stores.requests.update(requestId, (doc) => {
       if (doc.status !== "in_progress") throw new NotInProgress();
       doc.details = { ...doc.details, appliedAt: at };
       return doc;

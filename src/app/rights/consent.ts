@@ -11,11 +11,11 @@ import { AuditLog } from "../requests/audit-log";
 import { startClock } from "../requests/deadlines";
 import { runExecution } from "../requests/execution";
 import { notifyRequester } from "../requests/notify";
-import { RequestStore } from "../requests/request-store";
 import { subjectInventory } from "../subject-inventory";
 import { markApplied } from "./applied-at";
 import { awaitsNomineeReview, onBehalfOf } from "./on-behalf";
-import { advance, SYSTEM, serviceDocs } from "./support";
+import { advance, SYSTEM } from "./support";
+import { platformRecords as platformCollection } from "../stores/platform-records";
 
 /**
  * Withdrawal of consent (Privacy Policy §7; DPDP Act 2023 s.6(4)–(6)), per purpose. Recorded twice:
@@ -96,7 +96,7 @@ async function platformRecords(
   } else {
     where.push({ field: hashField, op: "=", value: subject.numberHash });
   }
-  const coll = app.ports.documents.collection("platform", entry.store.container);
+  const coll = platformCollection(app, entry);
   const out: (z.infer<typeof PlatformConsent> & { pk: string })[] = [];
   let continuationToken: string | undefined;
   do {
@@ -129,7 +129,7 @@ async function recordWithdrawals(app: AppContext, request: RequestDoc, purposes:
   if (!subject) return;
   const entry = consentEntry(app);
   for (const purpose of purposes) {
-    const read = await serviceDocs(app).read(ledgerId(purpose), request.pk);
+    const read = await app.stores.consents.read(ledgerId(purpose), request.pk);
     const current = LedgerEntry.safeParse(read?.doc);
     // Withdrawn already: it stays withdrawn from the first moment.
     if (!(current.success && current.data.state === "withdrawn")) {
@@ -145,7 +145,7 @@ async function recordWithdrawals(app: AppContext, request: RequestDoc, purposes:
         requestId: request.id,
         history: [...(current.success ? current.data.history : []), event].slice(-50),
       };
-      await serviceDocs(app).upsert(next);
+      await app.stores.consents.upsert(next);
     }
     if (!entry) continue;
     await withdrawPlatformRecords(app, entry, request, subject, purpose, at);
@@ -162,7 +162,7 @@ async function withdrawPlatformRecords(
   at: string,
   onlyTenant?: string,
 ): Promise<number> {
-  const coll = app.ports.documents.collection("platform", entry.store.container);
+  const coll = platformCollection(app, entry);
   const records = await platformRecords(app, subject, purpose, onlyTenant);
   let changed = 0;
   for (const r of records.filter((x) => x.status !== "withdrawn")) {
@@ -244,7 +244,7 @@ async function erasureFollowUp(
       reason:
         "The account's data is processed to perform the contract (Privacy Policy §1), not on this consent: WhatsApp messaging for the account stops, and erasing the account is a separate request by its owner.",
     };
-  const store = new RequestStore(app.ports);
+  const store = app.stores.requests;
   const planned = FollowUpRef.safeParse(request.details.followUpErasure);
   if (planned.success) {
     const existing = await store.find(planned.data.requestId);
@@ -292,10 +292,10 @@ async function erasureFollowUp(
 }
 
 async function openErasureOf(app: AppContext, pk: string): Promise<RequestDoc | undefined> {
-  const slot = await serviceDocs(app).read<{ id: string; requestId?: string }>("open:erasure", pk);
+  const slot = await app.stores.openSlots.read("open:erasure", pk);
   const holderId = slot?.doc.requestId;
   if (typeof holderId !== "string") return undefined;
-  const holder = await serviceDocs(app).read(holderId, pk);
+  const holder = await app.stores.requests.collection().read(holderId, pk);
   const parsed = RequestDoc.safeParse(holder?.doc);
   return parsed.success && isOpen(parsed.data.status) ? parsed.data : undefined;
 }
@@ -326,8 +326,8 @@ async function openErasure(app: AppContext, withdrawal: RequestDoc, id: string):
     version: 1,
   };
   startClock(doc, now, app.policy);
-  const created = await new RequestStore(app.ports).create(doc);
-  await new AuditLog(app.ports).append(id, {
+  const created = await app.stores.requests.create(doc);
+  await new AuditLog(app).append(id, {
     actor: SYSTEM,
     action: "create",
     to: created.status,
@@ -401,7 +401,7 @@ type ConsentEvent = { state: "granted" | "withdrawn"; at: string; channel?: stri
 
 /** Withdrawals verified but not yet executed: withdrawn from verification, not from execution. */
 async function pendingWithdrawals(app: AppContext, pk: string, purpose: Purpose): Promise<ConsentEvent[]> {
-  const page = await new RequestStore(app.ports).list({
+  const page = await app.stores.requests.list({
     partitionKey: pk,
     where: [
       { field: "kind", op: "=", value: "consent_withdrawal" },
@@ -441,7 +441,7 @@ export async function consentStatus(
   }
   const pk = subjectPartition(subject);
   const [ledgerRead, pending, records] = await Promise.all([
-    serviceDocs(app).read(ledgerId(purpose), pk),
+    app.stores.consents.read(ledgerId(purpose), pk),
     pendingWithdrawals(app, pk, purpose),
     platformRecords(app, subject, purpose, subject.type === "whatsapp" ? tenantFilter : undefined),
   ]);

@@ -6,7 +6,6 @@ import type { AppContext } from "../context";
 import { readForRequesterOrOwner } from "../requests/access-control";
 import { AuditLog } from "../requests/audit-log";
 import { runExecution } from "../requests/execution";
-import { RequestStore } from "../requests/request-store";
 import { SubjectVerification } from "../requests/subject-verification";
 import { actorOf } from "../requests/transition";
 import { clientRef } from "../requests/verification-code";
@@ -64,7 +63,7 @@ export async function confirmCorrection(
     );
     if (check.outcome !== "verified") {
       if (check.outcome !== "expired") {
-        await new AuditLog(app.ports).append(id, {
+        await new AuditLog(app).append(id, {
           actor,
           action: check.outcome === "locked_now" ? "confirmation_locked" : "confirmation_failed",
           data: { field: change.field },
@@ -73,7 +72,7 @@ export async function confirmCorrection(
       throw check.error ?? invalid("The code is wrong.", [{ field: "code", message: "wrong code" }]);
     }
     await recordConfirmed(app, id, change);
-    await new AuditLog(app.ports).append(id, {
+    await new AuditLog(app).append(id, {
       actor,
       action: "confirm_contact",
       data: { field: change.field },
@@ -84,7 +83,7 @@ export async function confirmCorrection(
 }
 
 async function recordConfirmed(app: AppContext, id: string, change: ContactChange): Promise<void> {
-  await new RequestStore(app.ports).update(id, (doc) => {
+  await app.stores.requests.update(id, (doc) => {
     const { confirmed } = confirmationOf(doc);
     doc.details = {
       ...doc.details,
@@ -114,5 +113,5 @@ export async function resendCorrectionConfirmation(
       { retryAfterSeconds: Math.max(1, Math.ceil(((next?.getTime() ?? now) - now) / 1000)) },
     );
   }
-  return new RequestStore(app.ports).get(id);
+  return app.stores.requests.get(id);
 }

@@ -7,11 +7,11 @@ import { keyedHash, normaliseWhatsAppNumber } from "../../domain/subject";
 import type { Doc } from "../../ports/document-store";
 import type { AppContext, Executor } from "../context";
 import { AuditLog } from "../requests/audit-log";
-import { RequestStore } from "../requests/request-store";
 import { markApplied } from "./applied-at";
 import { issueCode } from "../requests/verification-code";
 import { filedByTeamMember, teamMemberFilingRefused } from "./owner-only";
 import { advance, maskEmail, maskPhone, SYSTEM } from "./support";
+import { platformRecords } from "../stores/platform-records";
 
 /**
  * Correction (Privacy Policy §6; DPDP Act 2023 s.12): the principal names fields to correct; staff
@@ -84,7 +84,7 @@ async function recordsOf(
   fields: string[],
   onlyTenant?: string,
 ): Promise<(Doc & Record<string, unknown>)[]> {
-  const coll = app.ports.documents.collection("platform", entry.store.container);
+  const coll = platformRecords(app, entry);
   if (request.scope.type === "account") {
     const tenantId = request.scope.tenantId;
     if (onlyTenant !== undefined && onlyTenant !== tenantId) return [];
@@ -148,7 +148,7 @@ export async function applyCorrections(
     const paths = wanted.map((c) => place.fields[c.field]!);
     const records = await recordsOf(app, entry, request, place.records, paths, onlyTenant);
     if (records.length === 0) continue;
-    const coll = app.ports.documents.collection("platform", entry.store.container);
+    const coll = platformRecords(app, entry);
     for (const record of records) {
       const pk = record[entry.store.tenantField];
       if (typeof pk !== "string") continue;
@@ -242,11 +242,7 @@ export async function contactChangesToConfirm(
   );
   const tenantId = request.scope.tenantId;
   const account = entry
-    ? (
-        await app.ports.documents
-          .collection("platform", entry.store.container)
-          .read<Doc & Record<string, unknown>>(tenantId, tenantId)
-      )?.doc
+    ? (await platformRecords(app, entry).read<Doc & Record<string, unknown>>(tenantId, tenantId))?.doc
     : undefined;
   return wanted
     .filter(({ field, address }) => {
@@ -281,7 +277,7 @@ export async function sendConfirmationCode(
   };
   const sent = await issueCode(app, toNewAddress);
   const now = app.ports.clock.now().toISOString();
-  await new RequestStore(app.ports).update(request.id, (doc) => {
+  await app.stores.requests.update(request.id, (doc) => {
     const { sentAt: previous, ...rest } = confirmationOf(doc);
     // Nothing sent (budget spent): the code sent before to this address, if any, is still the one.
     const sentAt = sent ? now : rest.awaiting === change.field ? previous : undefined;
@@ -296,7 +292,7 @@ export async function sendConfirmationCode(
     };
     return doc;
   });
-  await new AuditLog(app.ports).append(request.id, {
+  await new AuditLog(app).append(request.id, {
     actor,
     action: "confirmation_sent",
     data: { field: change.field, sent },

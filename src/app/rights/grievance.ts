@@ -7,7 +7,6 @@ import type { AppContext } from "../context";
 import { AuditLog } from "../requests/audit-log";
 import { notifyRequester } from "../requests/notify";
 import { notifyWithinBudget } from "../requests/verification-code";
-import { RequestStore } from "../requests/request-store";
 import { actorOf, applyAction } from "../requests/transition";
 import { SYSTEM } from "./support";
 
@@ -52,7 +51,7 @@ export function acknowledgementLate(doc: RequestDoc, now: Date): boolean {
  */
 export async function acknowledgeGrievance(app: AppContext, doc: RequestDoc): Promise<RequestDoc> {
   if (doc.kind !== "grievance" || doc.acknowledgedAt || !isOpen(doc.status) || !doc.dueAt) return doc;
-  const audit = new AuditLog(app.ports);
+  const audit = new AuditLog(app);
   let channel: string;
   try {
     // Anyone can file a grievance naming any number or address: from the public, the notice spends the
@@ -72,7 +71,7 @@ export async function acknowledgeGrievance(app: AppContext, doc: RequestDoc): Pr
     return doc;
   }
   const at = app.ports.clock.now().toISOString();
-  const { after } = await new RequestStore(app.ports).update(doc.id, (d) => {
+  const { after } = await app.stores.requests.update(doc.id, (d) => {
     d.acknowledgedAt ??= at;
     return d;
   });
@@ -88,7 +87,7 @@ export async function acknowledgeGrievance(app: AppContext, doc: RequestDoc): Pr
 export async function acknowledgePendingGrievances(
   app: AppContext,
 ): Promise<{ pending: number; acknowledged: number }> {
-  const store = new RequestStore(app.ports);
+  const store = app.stores.requests;
   let pending = 0;
   let acknowledged = 0;
   let continuationToken: string | undefined;
@@ -118,7 +117,7 @@ const requireStaff = (caller: Caller) => {
 
 /** Loads an open grievance, or 409 naming what it is instead. */
 async function openGrievance(app: AppContext, id: string): Promise<RequestDoc> {
-  const doc = await new RequestStore(app.ports).get(id);
+  const doc = await app.stores.requests.get(id);
   if (doc.kind !== "grievance")
     throw conflict(`This is a ${doc.kind.replace(/_/g, " ")} request, not a grievance.`, {
       status: doc.status,
@@ -138,14 +137,14 @@ export async function assignGrievance(
   const staff = requireStaff(caller);
   await openGrievance(app, id);
   const at = app.ports.clock.now().toISOString();
-  const { before, after } = await new RequestStore(app.ports).update(id, (doc) => {
+  const { before, after } = await app.stores.requests.update(id, (doc) => {
     if (doc.kind !== "grievance" || !isOpen(doc.status))
       throw conflict(`The grievance is ${doc.status}: it can no longer be handled.`, { status: doc.status });
     doc.details = { ...doc.details, handling: { ...handlingOf(doc), assignee, assignedAt: at } };
     return doc;
   });
   const previous = handlingOf(before).assignee;
-  await new AuditLog(app.ports).append(id, {
+  await new AuditLog(app).append(id, {
     actor: actorOf(app, staff),
     action: "assign",
     data: {
@@ -166,7 +165,7 @@ export async function respondToGrievance(
   const staff = requireStaff(caller);
   await openGrievance(app, id);
   const at = app.ports.clock.now().toISOString();
-  const { after } = await new RequestStore(app.ports).update(id, (doc) => {
+  const { after } = await app.stores.requests.update(id, (doc) => {
     if (doc.kind !== "grievance" || !isOpen(doc.status))
       throw conflict(`The grievance is ${doc.status}: it can no longer be handled.`, { status: doc.status });
     const h = handlingOf(doc);
@@ -181,7 +180,7 @@ export async function respondToGrievance(
     };
     return doc;
   });
-  await new AuditLog(app.ports).append(id, {
+  await new AuditLog(app).append(id, {
     actor: actorOf(app, staff),
     action: "respond",
     data: { messageHash: keyedHash(app.keys.hash, `grievance-response:${message}`) },

@@ -9,10 +9,9 @@ import type { Caller } from "../caller";
 import type { AppContext, Executor } from "../context";
 import { AuditLog } from "../requests/audit-log";
 import { notifyRequester } from "../requests/notify";
-import { RequestStore } from "../requests/request-store";
 import { actorOf, auditReason } from "../requests/transition";
 import { filedByTeamMember, teamMemberFilingRefused } from "./owner-only";
-import { advance, maskEmail, maskPhone, serviceDocs } from "./support";
+import { advance, maskEmail, maskPhone } from "./support";
 
 /**
  * Nomination (DPDP Act 2023 s.14; Privacy Policy §6): a principal names a person to exercise their
@@ -114,7 +113,7 @@ export async function stashNominee(
     ...(phone ? { phoneHash: hashWhatsAppNumber(app.keys.hash, phone) } : {}),
     createdAt: app.ports.clock.now().toISOString(),
   };
-  await serviceDocs(app).upsert(doc);
+  await app.stores.nominees.upsert(doc);
   const { nominee: _sealed, ...rest } = details;
   return {
     ...rest,
@@ -123,13 +122,13 @@ export async function stashNominee(
 }
 
 async function readNominee(app: AppContext, request: RequestDoc): Promise<NomineeDoc | undefined> {
-  const read = await serviceDocs(app).read(nomineeDocId(request.id), request.pk);
+  const read = await app.stores.nominees.read(nomineeDocId(request.id), request.pk);
   const parsed = NomineeDoc.safeParse(read?.doc);
   return parsed.success ? parsed.data : undefined;
 }
 
 async function readPointer(app: AppContext, pk: string): Promise<{ doc: Pointer; etag: string } | undefined> {
-  const read = await serviceDocs(app).read(POINTER, pk);
+  const read = await app.stores.nominationPointers.read(POINTER, pk);
   const parsed = Pointer.safeParse(read?.doc);
   return read && parsed.success ? { doc: parsed.data, etag: read.etag } : undefined;
 }
@@ -147,8 +146,8 @@ async function pointTo(app: AppContext, request: RequestDoc, since: string): Pro
     const current = await readPointer(app, request.pk);
     if (current?.doc.requestId === request.id) return undefined;
     try {
-      if (current) await serviceDocs(app).replace(next, current.etag);
-      else await serviceDocs(app).create(next);
+      if (current) await app.stores.nominationPointers.replace(next, current.etag);
+      else await app.stores.nominationPointers.create(next);
       return current?.doc.requestId;
     } catch (e) {
       if (!(e instanceof PreconditionFailedError || e instanceof AlreadyExistsError)) throw e;
@@ -164,7 +163,7 @@ async function endNomination(
   state: "superseded" | "revoked",
   event: { actor: RequestDoc["requester"]; reason?: string; supersededBy?: string },
 ): Promise<RequestDoc> {
-  const store = new RequestStore(app.ports);
+  const store = app.stores.requests;
   const endedAt = app.ports.clock.now().toISOString();
   const { after } = await store.update(requestId, (doc) => {
     const current = nominationState(doc);
@@ -181,14 +180,14 @@ async function endNomination(
     return doc;
   });
   // Data minimisation: the nominee's contact is not needed once the nomination is no longer in force.
-  await serviceDocs(app).delete(nomineeDocId(requestId), after.pk);
+  await app.stores.nominees.delete(nomineeDocId(requestId), after.pk);
   // The principal's words are theirs: the chain keeps a keyed hash of them (src/app/requests/transition.ts).
   const { reason, reasonHash } = auditReason(app, event.actor, event.reason);
   const data = {
     ...(event.supersededBy ? { supersededBy: event.supersededBy } : {}),
     ...(reasonHash ? { reasonHash } : {}),
   };
-  await new AuditLog(app.ports).append(requestId, {
+  await new AuditLog(app).append(requestId, {
     actor: event.actor,
     action: state === "revoked" ? "revoke_nomination" : "nomination_superseded",
     ...(reason ? { reason } : {}),
@@ -208,7 +207,7 @@ export const nominationExecutor: Executor = async (app, request, step) => {
   if (filedByTeamMember(current)) {
     if (current.status !== "verified") throw teamMemberFilingRefused(current);
     step("refuse");
-    await serviceDocs(app).delete(nomineeDocId(current.id), current.pk);
+    await app.stores.nominees.delete(nomineeDocId(current.id), current.pk);
     await advance(app, current, "reject", {
       reason: "Only the account owner can make, replace or revoke the account's nomination.",
     });
@@ -258,12 +257,10 @@ export async function revokeNomination(
   }
   const pointer = await readPointer(app, doc.pk);
   if (pointer?.doc.requestId === doc.id) {
-    await serviceDocs(app)
-      .delete(POINTER, doc.pk, pointer.etag)
-      .catch((e: unknown) => {
-        // Replaced meanwhile by a newer nomination: that one is in force, and this one ends anyway.
-        if (!(e instanceof PreconditionFailedError)) throw e;
-      });
+    await app.stores.nominationPointers.delete(POINTER, doc.pk, pointer.etag).catch((e: unknown) => {
+      // Replaced meanwhile by a newer nomination: that one is in force, and this one ends anyway.
+      if (!(e instanceof PreconditionFailedError)) throw e;
+    });
   }
   const after = await endNomination(app, doc.id, "revoked", {
     actor: actorOf(app, caller),
@@ -317,7 +314,7 @@ export async function resolveOnBehalf(
     invalid("The request is invalid.", [
       { field: "onBehalfOf.nominationId", message: "no nomination in force has this id" },
     ]);
-  const nomination = (await new RequestStore(app.ports).find(input.onBehalfOf.nominationId))?.doc;
+  const nomination = (await app.stores.requests.find(input.onBehalfOf.nominationId))?.doc;
   if (
     !nomination ||
     nomination.kind !== "nomination" ||
@@ -366,7 +363,7 @@ export async function resolveOnBehalf(
 
 /** A nominee's request is approved only while the nomination it relies on is still in force. */
 export async function nominationInForce(app: AppContext, nominationId: string): Promise<boolean> {
-  const nomination = (await new RequestStore(app.ports).find(nominationId))?.doc;
+  const nomination = (await app.stores.requests.find(nominationId))?.doc;
   if (!nomination || nominationState(nomination)?.state !== "active") return false;
   return (await readPointer(app, nomination.pk))?.doc.requestId === nomination.id;
 }

@@ -1,10 +1,6 @@
 import type { Actor } from "../../domain/requests/model";
-import type { AppContext } from "../context";
 
 export const SYSTEM: Actor = { kind: "system" };
-
-/** The service's own documents beside the requests (nominees, consents, breaches): `requests`, by docType. */
-export const serviceDocs = (app: AppContext) => app.ports.documents.collection("service", "requests");
 
 /** "m•••@example.in": enough for the person to recognise the address, not enough to use it. */
 export const maskEmail = (email: string) => {

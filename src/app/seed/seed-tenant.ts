@@ -4,6 +4,7 @@ import type { Inventory } from "../../domain/inventory/schema";
 import { hashWhatsAppNumber, keyedHash, normaliseWhatsAppNumber } from "../../domain/subject";
 import type { Ports } from "../../ports";
 import { forEachLimit } from "../util/pool";
+import { platformRecords } from "../stores/platform-records";
 
 export const SeedOptions = z
   .object({
@@ -53,7 +54,7 @@ export type SeedWriter = (container: string, docs: SeedDoc[]) => Promise<void>;
 const portsWriter =
   (ports: Ports): SeedWriter =>
   async (container, docs) => {
-    const coll = ports.documents.collection("platform", container);
+    const coll = platformRecords({ ports }, container);
     await forEachLimit(docs, CONCURRENCY, async (doc) => {
       await coll.upsert(doc);
     });

@@ -7,12 +7,11 @@ import type { Doc, DocumentCollection, QuerySpec } from "../../ports/document-st
  */
 
 type Spec = Omit<QuerySpec, "continuationToken">;
+/** All a loop needs: an append-only store (`app.stores.audit`) qualifies as well as a full one. */
+type Queryable = Pick<DocumentCollection, "query">;
 
 /** The items of every page, a page at a time; empty pages are skipped, never taken for the end. */
-export async function* queryPages<T extends Doc>(
-  collection: DocumentCollection,
-  spec: Spec,
-): AsyncGenerator<T[]> {
+export async function* queryPages<T extends Doc>(collection: Queryable, spec: Spec): AsyncGenerator<T[]> {
   let continuationToken: string | undefined;
   do {
     const page = await collection.query<T>({
@@ -26,7 +25,7 @@ export async function* queryPages<T extends Doc>(
 }
 
 /** Every item a query matches, page by page (for timers, sweeps and jobs; HTTP answers page). */
-export async function queryAll<T extends Doc>(collection: DocumentCollection, spec: Spec): Promise<T[]> {
+export async function queryAll<T extends Doc>(collection: Queryable, spec: Spec): Promise<T[]> {
   const out: T[] = [];
   for await (const items of queryPages<T>(collection, spec)) out.push(...items);
   return out;
@@ -41,7 +40,7 @@ export async function queryAll<T extends Doc>(collection: DocumentCollection, sp
  * page.
  */
 export async function firstNonEmptyPage<T extends Doc>(
-  collection: DocumentCollection,
+  collection: Queryable,
   spec: Spec,
 ): Promise<{ items: T[]; more: boolean }> {
   let continuationToken: string | undefined;
@@ -58,9 +57,6 @@ export async function firstNonEmptyPage<T extends Doc>(
 }
 
 /** The first item a query gives (its order's first with `orderBy`), or undefined when it matches nothing. */
-export async function queryFirst<T extends Doc>(
-  collection: DocumentCollection,
-  spec: Spec,
-): Promise<T | undefined> {
+export async function queryFirst<T extends Doc>(collection: Queryable, spec: Spec): Promise<T | undefined> {
   return (await firstNonEmptyPage<T>(collection, { limit: 1, ...spec })).items[0];
 }

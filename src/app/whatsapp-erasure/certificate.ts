@@ -34,7 +34,7 @@ const BACKUPS_NONE =
 const BACKUPS_PENDING =
   "Encrypted backups in India still hold copies; each rotates out on its schedule, within 90 days of this deletion (Data Deletion Instructions §4).";
 
-const jobs = (app: AppContext) => app.ports.documents.collection("service", "jobs");
+const jobs = (app: AppContext) => app.stores.certificates;
 
 /**
  * How many backup sets still hold the number (the backup catalogue, src/app/backups). TODO(backups):
@@ -70,7 +70,7 @@ export async function issueWhatsAppCertificate(
     ]),
   );
   const held = await backupsHolding(app, request);
-  const { headHash } = await new AuditLog(app.ports).verified(request.id);
+  const { headHash } = await new AuditLog(app).verified(request.id);
   const certificate: WhatsAppCertificate = {
     id: certificateId(request.id),
     pk: request.pk,

@@ -24,6 +24,7 @@ import {
   targetAnonymisation,
 } from "./plan";
 import { recordForTenant } from "./tenant-record";
+import { platformRecords } from "../stores/platform-records";
 
 /** Records per chunk (one write-ahead and one commit checkpoint each); deletes in flight per chunk. */
 export const ERASURE_CHUNK = 100;
@@ -102,9 +103,8 @@ export type WhatsAppErasureJob = z.infer<typeof WhatsAppErasureJob>;
 
 export const erasureJobId = (requestId: string) => `whatsapp-erasure:${requestId}`;
 
-const jobs = (app: AppContext) => app.ports.documents.collection("service", "jobs");
-const platform = (app: AppContext, container: string) =>
-  app.ports.documents.collection("platform", container);
+const jobs = (app: AppContext) => app.stores.whatsappErasureJobs;
+const platform = (app: AppContext, container: string) => platformRecords(app, container);
 
 /** Tenants are listed on the checkpoint by keyed hash: countable and de-duplicable, not readable. */
 const tenantHash = (app: AppContext, tenantId: string) =>
@@ -391,7 +391,7 @@ export async function runWhatsAppErasureJob(
   const plan = erasurePlan(app.inventory);
   const cp = await Checkpoint.open(app, request, numberHash, plan);
   if (cp.job.finishedAt) return cp.job;
-  const audit = new AuditLog(app.ports);
+  const audit = new AuditLog(app);
 
   // A chunk that was in flight when the last run stopped is finished first.
   const pending = cp.job.pending;

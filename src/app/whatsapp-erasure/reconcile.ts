@@ -2,7 +2,6 @@ import type { RequestDoc, RequestStatus } from "../../domain/requests/model";
 import type { AppContext } from "../context";
 import { FailureRecordedOnRequest, type RunOptions, startRun } from "../operations/run-record";
 import { runExecution } from "../requests/execution";
-import { RequestStore } from "../requests/request-store";
 import { readWhatsAppErasureJob } from "./job";
 
 /** An erasure whose request or checkpoint has not moved for this long is taken to have died. */
@@ -16,7 +15,7 @@ export interface WhatsAppReconcileResult {
 }
 
 const requestsIn = (app: AppContext, status: RequestStatus): Promise<RequestDoc[]> =>
-  new RequestStore(app.ports).listAll([
+  app.stores.requests.listAll([
     { field: "kind", op: "=", value: "erasure" },
     { field: "scope.type", op: "=", value: "whatsapp_number" },
     { field: "status", op: "=", value: status },

@@ -3,6 +3,7 @@ import { addRefused, RefusedReference } from "../../domain/storage/record-refere
 import type { AppContext } from "../context";
 import { queryAll } from "../util/paging";
 import type { ErasureOutcome } from "./plan";
+import { tenantPartition } from "../../domain/storage/partition-keys";
 
 /**
  * What an affected tenant is told: one `principal-erasure` record per (request, tenant) in the
@@ -38,12 +39,11 @@ export const PrincipalErasureRecord = z
 export type PrincipalErasureRecord = z.infer<typeof PrincipalErasureRecord>;
 
 export const principalErasureRecordId = (requestId: string) => `principal-erasure:${requestId}`;
-export const tenantPartition = (tenantId: string) => `tenant:${tenantId}`;
 
 const BASIS =
   "Erasure requested by the data principal for their WhatsApp number (Data Deletion Instructions §1–§3; DPDP Act 2023 s.12)";
 
-const jobs = (app: AppContext) => app.ports.documents.collection("service", "jobs");
+const jobs = (app: AppContext) => app.stores.principalErasures;
 
 /** Adds one chunk's counts to the tenant's record; a chunk already counted (`chunk <= lastChunk`) is skipped. */
 export async function recordForTenant(

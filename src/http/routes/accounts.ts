@@ -37,7 +37,7 @@ export const reactivateAccountRoute = route({
   async handler({ rt, caller, params, body }) {
     const result = await reactivateAccount(rt.app, caller, params.tenantId, body.reason);
     return json(200, {
-      request: requestView(result.request, rt.ports.clock.now(), standingOf(caller)),
+      request: requestView(result.request, rt.app.ports.clock.now(), standingOf(caller)),
       restored: result.restored,
       apiKeys: {
         revoked: result.apiKeysRevoked,

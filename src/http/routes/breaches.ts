@@ -88,7 +88,7 @@ export const breachRoutes: HttpRoute[] = [
     responses: { 201: { description: "Recorded", schema: BreachView }, ...refusals },
     async handler({ rt, caller, body }) {
       const doc = await registerBreach(rt.app, caller, body);
-      return json(201, breachView(doc, rt.ports.clock.now()), { location: location(doc.id) });
+      return json(201, breachView(doc, rt.app.ports.clock.now()), { location: location(doc.id) });
     },
   }),
   route({
@@ -100,7 +100,7 @@ export const breachRoutes: HttpRoute[] = [
     query: z.object({ open: z.enum(["true", "false"]).optional() }).strict(),
     responses: { 200: { description: "The breaches", schema: z.object({ items: z.array(BreachView) }) } },
     async handler({ rt, caller, query }) {
-      const now = rt.ports.clock.now();
+      const now = rt.app.ports.clock.now();
       const items = await listBreaches(rt.app, caller, query.open === "true");
       return json(200, { items: items.map((b) => breachView(b, now)) }, { "cache-control": "no-store" });
     },
@@ -115,7 +115,7 @@ export const breachRoutes: HttpRoute[] = [
     responses: { 200: { description: "The breach", schema: BreachView }, ...refusals },
     async handler({ rt, caller, params }) {
       const doc = await getBreach(rt.app, caller, params.id);
-      return json(200, breachView(doc, rt.ports.clock.now()), { "cache-control": "no-store" });
+      return json(200, breachView(doc, rt.app.ports.clock.now()), { "cache-control": "no-store" });
     },
   }),
   route({
@@ -135,7 +135,7 @@ export const breachRoutes: HttpRoute[] = [
     },
     async handler({ rt, caller, params }) {
       const { breach, run } = await sendBreachNotices(rt.app, caller, params.id);
-      return json(200, { breach: breachView(breach, rt.ports.clock.now()), run });
+      return json(200, { breach: breachView(breach, rt.app.ports.clock.now()), run });
     },
   }),
   route({
@@ -153,7 +153,7 @@ export const breachRoutes: HttpRoute[] = [
     },
     async handler({ rt, caller, params, body }) {
       const doc = await recordBoardReport(rt.app, caller, params.id, body);
-      return json(200, breachView(doc, rt.ports.clock.now()));
+      return json(200, breachView(doc, rt.app.ports.clock.now()));
     },
   }),
   route({
@@ -176,9 +176,7 @@ export const breachRoutes: HttpRoute[] = [
     },
     async handler({ rt, caller, params }) {
       await getBreach(rt.app, caller, params.id);
-      const { events, valid, headHash, brokenAt, anchored } = await new AuditLog(rt.ports).verified(
-        params.id,
-      );
+      const { events, valid, headHash, brokenAt, anchored } = await new AuditLog(rt.app).verified(params.id);
       return json(200, {
         breachId: params.id,
         chain: { valid, headHash, ...(brokenAt ? { brokenAt } : {}), anchored },
@@ -200,7 +198,7 @@ export const breachRoutes: HttpRoute[] = [
     },
     async handler({ rt, caller, params, query }) {
       const doc = await getBreach(rt.app, caller, params.id);
-      const report = boardReport(rt.app, doc, rt.ports.clock.now());
+      const report = boardReport(rt.app, doc, rt.app.ports.clock.now());
       const name = `breach-report-${doc.id}`;
       if (query.format === "html") {
         return {

@@ -111,7 +111,7 @@ export const consentLookupRoute = route({
   body: CheckBody,
   responses,
   async handler({ rt, caller, body }) {
-    const subject = subjectOfRef(body.subject, rt.subjectHashKey, "body.subject.whatsapp");
+    const subject = subjectOfRef(body.subject, rt.app.keys.hash, "body.subject.whatsapp");
     return answer(rt, caller, subject, body.purpose, body.tenantId);
   },
 });

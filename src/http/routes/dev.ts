@@ -81,7 +81,7 @@ export const devClockRoute = route({
   },
   async handler({ rt, body }) {
     const tools = devTools(rt);
-    const target = body.to ? new Date(body.to) : addDuration(rt.ports.clock.now(), body.advance!);
+    const target = body.to ? new Date(body.to) : addDuration(rt.app.ports.clock.now(), body.advance!);
     const now = await tools.advanceClock(target);
     return json(200, { now: now.toISOString() });
   },

@@ -64,7 +64,7 @@ export function actionRoute<B>(spec: {
     },
     async handler({ rt, caller, params, body }) {
       const doc = await spec.run(rt.app, caller, params.id, body);
-      return json(200, requestView(doc, rt.ports.clock.now(), standingOf(caller)), {
+      return json(200, requestView(doc, rt.app.ports.clock.now(), standingOf(caller)), {
         "cache-control": "no-store",
       });
     },

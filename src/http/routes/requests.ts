@@ -76,7 +76,7 @@ export const createRequestRoute = route({
   async handler({ rt, req, caller, body }) {
     const result = await createRequest(rt.app, caller, toInput(body), idempotencyOf(req, body));
     const view = {
-      ...requestView(result.request, rt.ports.clock.now(), standingOf(caller)),
+      ...requestView(result.request, rt.app.ports.clock.now(), standingOf(caller)),
       ...(result.requestToken ? { requestToken: result.requestToken } : {}),
     };
     return json(result.outcome === "created" ? 201 : 200, view, {
@@ -103,7 +103,7 @@ export const listRequestsRoute = route({
       limit: query.limit,
       ...(query.continuationToken ? { continuationToken: query.continuationToken } : {}),
     });
-    const now = rt.ports.clock.now();
+    const now = rt.app.ports.clock.now();
     return json(200, {
       items: page.items.map((doc) => requestView(doc, now, page.relation)),
       ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
@@ -125,7 +125,7 @@ export const getRequestRoute = route({
   async handler({ rt, caller, params }) {
     const { doc, relation } = await getRequest(rt.app, caller, params.id);
     const extra = await exportView(rt.app, doc);
-    return json(200, requestView(doc, rt.ports.clock.now(), relation, extra), {
+    return json(200, requestView(doc, rt.app.ports.clock.now(), relation, extra), {
       "cache-control": "no-store",
     });
   },

@@ -77,7 +77,7 @@ export const subjectInventoryRoute = route({
   responses,
   async handler({ rt, query }) {
     const subject: Subject = { type: "tenant", tenantId: query.tenantId };
-    const view = await subjectInventory(rt.ports, rt.inventory, subject);
+    const view = await subjectInventory(rt.app.ports, rt.app.inventory, subject);
     return json(200, { subject, ...view });
   },
 });
@@ -98,8 +98,8 @@ export const subjectInventoryLookupRoute = route({
   body: SubjectRef,
   responses,
   async handler({ rt, body }) {
-    const subject = subjectOfRef(body, rt.subjectHashKey, "body.whatsapp");
-    const view = await subjectInventory(rt.ports, rt.inventory, subject);
+    const subject = subjectOfRef(body, rt.app.keys.hash, "body.whatsapp");
+    const view = await subjectInventory(rt.app.ports, rt.app.inventory, subject);
     // The answer is about a person: no cache on the way keeps a copy.
     return json(200, { subject, ...view }, { "cache-control": "no-store" });
   },

@@ -20,7 +20,7 @@ export const healthRoute = route({
     503: { description: "A dependency fails", schema: Health },
   },
   async handler({ rt }) {
-    const result = await health(rt.ports);
+    const result = await health(rt.app.ports);
     return json(result.status === "ok" ? 200 : 503, result, { "cache-control": "no-store" });
   },
 });

@@ -6,6 +6,7 @@ import { firstNonEmptyPage } from "../../util/paging";
 import { forEachLimit } from "../../util/pool";
 import { erasurePlan, targetAnonymisation } from "../../whatsapp-erasure/plan";
 import type { Handler } from "./types";
+import { platformRecords } from "../../stores/platform-records";
 
 const BATCH = 100;
 
@@ -25,7 +26,7 @@ export const reapplyNumberErasure: Handler = async ({ app, tenantId }, decision)
   for (const target of erasurePlan(app.inventory).targets) {
     const action = target.action;
     if (action.type === "route_to_account_flow") continue;
-    const coll = app.ports.documents.collection("platform", target.container);
+    const coll = platformRecords(app, target.container);
     for (;;) {
       // From the start each time (handled records drop out); done when nothing matches, past empty pages.
       const page = await firstNonEmptyPage<Doc & Record<string, unknown>>(coll, {

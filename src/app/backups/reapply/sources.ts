@@ -9,10 +9,10 @@ import { RequestDoc, RequestStatus } from "../../../domain/requests/model";
 import type { Condition, Doc } from "../../../ports/document-store";
 import type { AppContext } from "../../context";
 import { readSnapshot } from "../../account/deactivation-snapshot";
-import { RequestStore } from "../../requests/request-store";
 import { appliedAtOf } from "../../rights/applied-at";
 import { queryAll, queryFirst } from "../../util/paging";
 import type { FoundDecision, RestoredIndex } from "./types";
+import { tenantPartition } from "../../../domain/storage/partition-keys";
 
 /**
  * Where a restore finds the decisions made after its set's time (the sources the list of lasting
@@ -35,7 +35,7 @@ import type { FoundDecision, RestoredIndex } from "./types";
  * audit trail's `→ completed` event.
  */
 
-const requests = (app: AppContext) => new RequestStore(app.ports).collection();
+const requests = (app: AppContext) => app.stores.requests.collection();
 
 const CLOSED_AT = "details.retention.closedAt";
 const APPLIED_AT = "details.appliedAt";
@@ -51,7 +51,7 @@ async function tookEffectAt(app: AppContext, request: RequestDoc): Promise<strin
   if (applied) return applied;
   const closed = Closed.safeParse(request.details);
   if (closed.success) return closed.data.retention.closedAt;
-  const event = await queryFirst<Doc & { at?: unknown }>(app.ports.documents.collection("service", "audit"), {
+  const event = await queryFirst<Doc & { at?: unknown }>(app.stores.audit, {
     partitionKey: request.id,
     where: [{ field: "to", op: "=", value: "completed" }],
     orderBy: { field: "seq", direction: "desc" },
@@ -97,7 +97,7 @@ async function accountErasures(app: AppContext, tenantId: string, takenAt: strin
   const honoured = requestDecisions["erasure:account"];
   if (honoured.how !== "reapplied") return [];
   const docs = await queryAll<Doc>(requests(app), {
-    partitionKey: `tenant:${tenantId}`,
+    partitionKey: tenantPartition(tenantId),
     where: [
       { field: "docType", op: "=", value: "request" },
       { field: "kind", op: "=", value: "erasure" },
@@ -154,7 +154,7 @@ const ErasureJob = z.object({
 
 /** WhatsApp-number erasures finished since `takenAt` or still running, of numbers the restore brought back. */
 async function numberErasures(app: AppContext, takenAt: string, held: Set<string>): Promise<FoundDecision[]> {
-  const jobs = app.ports.documents.collection("service", "jobs");
+  const jobs = app.stores.whatsappErasureJobs;
   const out: FoundDecision[] = [];
   for (const condition of [
     { field: "finishedAt", op: ">=" as const, value: takenAt },
@@ -197,7 +197,7 @@ export async function decisionsSince(
           app,
           takenAt,
           [{ field: "kind", op: "in", value: accountKinds }],
-          `tenant:${tenantId}`,
+          tenantPartition(tenantId),
         )
       : [],
     numberKinds.length && restored.numberHashes.size
