@@ -1,7 +1,7 @@
 import { createGzip } from "node:zlib";
 import { CosmosClient } from "@azure/cosmos";
 import { readSetTenant } from "../src/app/backups/catalogue";
-import { restoreTenant } from "../src/app/backups/restore";
+import { restoreTenant } from "../src/app/restore/restore";
 import { takeBackup, TENANT_CONCURRENCY } from "../src/app/backups/take";
 import { seedTenant } from "../src/app/seed/seed-tenant";
 import { forEachLimit } from "../src/app/util/pool";

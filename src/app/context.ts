@@ -5,7 +5,7 @@ import type { RequestDoc, RequestStatus } from "../domain/requests/model";
 import type { Ports } from "../ports";
 import type { Caller } from "./caller";
 import type { Stores } from "./stores/stores";
-import type { Filing, FilingSubject } from "./kinds/filing";
+import type { Filing, FilingSubject } from "./filing";
 
 /**
  * What a kind does once its request may run (export, purge, record a withdrawal…). `step` names the
@@ -79,6 +79,12 @@ export interface KindHandler {
    * (src/app/requests/execution.ts).
    */
   runsIn?: readonly RequestStatus[];
+  /**
+   * An erasure waits, `purged`, until every backup set holding its subject has rotated out (DESIGN §4);
+   * the backups feature calls this when none holds it any more, to finish what waited (a certificate, the
+   * executor's last step). Default: nothing waits on backups.
+   */
+  afterBackupsRotated?(app: AppContext, request: RequestDoc): Promise<void>;
 }
 
 /** One handler per flow of the state machine (src/domain/requests/state-machine.ts). */

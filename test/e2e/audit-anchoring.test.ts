@@ -9,7 +9,7 @@ import { RecordingLogs } from "../../src/adapters/logging/recording";
 import { AnchorLog } from "../../src/app/audit/anchor-log";
 import { sealChangedChains } from "../../src/app/audit/seal-chains";
 import type { Certificate } from "../../src/app/account/certificate";
-import { AuditLog } from "../../src/app/requests/audit-log";
+import { AuditLog } from "../../src/app/audit/audit-log";
 import { WhatsAppCertificate } from "../../src/app/whatsapp-erasure/certificate";
 import {
   Anchor,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSet, readSetTenant, tenantBlobName } from "../../src/app/backups/catalogue";
 import { activeBackupsHolding } from "../../src/app/backups/holdings";
 import { dataKeyForRestore, tenantKeyId } from "../../src/app/backups/keys";
-import { type BackupRecord, readTenantBlob } from "../../src/app/backups/restore";
+import { type BackupRecord, readTenantBlob } from "../../src/app/restore/restore";
 import { hashWhatsAppNumber } from "../../src/domain/subject";
 import { functionTable } from "../../src/function-table";
 import { startTestHost, type TestHost } from "../support/host";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSnapshot } from "../../src/app/account/deactivation-snapshot";
 import { catalogue, readSet } from "../../src/app/backups/catalogue";
-import { AuditLog } from "../../src/app/requests/audit-log";
+import { AuditLog } from "../../src/app/audit/audit-log";
 import { sweepOwnRecords } from "../../src/app/retention/own-records";
 import { hashWhatsAppNumber } from "../../src/domain/subject";
 import type { DocumentStore } from "../../src/ports/document-store";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flushAuditOutbox, stageAuditEvent } from "../../src/app/requests/audit-outbox";
-import { AuditLog } from "../../src/app/requests/audit-log";
+import { AuditLog } from "../../src/app/audit/audit-log";
 import { buildStores } from "../../src/app/stores/stores";
 import { applyAction } from "../../src/app/requests/transition";
 import { DomainError } from "../../src/domain/errors";

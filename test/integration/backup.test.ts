@@ -9,7 +9,7 @@ import { findSets, readSet, readSetTenant, setTenants } from "../../src/app/back
 import { activeBackupsHolding } from "../../src/app/backups/holdings";
 import { dataKeyForBackup, REWRAP_AFTER_MS, shredTenantKey, tenantKeyId } from "../../src/app/backups/keys";
 import { reconcileBackups } from "../../src/app/backups/reconcile";
-import { restoreTenant } from "../../src/app/backups/restore";
+import { restoreTenant } from "../../src/app/restore/restore";
 import { rotateSet } from "../../src/app/backups/rotate";
 import { takeBackup, takeScheduledBackup } from "../../src/app/backups/take";
 import type { AppContext } from "../../src/app/context";

@@ -8,7 +8,7 @@ import { sealCertificate } from "../audit/certificate-seal";
 import { activeBackupsHolding, lastRotationOf } from "../backups/holdings";
 import { tenantKeyShreddedAt } from "../backups/keys";
 import { readForRequesterOrOwner } from "../requests/access-control";
-import { AuditLog } from "../requests/audit-log";
+import { AuditLog } from "../audit/audit-log";
 import { applyAction } from "../requests/transition";
 import { readPurgeJob, recordsHandled } from "./purge-job";
 import { tenantPartition } from "../../domain/storage/partition-keys";

@@ -4,6 +4,7 @@ import { nomineeFiling } from "../rights/on-behalf";
 import { refuseTeamMember } from "../rights/owner-only";
 import { accountErasureExecutor } from "./deactivate";
 import { cancelPurgeMessage } from "./purge";
+import { issueCertificate } from "./certificate";
 
 /**
  * Account erasure (Account Deletion policy): deactivation, the 30-day retention window, the purge. The
@@ -33,4 +34,8 @@ export const accountErasureKind: KindHandler = {
     if (request.account) await cancelPurgeMessage(app, request.id);
   },
   execute: accountErasureExecutor,
+  // The certificate records the last rotation and completes the request (Privacy Policy: backups purged within 90 days).
+  afterBackupsRotated: async (app, request) => {
+    await issueCertificate(app, request.id);
+  },
 };

@@ -4,7 +4,7 @@ import { DomainError } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
 import { shredTenantKey } from "../backups/keys";
-import { AuditLog } from "../requests/audit-log";
+import { AuditLog } from "../audit/audit-log";
 import { applyAction } from "../requests/transition";
 import { issueCertificate } from "./certificate";
 import { PurgeTakenOverError, recordsHandled, runPurgeJob } from "./purge-job";

@@ -2,7 +2,7 @@ import { type CertificateAnchor, certificateHash } from "../../domain/audit/cert
 import { DomainError } from "../../domain/errors";
 import { PreconditionFailedError, type Versioned } from "../../ports/document-store";
 import type { AppContext } from "../context";
-import { AuditLog } from "../requests/audit-log";
+import { AuditLog } from "./audit-log";
 import { anchorChainNow } from "./seal-chains";
 
 /** What sealing needs of a certificate of either scope (stored in `jobs` as `certificate:<requestId>`). */

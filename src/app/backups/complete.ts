@@ -1,8 +1,7 @@
 import type { RequestDoc } from "../../domain/requests/model";
-import { issueCertificate } from "../account/certificate";
 import type { Run } from "../operations/run-record";
 import type { AppContext } from "../context";
-import { runExecution } from "../requests/execution";
+import { handlerOf } from "../requests/kind-handler";
 import { catalogue } from "./catalogue";
 import { activeBackupsHolding, holdingId } from "./holdings";
 import { tenantPartition } from "../../domain/storage/partition-keys";
@@ -51,8 +50,8 @@ export async function completeWaitingErasures(
     report.waiting++;
     if ((await activeBackupsHolding(app, subject)).length > 0) continue;
     try {
-      if (r.scope.type === "account") await issueCertificate(app, r.id);
-      else await runExecution(app, r.id);
+      // Its kind finishes it: an account erasure through its certificate, a number's through its executor.
+      await handlerOf(app, r).afterBackupsRotated?.(app, r);
       if ((await store.get(r.id)).status === "completed") report.completed++;
     } catch (e) {
       // Kept, not thrown: one request must not stop the others; reconciliation tries again.

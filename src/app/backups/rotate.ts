@@ -1,6 +1,6 @@
 import { PreconditionFailedError } from "../../ports/document-store";
 import type { AppContext } from "../context";
-import { AuditLog } from "../requests/audit-log";
+import { AuditLog } from "../audit/audit-log";
 import { forEachLimit } from "../util/pool";
 import { BACKUP_CONTAINER, catalogue, readSet } from "./catalogue";
 import { type CompletionReport, completeWaitingErasures } from "./complete";

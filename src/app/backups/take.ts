@@ -9,7 +9,7 @@ import { cosmosEntries } from "../../domain/inventory/schema";
 import type { Actor } from "../../domain/requests/model";
 import { AlreadyExistsError, type Doc } from "../../ports/document-store";
 import type { AppContext } from "../context";
-import { AuditLog } from "../requests/audit-log";
+import { AuditLog } from "../audit/audit-log";
 import { asRunning } from "../requests/execution-queue";
 import { forEachLimit } from "../util/pool";
 import { completeWaitingErasures } from "./complete";

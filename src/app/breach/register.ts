@@ -8,7 +8,7 @@ import { keyedHash, normaliseWhatsAppNumber } from "../../domain/subject";
 import type { Caller } from "../caller";
 import { platformRecords } from "../stores/platform-records";
 import type { AppContext } from "../context";
-import { AuditLog } from "../requests/audit-log";
+import { AuditLog } from "../audit/audit-log";
 import { actorOf } from "../requests/transition";
 import {
   BREACH_REMINDER_HOURS,

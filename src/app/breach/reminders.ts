@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AppContext } from "../context";
-import { AuditLog } from "../requests/audit-log";
+import { AuditLog } from "../audit/audit-log";
 import { alertPrivacyOfficer } from "../requests/notify";
 import { BREACH_ID, BreachStore } from "./model";
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { REQUEST_ID_PATTERN } from "../../domain/requests/request-id";
 import type { Actor, RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
-import { AuditLog } from "../requests/audit-log";
+import { AuditLog } from "../audit/audit-log";
 import { runExecution } from "../requests/execution";
 import { FailureRecordedOnRequest, type RunOptions, startRun } from "../operations/run-record";
 import { type ExportJob, ExportJobs, STALE_RUN_MS } from "./job";

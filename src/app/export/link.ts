@@ -3,7 +3,7 @@ import type { RequestDoc } from "../../domain/requests/model";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
 import { readForRequesterOrOwner } from "../requests/access-control";
-import { AuditLog } from "../requests/audit-log";
+import { AuditLog } from "../audit/audit-log";
 import { actorOf } from "../requests/transition";
 import { EXPORT_CONTAINER, type ExportJob, ExportJobs } from "./job";
 import { humanDuration } from "./summary";

@@ -5,7 +5,7 @@ import type { Condition, QuerySpec } from "../../ports/document-store";
 import { type Run, type RunOptions, startRun } from "../operations/run-record";
 import type { AppContext } from "../context";
 import { type BreachDoc, BreachStore } from "../breach/model";
-import { AuditLog } from "../requests/audit-log";
+import { AuditLog } from "../audit/audit-log";
 import { nominationState } from "../rights/nomination";
 import { queryPages } from "../util/paging";
 import { retentionCutoff } from "./sweep";
@@ -337,7 +337,7 @@ export async function sweepOwnRecords(
 
 /**
  * How much longer than a backup set lives correction values are kept at the least: a set is restorable
- * until its expiry (src/app/backups/restore.ts), so the values must strictly outlive every set taken
+ * until its expiry (src/app/restore/restore.ts), so the values must strictly outlive every set taken
  * before the correction, with room for the timers' own delays.
  */
 export const ROTATION_MARGIN = "P1D";

@@ -8,7 +8,7 @@ import { type RunOptions, startRun } from "../operations/run-record";
 import type { AppContext } from "../context";
 import { expireExport } from "../export/expiry";
 import { ExportJobs } from "../export/job";
-import { AuditLog } from "../requests/audit-log";
+import { AuditLog } from "../audit/audit-log";
 import { firstNonEmptyPage } from "../util/paging";
 import { forEachLimit } from "../util/pool";
 import { platformRecords } from "../stores/platform-records";

@@ -8,7 +8,7 @@ class NotInProgress extends Error {}
  * Records on a request in progress the time its change reaches the platform's records
  * (`details.appliedAt`), in one ETag-guarded write BEFORE the change: a restore that looks for decisions
  * between the change and the request's completion finds it as applied, and orders it by this time
- * (src/app/backups/reapply/sources.ts). A retry writes it again: the last application is the one the
+ * (src/app/restore/reapply/sources.ts). A retry writes it again: the last application is the one the
  * records hold. Undefined when the request is no longer in progress (another run finished it): apply
  * nothing then.
  */

@@ -7,7 +7,7 @@ import { subjectPartition, type Subject } from "../../domain/subject";
 import type { Condition, Doc } from "../../ports/document-store";
 import type { Caller } from "../caller";
 import type { AppContext, Executor } from "../context";
-import { AuditLog } from "../requests/audit-log";
+import { AuditLog } from "../audit/audit-log";
 import { startClock } from "../requests/deadlines";
 import { runExecution } from "../requests/execution";
 import { notifyRequester } from "../requests/notify";
@@ -194,7 +194,7 @@ async function withdrawPlatformRecords(
 
 /**
  * A completed withdrawal applied again to one tenant's platform consent records, from the time it took
- * effect (a restore re-applies a withdrawal made after its backup set, src/app/backups/reapply/). The
+ * effect (a restore re-applies a withdrawal made after its backup set, src/app/restore/reapply/). The
  * ledger is the service's own and untouched. Returns the records changed.
  */
 export async function reapplyWithdrawalInTenant(

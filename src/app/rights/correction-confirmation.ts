@@ -4,7 +4,7 @@ import type { RequestDoc } from "../../domain/requests/model";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
 import { readForRequesterOrOwner } from "../requests/access-control";
-import { AuditLog } from "../requests/audit-log";
+import { AuditLog } from "../audit/audit-log";
 import { runExecution } from "../requests/execution";
 import { SubjectVerification } from "../requests/subject-verification";
 import { actorOf } from "../requests/transition";

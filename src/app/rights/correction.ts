@@ -6,7 +6,7 @@ import type { Actor, RequestDoc } from "../../domain/requests/model";
 import { keyedHash, normaliseWhatsAppNumber } from "../../domain/subject";
 import type { Doc } from "../../ports/document-store";
 import type { AppContext, Executor } from "../context";
-import { AuditLog } from "../requests/audit-log";
+import { AuditLog } from "../audit/audit-log";
 import { markApplied } from "./applied-at";
 import { issueCode } from "../requests/verification-code";
 import { filedByTeamMember, teamMemberFilingRefused } from "./owner-only";
@@ -180,7 +180,7 @@ export async function applyCorrections(
 
 /**
  * The corrections applied again to one tenant's records only (a restore re-applies a correction made
- * after its backup set, src/app/backups/reapply/correction.ts): a number's other businesses are not touched.
+ * after its backup set, src/app/restore/reapply/correction.ts): a number's other businesses are not touched.
  */
 export const applyCorrectionsInTenant = (
   app: AppContext,

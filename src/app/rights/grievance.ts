@@ -4,7 +4,7 @@ import { isOpen, type RequestDoc } from "../../domain/requests/model";
 import { keyedHash } from "../../domain/subject";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
-import { AuditLog } from "../requests/audit-log";
+import { AuditLog } from "../audit/audit-log";
 import { notifyRequester } from "../requests/notify";
 import { notifyWithinBudget } from "../requests/verification-code";
 import { actorOf, applyAction } from "../requests/transition";

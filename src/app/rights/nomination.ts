@@ -7,7 +7,7 @@ import { hashWhatsAppNumber, keyedHash, normaliseWhatsAppNumber } from "../../do
 import { AlreadyExistsError, PreconditionFailedError } from "../../ports/document-store";
 import type { Caller } from "../caller";
 import type { AppContext, Executor } from "../context";
-import { AuditLog } from "../requests/audit-log";
+import { AuditLog } from "../audit/audit-log";
 import { notifyRequester } from "../requests/notify";
 import { actorOf, auditReason } from "../requests/transition";
 import { filedByTeamMember, teamMemberFilingRefused } from "./owner-only";

@@ -2,7 +2,7 @@ import type { AuditEvent } from "../../domain/requests/audit-chain";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { Ports } from "../../ports";
 import type { Doc } from "../../ports/document-store";
-import { type OpenSlot, RequestStore } from "../requests/request-store";
+import { type OpenSlot, RequestStore } from "./request-store";
 import { TypedStore } from "./typed-store";
 
 /** A store events are appended to and read from, and nothing more. */

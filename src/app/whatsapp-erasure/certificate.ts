@@ -6,7 +6,7 @@ import { AlreadyExistsError } from "../../ports/document-store";
 import { sealCertificate } from "../audit/certificate-seal";
 import { activeBackupsHolding } from "../backups/holdings";
 import type { AppContext } from "../context";
-import { AuditLog } from "../requests/audit-log";
+import { AuditLog } from "../audit/audit-log";
 import type { WhatsAppErasureJob } from "./job";
 import { erasurePlan } from "./plan";
 

@@ -1,5 +1,6 @@
 import type { KindHandler } from "../context";
 import { nomineeFiling } from "../rights/on-behalf";
+import { runExecution } from "../requests/execution";
 import { whatsappErasureExecutor } from "./executor";
 
 /**
@@ -9,4 +10,8 @@ import { whatsappErasureExecutor } from "./executor";
 export const whatsappErasureKind: KindHandler = {
   ...nomineeFiling,
   execute: whatsappErasureExecutor,
+  // The executor's last step sees no set holding the number any more and completes the request.
+  afterBackupsRotated: async (app, request) => {
+    await runExecution(app, request.id);
+  },
 };

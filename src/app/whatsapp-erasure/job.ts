@@ -13,7 +13,7 @@ import {
 } from "../../ports/document-store";
 import type { AppContext } from "../context";
 import { auditRefusals } from "../export/refusals";
-import { AuditLog } from "../requests/audit-log";
+import { AuditLog } from "../audit/audit-log";
 import { firstNonEmptyPage } from "../util/paging";
 import { forEachLimit } from "../util/pool";
 import {

@@ -5,7 +5,7 @@ import type { RequestKind, RequestStatus, StoredScope } from "../requests/model"
  * a subject's data, and how a restore of a backup set taken before the decision honours it. A restore
  * writes a tenant's platform records back as they were at the set's time; every decision recorded after
  * that time must still hold when it ends. This list is the one place that says how: a restore runs what
- * it names (src/app/backups/restore.ts), and test/unit/lasting-decisions.test.ts fails when a request
+ * it names (src/app/restore/restore.ts), and test/unit/lasting-decisions.test.ts fails when a request
  * kind, a scope, or a deactivation effect that reactivation does not undo has no entry.
  */
 
@@ -13,7 +13,7 @@ export type ScopeType = StoredScope["type"];
 /** A request kind with the scope of its subject: the unit a decision is recorded in. */
 export type DecisionKey = `${RequestKind}:${ScopeType}`;
 
-/** What re-applies a decision to the restored tenant's records (one file each, src/app/backups/reapply/). */
+/** What re-applies a decision to the restored tenant's records (one file each, src/app/restore/reapply/). */
 export const REAPPLY_HANDLERS = [
   "number_erasure",
   "key_revocation",

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { reactivateAccount } from "../../app/account/reactivate";
 import { getCertificate } from "../../app/account/certificate";
-import { certificateProof } from "../../app/audit/certificate-proof";
+import { certificateProof } from "../../app/account/certificate-proof";
 import { CertificateAnchor, PROOF_FORMAT } from "../../domain/audit/certificate-proof";
 import { standingOf } from "../../app/requests/access-control";
 import { requestView } from "../../app/requests/view";

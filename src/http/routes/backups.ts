@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { type BackupSet, listSets, readSet, SET_ID } from "../../app/backups/catalogue";
 import { setProgress } from "../../app/backups/job";
-import { ReappliedDecision } from "../../app/backups/reapply";
-import { restoreTenant } from "../../app/backups/restore";
+import { ReappliedDecision } from "../../app/restore/reapply";
+import { restoreTenant } from "../../app/restore/restore";
 import { startBackup } from "../../app/backups/take";
 import { notFound } from "../../domain/errors";
 import { RefusedReference } from "../../domain/storage/record-references";

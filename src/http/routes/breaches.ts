@@ -8,7 +8,7 @@ import {
   sendBreachNotices,
 } from "../../app/breach/register";
 import { boardReport, boardReportHtml } from "../../app/breach/report";
-import { AuditLog } from "../../app/requests/audit-log";
+import { AuditLog } from "../../app/audit/audit-log";
 import type { HttpRoute } from "../route";
 import { json, route } from "../route";
 import { Phone, TenantId } from "../schemas/common";

@@ -1,5 +1,5 @@
-import type { RequestKind, StoredScope } from "../../domain/requests/model";
-import type { OnBehalfOf } from "../../domain/requests/on-behalf";
+import type { RequestKind, StoredScope } from "../domain/requests/model";
+import type { OnBehalfOf } from "../domain/requests/on-behalf";
 
 /** A request as filed (POST /requests, or staff entering one that arrived by email), nothing stored yet. */
 export interface Filing {

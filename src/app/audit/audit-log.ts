@@ -4,7 +4,7 @@ import type { Ports } from "../../ports";
 import { AlreadyExistsError, type DocumentStore } from "../../ports/document-store";
 import type { AppContext } from "../context";
 import type { AppendOnly, Stores } from "../stores/stores";
-import { checkAnchored } from "../audit/verify-chain";
+import { checkAnchored } from "./verify-chain";
 import { queryFirst } from "../util/paging";
 
 export type NewEvent = Omit<AuditEvent, "id" | "pk" | "requestId" | "seq" | "prevHash" | "hash" | "at">;

@@ -2,7 +2,7 @@ import { DomainError, notFound } from "../../domain/errors";
 import { partitionOfRequestId } from "../../domain/requests/request-id";
 import { isOpen, RequestDoc, type RequestKind } from "../../domain/requests/model";
 import { AlreadyExistsError, PreconditionFailedError, type QuerySpec } from "../../ports/document-store";
-import type { TypedStore } from "../stores/typed-store";
+import type { TypedStore } from "./typed-store";
 import { queryAll, queryFirst } from "../util/paging";
 
 const MAX_ATTEMPTS = 5;

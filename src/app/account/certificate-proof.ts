@@ -7,11 +7,11 @@ import {
 } from "../../domain/audit/certificate-proof";
 import { DomainError } from "../../domain/errors";
 import { type ChainEvent, redactEvent } from "../../domain/requests/audit-chain";
-import { getCertificate } from "../account/certificate";
+import { getCertificate } from "./certificate";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
-import { AuditLog } from "../requests/audit-log";
-import { AnchorLog } from "./anchor-log";
+import { AuditLog } from "../audit/audit-log";
+import { AnchorLog } from "../audit/anchor-log";
 
 /** What `verifyProof` (src/domain/audit/certificate-proof.ts) reads. */
 export interface CertificateProofBundle {
