@@ -27,21 +27,24 @@ module.exports = {
     {
       name: "domain-no-platform-sdks",
       severity: "error",
-      comment: "The domain names no Azure SDK and no Node I/O module: only data libraries (zod, libphonenumber-js).",
+      comment:
+        "The domain names no Azure SDK and no Node I/O module: only data libraries (zod, libphonenumber-js).",
       from: { path: "^src/domain/" },
       to: { path: "(^|/)node_modules/@azure/|^(fs|net|http|https|child_process)$" },
     },
     {
       name: "ports-are-interfaces",
       severity: "error",
-      comment: "Ports are what the use cases need from the outside world: they know the domain, nothing else.",
+      comment:
+        "Ports are what the use cases need from the outside world: they know the domain, nothing else.",
       from: { path: "^src/ports/" },
       to: { path: "^(src/(?!ports/|domain/)|functions/)" },
     },
     {
       name: "app-uses-ports-not-adapters",
       severity: "error",
-      comment: "Use cases reach the world through src/ports only: never an adapter, the HTTP edge, a trigger, a host or an Azure SDK.",
+      comment:
+        "Use cases reach the world through src/ports only: never an adapter, the HTTP edge, a trigger, a host or an Azure SDK.",
       from: { path: "^src/app/" },
       to: {
         path: "^(src/(adapters|http|triggers|local)/|src/(composition|function-table|runtime)\\.ts$|functions/)|(^|/)node_modules/@azure/",
@@ -57,7 +60,8 @@ module.exports = {
     {
       name: "edge-not-from-hosts",
       severity: "error",
-      comment: "HTTP routes and triggers are host-neutral: only functions/ and src/local know which host runs them.",
+      comment:
+        "HTTP routes and triggers are host-neutral: only functions/ and src/local know which host runs them.",
       from: { path: "^src/(http|triggers)/" },
       to: { path: "^(functions/|src/local/)" },
     },
@@ -70,6 +74,22 @@ module.exports = {
       to: {
         path: "^src/app/((rights|account|export|whatsapp-erasure|backups|breach|retention)/|kinds/registry\\.ts$)",
       },
+    },
+    {
+      name: "features-through-their-index",
+      severity: "error",
+      comment:
+        "A feature of src/app (a folder) is used through its index.ts only: what it exports there is its contract, the rest its own.",
+      from: { path: "^src/app/([^/]+)/" },
+      to: { path: "^src/app/[^/]+/", pathNot: ["^src/app/$1/", "^src/app/[^/]+/index\\.ts$"] },
+    },
+    {
+      name: "edge-uses-features-through-their-index",
+      severity: "error",
+      comment:
+        "Routes, triggers, hosts and the composition root reach a feature of src/app through its index.ts only.",
+      from: { path: "^(src/(?!app/)|functions/)" },
+      to: { path: "^src/app/[^/]+/", pathNot: ["^src/app/[^/]+/index\\.ts$"] },
     },
     {
       name: "no-orphans",
@@ -86,6 +106,9 @@ module.exports = {
     doNotFollow: { path: "node_modules" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
-    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default"] },
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default"],
+    },
   },
 };

@@ -5,7 +5,7 @@ import type { Config } from "./config/schema";
 import type { Authenticator, Role } from "./http/auth";
 import type { LoggerFactory } from "./ports/logger";
 import type { Notification } from "./ports/notifier";
-import type { SeedOptions, SeedResult } from "./app/seed/seed-tenant";
+import type { SeedOptions, SeedResult } from "./app/seed";
 
 /** What the local host adds for development: never built in the azure profile. */
 export interface DevTools {

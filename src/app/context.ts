@@ -4,7 +4,7 @@ import type { FlowKey } from "../domain/requests/state-machine";
 import type { RequestDoc, RequestStatus } from "../domain/requests/model";
 import type { Ports } from "../ports";
 import type { Caller } from "./caller";
-import type { Stores } from "./stores/stores";
+import type { Stores } from "./stores";
 import type { Filing, FilingSubject } from "./filing";
 
 /**

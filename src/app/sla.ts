@@ -3,11 +3,11 @@ import { addDuration } from "../domain/duration";
 import { forbidden } from "../domain/errors";
 import { responsePeriods } from "../domain/policy/periods";
 import { isOpen, type RequestDoc, RequestStatus } from "../domain/requests/model";
-import { BreachStore } from "./breach/model";
+import { BreachStore } from "./breach";
 import type { Caller } from "./caller";
 import type { AppContext } from "./context";
-import { acknowledgementLate, handlingOf } from "./rights/grievance";
-import { awaitsNomineeReview } from "./rights/on-behalf";
+import { acknowledgementLate, handlingOf } from "./rights";
+import { awaitsNomineeReview } from "./rights";
 
 /**
  * The SLA view (GET /sla): every open item with a running clock — each open request with its deadline

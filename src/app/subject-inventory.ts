@@ -4,7 +4,7 @@ import { recordReferences } from "../domain/storage/record-references";
 import { tenantBlobPrefix } from "../domain/storage/tenant-blob-name";
 import type { Subject } from "../domain/subject";
 import type { Ports } from "../ports";
-import { platformRecords } from "./stores/platform-records";
+import { platformRecords } from "./stores";
 
 export interface CategoryCount {
   category: string;

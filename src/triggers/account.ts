@@ -1,5 +1,5 @@
-import { PurgeMessage, purgeAccount } from "../app/account/purge";
-import { reconcileAccountPurges } from "../app/account/reconcile";
+import { PurgeMessage, purgeAccount } from "../app/account";
+import { reconcileAccountPurges } from "../app/account";
 import { invocationOf, type QueueFunction, type TimerFunction } from "../function-types";
 import { safeId } from "../ports/logger";
 

@@ -1,4 +1,4 @@
-import { sealChangedChains } from "../app/audit/seal-chains";
+import { sealChangedChains } from "../app/audit";
 import { invocationOf, type TimerFunction } from "../function-types";
 import { safeId } from "../ports/logger";
 

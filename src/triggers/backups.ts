@@ -1,7 +1,7 @@
-import { reconcileBackups } from "../app/backups/reconcile";
-import { rotateSet } from "../app/backups/rotate";
-import { RotationMessage, runBackupSetJob, takeScheduledBackup } from "../app/backups/take";
-import { runDailyRetentionSweep } from "../app/retention/sweep";
+import { reconcileBackups } from "../app/backups";
+import { rotateSet } from "../app/backups";
+import { RotationMessage, runBackupSetJob, takeScheduledBackup } from "../app/backups";
+import { runDailyRetentionSweep } from "../app/retention";
 import { invocationOf, type QueueFunction, type TimerFunction } from "../function-types";
 import { safeId } from "../ports/logger";
 

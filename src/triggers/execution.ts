@@ -1,4 +1,4 @@
-import { runExecutionMessage } from "../app/requests/execution";
+import { runExecutionMessage } from "../app/requests";
 import { invocationOf, type QueueFunction } from "../function-types";
 import { safeId } from "../ports/logger";
 

@@ -1,4 +1,4 @@
-import { reconcileExports } from "../app/export/expiry";
+import { reconcileExports } from "../app/export";
 import { invocationOf, type TimerFunction } from "../function-types";
 
 /**

@@ -1,5 +1,5 @@
-import { dropDeadLetteredNotices } from "../app/retention/notice-dead-letters";
-import { sweepOwnRecords } from "../app/retention/own-records";
+import { dropDeadLetteredNotices } from "../app/retention";
+import { sweepOwnRecords } from "../app/retention";
 import { invocationOf, type TimerFunction } from "../function-types";
 
 /**

@@ -1,4 +1,4 @@
-import { dispatchRequestTimer } from "../app/timers/request-timers";
+import { dispatchRequestTimer } from "../app/timers";
 import { invocationOf, type QueueFunction } from "../function-types";
 import { safeId } from "../ports/logger";
 

@@ -1,5 +1,5 @@
-import { reconcileBreachReminders } from "../app/breach/reminders";
-import { acknowledgePendingGrievances } from "../app/rights/grievance";
+import { reconcileBreachReminders } from "../app/breach";
+import { acknowledgePendingGrievances } from "../app/rights";
 import { invocationOf, type TimerFunction } from "../function-types";
 
 /**

@@ -1,4 +1,4 @@
-import { sweepUnverified } from "../app/requests/verification-timers";
+import { sweepUnverified } from "../app/requests";
 import { invocationOf, type TimerFunction } from "../function-types";
 
 /** Hourly: the verification reminders and expiries whose scheduled message never came. Counts only. */

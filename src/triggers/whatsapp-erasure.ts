@@ -1,4 +1,4 @@
-import { reconcileWhatsAppErasures } from "../app/whatsapp-erasure/reconcile";
+import { reconcileWhatsAppErasures } from "../app/whatsapp-erasure";
 import { invocationOf, type TimerFunction } from "../function-types";
 
 /**

@@ -10,8 +10,8 @@ import { type ChainEvent, redactEvent } from "../../domain/requests/audit-chain"
 import { getCertificate } from "./certificate";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
-import { AuditLog } from "../audit/audit-log";
-import { AnchorLog } from "../audit/anchor-log";
+import { AuditLog } from "../audit";
+import { AnchorLog } from "../audit";
 
 /** What `verifyProof` (src/domain/audit/certificate-proof.ts) reads. */
 export interface CertificateProofBundle {

@@ -4,12 +4,12 @@ import type { RequestDoc } from "../../domain/requests/model";
 import { AlreadyExistsError } from "../../ports/document-store";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
-import { sealCertificate } from "../audit/certificate-seal";
-import { activeBackupsHolding, lastRotationOf } from "../backups/holdings";
-import { tenantKeyShreddedAt } from "../backups/keys";
-import { readForRequesterOrOwner } from "../requests/access-control";
-import { AuditLog } from "../audit/audit-log";
-import { applyAction } from "../requests/transition";
+import { sealCertificate } from "../audit";
+import { activeBackupsHolding, lastRotationOf } from "../backups";
+import { tenantKeyShreddedAt } from "../backups";
+import { readForRequesterOrOwner } from "../requests";
+import { AuditLog } from "../audit";
+import { applyAction } from "../requests";
 import { readPurgeJob, recordsHandled } from "./purge-job";
 import { tenantPartition } from "../../domain/storage/partition-keys";
 

@@ -1,8 +1,8 @@
 import { DomainError } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { AppContext, Executor } from "../context";
-import { forEachLimit } from "../util/pool";
-import { applyAction } from "../requests/transition";
+import { forEachLimit } from "../util";
+import { applyAction } from "../requests";
 import { takeSnapshot } from "./deactivation-snapshot";
 import { ensurePurgeScheduled, purgeAccount } from "./purge";
 import { isCosmos, platformCollection } from "./tenant-records";

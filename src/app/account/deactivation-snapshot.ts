@@ -1,6 +1,6 @@
 import { AlreadyExistsError, type Doc } from "../../ports/document-store";
 import type { AppContext } from "../context";
-import { queryAll } from "../util/paging";
+import { queryAll } from "../util";
 import { isCosmos, platformCollection } from "./tenant-records";
 import { tenantPartition } from "../../domain/storage/partition-keys";
 

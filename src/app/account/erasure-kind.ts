@@ -1,7 +1,7 @@
 import { DomainError } from "../../domain/errors";
 import type { KindHandler } from "../context";
-import { nomineeFiling } from "../rights/on-behalf";
-import { refuseTeamMember } from "../rights/owner-only";
+import { nomineeFiling } from "../rights";
+import { refuseTeamMember } from "../rights";
 import { accountErasureExecutor } from "./deactivate";
 import { cancelPurgeMessage } from "./purge";
 import { issueCertificate } from "./certificate";

@@ -12,8 +12,8 @@ import {
 import { holdsPath, topLevelFields } from "../../domain/inventory/record-path";
 import type { InventoryEntry } from "../../domain/inventory/schema";
 import type { Condition, DocumentCollection } from "../../ports/document-store";
-import { firstNonEmptyPage } from "../util/paging";
-import { forEachLimit } from "../util/pool";
+import { firstNonEmptyPage } from "../util";
+import { forEachLimit } from "../util";
 import type { CategoryOutcome, PurgeRun } from "./purge-run";
 import {
   type BlobEntry,

@@ -3,9 +3,9 @@ import { REQUEST_ID_PATTERN } from "../../domain/requests/request-id";
 import { DomainError } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
-import { shredTenantKey } from "../backups/keys";
-import { AuditLog } from "../audit/audit-log";
-import { applyAction } from "../requests/transition";
+import { shredTenantKey } from "../backups";
+import { AuditLog } from "../audit";
+import { applyAction } from "../requests";
 import { issueCertificate } from "./certificate";
 import { PurgeTakenOverError, recordsHandled, runPurgeJob } from "./purge-job";
 

@@ -1,7 +1,7 @@
 import type { RequestDoc } from "../../domain/requests/model";
 import type { Condition } from "../../ports/document-store";
 import type { AppContext } from "../context";
-import { type RunOptions, startRun } from "../operations/run-record";
+import { type RunOptions, startRun } from "../operations";
 import { issueCertificate } from "./certificate";
 import { purgeAccount } from "./purge";
 import { readPurgeJob } from "./purge-job";

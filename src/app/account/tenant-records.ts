@@ -1,6 +1,6 @@
 import type { InventoryEntry } from "../../domain/inventory/schema";
 import type { AppContext } from "../context";
-import { platformRecords } from "../stores/platform-records";
+import { platformRecords } from "../stores";
 
 export type CosmosEntry = InventoryEntry & { store: { kind: "cosmos" } };
 export type BlobEntry = InventoryEntry & { store: { kind: "blob" } };

@@ -3,9 +3,9 @@ import { type AuditEvent, GENESIS, sealEvent, verifyChain } from "../../domain/r
 import type { Ports } from "../../ports";
 import { AlreadyExistsError, type DocumentStore } from "../../ports/document-store";
 import type { AppContext } from "../context";
-import type { AppendOnly, Stores } from "../stores/stores";
+import type { AppendOnly, Stores } from "../stores";
 import { checkAnchored } from "./verify-chain";
-import { queryFirst } from "../util/paging";
+import { queryFirst } from "../util";
 
 export type NewEvent = Omit<AuditEvent, "id" | "pk" | "requestId" | "seq" | "prevHash" | "hash" | "at">;
 

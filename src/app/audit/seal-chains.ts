@@ -2,7 +2,7 @@ import type { AnchorHead } from "../../domain/audit/anchor";
 import type { AuditEvent } from "../../domain/requests/audit-chain";
 import type { AppContext } from "../context";
 import { type Logger, silentLogger } from "../../ports/logger";
-import { queryFirst, queryPages } from "../util/paging";
+import { queryFirst, queryPages } from "../util";
 import { type AnchorFinding, AnchorLog, type SealedAnchor } from "./anchor-log";
 
 /**

@@ -1,7 +1,7 @@
 import type { RequestDoc } from "../../domain/requests/model";
-import type { Run } from "../operations/run-record";
+import type { Run } from "../operations";
 import type { AppContext } from "../context";
-import { handlerOf } from "../requests/kind-handler";
+import { handlerOf } from "../requests";
 import { catalogue } from "./catalogue";
 import { activeBackupsHolding, holdingId } from "./holdings";
 import { tenantPartition } from "../../domain/storage/partition-keys";

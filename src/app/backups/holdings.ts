@@ -1,6 +1,6 @@
 import type { AppContext } from "../context";
-import { firstNonEmptyPage, queryAll, queryFirst } from "../util/paging";
-import { forEachLimit } from "../util/pool";
+import { firstNonEmptyPage, queryAll, queryFirst } from "../util";
+import { forEachLimit } from "../util";
 import { type BackupSet, catalogue, findSets } from "./catalogue";
 
 /**

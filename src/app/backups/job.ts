@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AppContext } from "../context";
-import { guardedUpdate, Lease, leaseHeld, newLease } from "../requests/execution-queue";
+import { guardedUpdate, Lease, leaseHeld, newLease } from "../requests";
 import { catalogue, SET_ID, setPartition } from "./catalogue";
 
 /**

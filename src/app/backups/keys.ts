@@ -4,7 +4,7 @@ import { DomainError } from "../../domain/errors";
 import { AlreadyExistsError, PreconditionFailedError } from "../../ports/document-store";
 import { WrappedKey } from "../../ports/key-wrapper";
 import type { AppContext } from "../context";
-import { AuditLog } from "../audit/audit-log";
+import { AuditLog } from "../audit";
 import { catalogue } from "./catalogue";
 import { tenantPartition } from "../../domain/storage/partition-keys";
 

@@ -1,5 +1,5 @@
 import type { AppContext } from "../context";
-import { type RunOptions, startRun } from "../operations/run-record";
+import { type RunOptions, startRun } from "../operations";
 import { catalogue, findSets } from "./catalogue";
 import { completeWaitingErasures } from "./complete";
 import { rotateSet } from "./rotate";

@@ -1,7 +1,7 @@
 import { PreconditionFailedError } from "../../ports/document-store";
 import type { AppContext } from "../context";
-import { AuditLog } from "../audit/audit-log";
-import { forEachLimit } from "../util/pool";
+import { AuditLog } from "../audit";
+import { forEachLimit } from "../util";
 import { BACKUP_CONTAINER, catalogue, readSet } from "./catalogue";
 import { type CompletionReport, completeWaitingErasures } from "./complete";
 import { rotateHoldings } from "./holdings";

@@ -9,9 +9,9 @@ import { cosmosEntries } from "../../domain/inventory/schema";
 import type { Actor } from "../../domain/requests/model";
 import { AlreadyExistsError, type Doc } from "../../ports/document-store";
 import type { AppContext } from "../context";
-import { AuditLog } from "../audit/audit-log";
-import { asRunning } from "../requests/execution-queue";
-import { forEachLimit } from "../util/pool";
+import { AuditLog } from "../audit";
+import { asRunning } from "../requests";
+import { forEachLimit } from "../util";
 import { completeWaitingErasures } from "./complete";
 import {
   BACKUP_CONTAINER,
@@ -33,7 +33,7 @@ import { recordHoldings } from "./holdings";
 import { BackupSetMessage, claimSetJob, enqueueBackupSet, releaseSetJob, scheduleSetRecheck } from "./job";
 import { dataKeyForBackup } from "./keys";
 import { numberPartition, tenantPartition } from "../../domain/storage/partition-keys";
-import { platformRecords } from "../stores/platform-records";
+import { platformRecords } from "../stores";
 
 /** The chain in the `audit` container where backups, rotations and restores are recorded. */
 export const BACKUP_AUDIT = "ops:backups";

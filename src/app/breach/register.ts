@@ -6,10 +6,10 @@ import { renderNotice } from "../../domain/notices";
 import type { Actor } from "../../domain/requests/model";
 import { keyedHash, normaliseWhatsAppNumber } from "../../domain/subject";
 import type { Caller } from "../caller";
-import { platformRecords } from "../stores/platform-records";
+import { platformRecords } from "../stores";
 import type { AppContext } from "../context";
-import { AuditLog } from "../audit/audit-log";
-import { actorOf } from "../requests/transition";
+import { AuditLog } from "../audit";
+import { actorOf } from "../requests";
 import {
   BREACH_REMINDER_HOURS,
   type BreachDoc,

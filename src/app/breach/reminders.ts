@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AppContext } from "../context";
-import { AuditLog } from "../audit/audit-log";
-import { alertPrivacyOfficer } from "../requests/notify";
+import { AuditLog } from "../audit";
+import { alertPrivacyOfficer } from "../requests";
 import { BREACH_ID, BreachStore } from "./model";
 
 /**

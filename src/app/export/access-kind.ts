@@ -1,6 +1,6 @@
 import type { KindHandler } from "../context";
-import { nomineeFiling } from "../rights/on-behalf";
-import { refuseTeamMember } from "../rights/owner-only";
+import { nomineeFiling } from "../rights";
+import { refuseTeamMember } from "../rights";
 import { accessExportExecutor } from "./executor";
 
 /**

@@ -2,8 +2,8 @@ import { DomainError } from "../../domain/errors";
 import type { Action } from "../../domain/requests/state-machine";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { AppContext, Executor } from "../context";
-import { notifyRequester } from "../requests/notify";
-import { applyAction, type TransitionOptions } from "../requests/transition";
+import { notifyRequester } from "../requests";
+import { applyAction, type TransitionOptions } from "../requests";
 import { ensureExpiryScheduled } from "./expiry";
 import { preparePackage } from "./package";
 

@@ -2,9 +2,9 @@ import { z } from "zod";
 import { REQUEST_ID_PATTERN } from "../../domain/requests/request-id";
 import type { Actor, RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
-import { AuditLog } from "../audit/audit-log";
-import { runExecution } from "../requests/execution";
-import { FailureRecordedOnRequest, type RunOptions, startRun } from "../operations/run-record";
+import { AuditLog } from "../audit";
+import { runExecution } from "../requests";
+import { FailureRecordedOnRequest, type RunOptions, startRun } from "../operations";
 import { type ExportJob, ExportJobs, STALE_RUN_MS } from "./job";
 import { deleteRequestBlobs } from "./package";
 

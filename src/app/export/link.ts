@@ -2,9 +2,9 @@ import { DomainError, notFound } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
-import { readForRequesterOrOwner } from "../requests/access-control";
-import { AuditLog } from "../audit/audit-log";
-import { actorOf } from "../requests/transition";
+import { readForRequesterOrOwner } from "../requests";
+import { AuditLog } from "../audit";
+import { actorOf } from "../requests";
 import { EXPORT_CONTAINER, type ExportJob, ExportJobs } from "./job";
 import { humanDuration } from "./summary";
 

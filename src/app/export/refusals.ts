@@ -1,6 +1,6 @@
 import type { RefusedReference } from "../../domain/storage/record-references";
 import type { AppContext } from "../context";
-import { AuditLog } from "../audit/audit-log";
+import { AuditLog } from "../audit";
 
 export const FOREIGN_REFERENCE_REFUSED = "foreign_reference_refused";
 

@@ -3,10 +3,10 @@ import type { InventoryEntry } from "../../domain/inventory/schema";
 import { recordReferences } from "../../domain/storage/record-references";
 import { tenantBlobPrefix } from "../../domain/storage/tenant-blob-name";
 import type { Page, QuerySpec } from "../../ports/document-store";
-import { type BlobEntry, type CosmosEntry, isBlob, isCosmos } from "../account/tenant-records";
+import { type BlobEntry, type CosmosEntry, isBlob, isCosmos } from "../account";
 import type { AppContext } from "../context";
 import type { ExportSubject } from "./job";
-import { platformRecords } from "../stores/platform-records";
+import { platformRecords } from "../stores";
 
 /**
  * What an access export reads, from the inventory alone (DESIGN §3): for a tenant every exportable

@@ -1,11 +1,11 @@
 import type { KindRegistry } from "../context";
-import { accountErasureKind } from "../account/erasure-kind";
-import { accessKind } from "../export/access-kind";
-import { consentWithdrawalKind } from "../rights/consent-withdrawal-kind";
-import { correctionKind } from "../rights/correction-kind";
-import { grievanceKind } from "../rights/grievance-kind";
-import { nominationKind } from "../rights/nomination-kind";
-import { whatsappErasureKind } from "../whatsapp-erasure/erasure-kind";
+import { accountErasureKind } from "../account";
+import { accessKind } from "../export";
+import { consentWithdrawalKind } from "../rights";
+import { correctionKind } from "../rights";
+import { grievanceKind } from "../rights";
+import { nominationKind } from "../rights";
+import { whatsappErasureKind } from "../whatsapp-erasure";
 
 /**
  * Every flow of the state machine and the handler of what its kind does beyond the core request flow

@@ -4,7 +4,7 @@ import { isOpen, type RequestDoc } from "../../domain/requests/model";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
 import { readForRequesterOrOwner, readRequestAs } from "./access-control";
-import { AuditLog } from "../audit/audit-log";
+import { AuditLog } from "../audit";
 import { runExecution } from "./execution";
 import { handlerOf } from "./kind-handler";
 import { notifyRequester } from "./notify";

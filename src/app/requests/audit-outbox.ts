@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { Versioned } from "../../ports/document-store";
-import { AuditLog, type ChainHead, type NewEvent } from "../audit/audit-log";
+import { AuditLog, type ChainHead, type NewEvent } from "../audit";
 import type { AppContext } from "../context";
 
 type StagedEvent = NonNullable<RequestDoc["auditOutbox"]>[number]["event"];

@@ -8,7 +8,7 @@ import type { Caller } from "../caller";
 import type { AppContext, KindHandler } from "../context";
 import type { Filing, FilingSubject } from "../filing";
 import { consumeRateLimit } from "../rate-limit";
-import { AuditLog, EMPTY_CHAIN } from "../audit/audit-log";
+import { AuditLog, EMPTY_CHAIN } from "../audit";
 import { startClock } from "./deadlines";
 import { claimIdempotencyKey, completeIdempotencyKey, type FirstAnswer } from "./idempotency";
 import { handlerOf } from "./kind-handler";
@@ -18,7 +18,7 @@ import { actorOf } from "./transition";
 import { clientRef, issueCode } from "./verification-code";
 import { scheduleVerificationTimers } from "./verification-timers";
 import { contactPartition, numberPartition, tenantPartition } from "../../domain/storage/partition-keys";
-import { platformRecords } from "../stores/platform-records";
+import { platformRecords } from "../stores";
 
 export type CreateRequestInput = Filing;
 

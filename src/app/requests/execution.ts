@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { RequestDoc } from "../../domain/requests/model";
 import { partitionOfRequestId } from "../../domain/requests/request-id";
 import type { AppContext } from "../context";
-import { AuditLog } from "../audit/audit-log";
+import { AuditLog } from "../audit";
 import {
   asRunning,
   claimExecution,

@@ -4,7 +4,7 @@ import type { Condition } from "../../ports/document-store";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
 import { readRequestAs, standingOf, type Relation } from "./access-control";
-import { AuditLog } from "../audit/audit-log";
+import { AuditLog } from "../audit";
 import { flushAuditOutbox } from "./audit-outbox";
 import { actorOf } from "./transition";
 import { tenantPartition } from "../../domain/storage/partition-keys";

@@ -4,10 +4,10 @@ import { REQUEST_ID_PATTERN } from "../../domain/requests/request-id";
 import { DomainError } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
-import { type RunOptions, startRun } from "../operations/run-record";
+import { type RunOptions, startRun } from "../operations";
 import { notifyWithinBudget } from "./verification-code";
 import { applyAction } from "./transition";
-import { queryPages } from "../util/paging";
+import { queryPages } from "../util";
 
 /**
  * An unfinished verification gets one reminder (24 hours) and then expires with a notice (7 days):

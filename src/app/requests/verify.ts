@@ -5,7 +5,7 @@ import { flowKey, transition } from "../../domain/requests/state-machine";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
 import { readForRequesterOrOwner } from "./access-control";
-import { AuditLog } from "../audit/audit-log";
+import { AuditLog } from "../audit";
 import { flushAuditOutbox, stageAuditEvent } from "./audit-outbox";
 import { startClock } from "./deadlines";
 import { runExecution } from "./execution";

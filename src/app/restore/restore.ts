@@ -11,16 +11,16 @@ import type { Actor } from "../../domain/requests/model";
 import { addRefused, type RefusedReference } from "../../domain/storage/record-references";
 import type { Doc } from "../../ports/document-store";
 import type { AppContext } from "../context";
-import { AuditLog } from "../audit/audit-log";
-import { pastRetention } from "../retention/sweep";
-import { forEachLimit } from "../util/pool";
-import { BACKUP_CONTAINER, type BackupSetTenant, blobContext, readSet, readSetTenant } from "../backups/catalogue";
-import { BackupIntegrityError, SegmentDecryptor } from "../backups/crypto-stream";
-import { dataKeyForRestore } from "../backups/keys";
+import { AuditLog } from "../audit";
+import { pastRetention } from "../retention";
+import { forEachLimit } from "../util";
+import { BACKUP_CONTAINER, type BackupSetTenant, blobContext, readSet, readSetTenant } from "../backups";
+import { BackupIntegrityError, SegmentDecryptor } from "../backups";
+import { dataKeyForRestore } from "../backups";
 import { decisionsSince, reapplyDecisions, type ReappliedDecision, type RestoredIndex } from "./reapply";
-import { BACKUP_AUDIT } from "../backups/take";
+import { BACKUP_AUDIT } from "../backups";
 import { tenantPartition } from "../../domain/storage/partition-keys";
-import { platformRecords } from "../stores/platform-records";
+import { platformRecords } from "../stores";
 
 const Line = z.object({ c: z.string().min(1), d: z.object({ id: z.string().min(1) }).loose() }).strict();
 export interface BackupRecord {

@@ -2,12 +2,12 @@ import { z } from "zod";
 import type { PeriodName } from "../../domain/policy/periods";
 import { type RequestDoc, TERMINAL } from "../../domain/requests/model";
 import type { Condition, QuerySpec } from "../../ports/document-store";
-import { type Run, type RunOptions, startRun } from "../operations/run-record";
+import { type Run, type RunOptions, startRun } from "../operations";
 import type { AppContext } from "../context";
-import { type BreachDoc, BreachStore } from "../breach/model";
-import { AuditLog } from "../audit/audit-log";
-import { nominationState } from "../rights/nomination";
-import { queryPages } from "../util/paging";
+import { type BreachDoc, BreachStore } from "../breach";
+import { AuditLog } from "../audit";
+import { nominationState } from "../rights";
+import { queryPages } from "../util";
 import { retentionCutoff } from "./sweep";
 
 /**

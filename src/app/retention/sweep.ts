@@ -4,14 +4,14 @@ import { ANONYMISED_MARK, decide, recordTenant } from "../../domain/inventory/re
 import { getPath } from "../../domain/inventory/record-path";
 import { cosmosEntries, type InventoryEntry } from "../../domain/inventory/schema";
 import { AlreadyExistsError, type Condition, type Doc } from "../../ports/document-store";
-import { type RunOptions, startRun } from "../operations/run-record";
+import { type RunOptions, startRun } from "../operations";
 import type { AppContext } from "../context";
-import { expireExport } from "../export/expiry";
-import { ExportJobs } from "../export/job";
-import { AuditLog } from "../audit/audit-log";
-import { firstNonEmptyPage } from "../util/paging";
-import { forEachLimit } from "../util/pool";
-import { platformRecords } from "../stores/platform-records";
+import { expireExport } from "../export";
+import { ExportJobs } from "../export";
+import { AuditLog } from "../audit";
+import { firstNonEmptyPage } from "../util";
+import { forEachLimit } from "../util";
+import { platformRecords } from "../stores";
 
 /** The chain in the `audit` container where the sweeps are recorded (counts only). */
 export const RETENTION_AUDIT = "ops:retention";

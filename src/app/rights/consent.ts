@@ -7,15 +7,15 @@ import { subjectPartition, type Subject } from "../../domain/subject";
 import type { Condition, Doc } from "../../ports/document-store";
 import type { Caller } from "../caller";
 import type { AppContext, Executor } from "../context";
-import { AuditLog } from "../audit/audit-log";
-import { startClock } from "../requests/deadlines";
-import { runExecution } from "../requests/execution";
-import { notifyRequester } from "../requests/notify";
+import { AuditLog } from "../audit";
+import { startClock } from "../requests";
+import { runExecution } from "../requests";
+import { notifyRequester } from "../requests";
 import { subjectInventory } from "../subject-inventory";
 import { markApplied } from "./applied-at";
 import { awaitsNomineeReview, onBehalfOf } from "./on-behalf";
 import { advance, SYSTEM } from "./support";
-import { platformRecords as platformCollection } from "../stores/platform-records";
+import { platformRecords as platformCollection } from "../stores";
 
 /**
  * Withdrawal of consent (Privacy Policy §7; DPDP Act 2023 s.6(4)–(6)), per purpose. Recorded twice:

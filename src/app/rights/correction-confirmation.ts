@@ -3,12 +3,12 @@ import { conflict, DomainError, invalid } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
-import { readForRequesterOrOwner } from "../requests/access-control";
-import { AuditLog } from "../audit/audit-log";
-import { runExecution } from "../requests/execution";
-import { SubjectVerification } from "../requests/subject-verification";
-import { actorOf } from "../requests/transition";
-import { clientRef } from "../requests/verification-code";
+import { readForRequesterOrOwner } from "../requests";
+import { AuditLog } from "../audit";
+import { runExecution } from "../requests";
+import { SubjectVerification } from "../requests";
+import { actorOf } from "../requests";
+import { clientRef } from "../requests";
 import {
   type ContactChange,
   Correction,

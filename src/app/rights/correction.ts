@@ -1,17 +1,17 @@
 import { z } from "zod";
 import { seal } from "../../domain/crypto";
-import { queryAll } from "../util/paging";
+import { queryAll } from "../util";
 import type { InventoryEntry } from "../../domain/inventory/schema";
 import type { Actor, RequestDoc } from "../../domain/requests/model";
 import { keyedHash, normaliseWhatsAppNumber } from "../../domain/subject";
 import type { Doc } from "../../ports/document-store";
 import type { AppContext, Executor } from "../context";
-import { AuditLog } from "../audit/audit-log";
+import { AuditLog } from "../audit";
 import { markApplied } from "./applied-at";
-import { issueCode } from "../requests/verification-code";
+import { issueCode } from "../requests";
 import { filedByTeamMember, teamMemberFilingRefused } from "./owner-only";
 import { advance, maskEmail, maskPhone, SYSTEM } from "./support";
-import { platformRecords } from "../stores/platform-records";
+import { platformRecords } from "../stores";
 
 /**
  * Correction (Privacy Policy §6; DPDP Act 2023 s.12): the principal names fields to correct; staff

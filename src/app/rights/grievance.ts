@@ -4,10 +4,10 @@ import { isOpen, type RequestDoc } from "../../domain/requests/model";
 import { keyedHash } from "../../domain/subject";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
-import { AuditLog } from "../audit/audit-log";
-import { notifyRequester } from "../requests/notify";
-import { notifyWithinBudget } from "../requests/verification-code";
-import { actorOf, applyAction } from "../requests/transition";
+import { AuditLog } from "../audit";
+import { notifyRequester } from "../requests";
+import { notifyWithinBudget } from "../requests";
+import { actorOf, applyAction } from "../requests";
 import { SYSTEM } from "./support";
 
 /**

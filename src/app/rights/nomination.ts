@@ -7,9 +7,9 @@ import { hashWhatsAppNumber, keyedHash, normaliseWhatsAppNumber } from "../../do
 import { AlreadyExistsError, PreconditionFailedError } from "../../ports/document-store";
 import type { Caller } from "../caller";
 import type { AppContext, Executor } from "../context";
-import { AuditLog } from "../audit/audit-log";
-import { notifyRequester } from "../requests/notify";
-import { actorOf, auditReason } from "../requests/transition";
+import { AuditLog } from "../audit";
+import { notifyRequester } from "../requests";
+import { actorOf, auditReason } from "../requests";
 import { filedByTeamMember, teamMemberFilingRefused } from "./owner-only";
 import { advance, maskEmail, maskPhone } from "./support";
 

@@ -10,4 +10,4 @@ export const maskEmail = (email: string) => {
 export const maskPhone = (e164: string) => `${e164.slice(0, 3)}•••••${e164.slice(-4)}`;
 
 /** One helper for every capability that moves a request on as the system. */
-export { advanceRequest as advance } from "../requests/transition";
+export { advanceRequest as advance } from "../requests";

@@ -3,8 +3,8 @@ import { z } from "zod";
 import type { Inventory } from "../../domain/inventory/schema";
 import { hashWhatsAppNumber, keyedHash, normaliseWhatsAppNumber } from "../../domain/subject";
 import type { Ports } from "../../ports";
-import { forEachLimit } from "../util/pool";
-import { platformRecords } from "../stores/platform-records";
+import { forEachLimit } from "../util";
+import { platformRecords } from "../stores";
 
 export const SeedOptions = z
   .object({

@@ -3,7 +3,7 @@ import { partitionOfRequestId } from "../../domain/requests/request-id";
 import { isOpen, RequestDoc, type RequestKind } from "../../domain/requests/model";
 import { AlreadyExistsError, PreconditionFailedError, type QuerySpec } from "../../ports/document-store";
 import type { TypedStore } from "./typed-store";
-import { queryAll, queryFirst } from "../util/paging";
+import { queryAll, queryFirst } from "../util";
 
 const MAX_ATTEMPTS = 5;
 

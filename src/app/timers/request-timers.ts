@@ -1,12 +1,12 @@
 import { z } from "zod";
 import type { AppContext } from "../context";
-import { BreachReminderMessage, remindBreach } from "../breach/reminders";
-import { ExportExpiryMessage, expireExport } from "../export/expiry";
+import { BreachReminderMessage, remindBreach } from "../breach";
+import { ExportExpiryMessage, expireExport } from "../export";
 import {
   expireVerification,
   remindVerification,
   VerificationTimerMessage,
-} from "../requests/verification-timers";
+} from "../requests";
 
 /**
  * The one consumer of the shared `request-timers` queue. Service Bus hands each message to one

@@ -3,10 +3,10 @@ import { CertificateAnchor, WhatsAppNumberCertificate } from "../../domain/audit
 import { DomainError } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import { AlreadyExistsError } from "../../ports/document-store";
-import { sealCertificate } from "../audit/certificate-seal";
-import { activeBackupsHolding } from "../backups/holdings";
+import { sealCertificate } from "../audit";
+import { activeBackupsHolding } from "../backups";
 import type { AppContext } from "../context";
-import { AuditLog } from "../audit/audit-log";
+import { AuditLog } from "../audit";
 import type { WhatsAppErasureJob } from "./job";
 import { erasurePlan } from "./plan";
 

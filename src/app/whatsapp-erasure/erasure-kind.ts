@@ -1,6 +1,6 @@
 import type { KindHandler } from "../context";
-import { nomineeFiling } from "../rights/on-behalf";
-import { runExecution } from "../requests/execution";
+import { nomineeFiling } from "../rights";
+import { runExecution } from "../requests";
 import { whatsappErasureExecutor } from "./executor";
 
 /**

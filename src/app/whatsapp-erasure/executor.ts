@@ -1,6 +1,6 @@
 import { DomainError } from "../../domain/errors";
 import type { Executor } from "../context";
-import { advanceRequest as advance } from "../requests/transition";
+import { advanceRequest as advance } from "../requests";
 import { backupsHolding, issueWhatsAppCertificate, markCertificateCompleted } from "./certificate";
 import { readWhatsAppErasureJob, runWhatsAppErasureJob, type WhatsAppErasureJob } from "./job";
 

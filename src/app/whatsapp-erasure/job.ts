@@ -12,10 +12,10 @@ import {
   PreconditionFailedError,
 } from "../../ports/document-store";
 import type { AppContext } from "../context";
-import { auditRefusals } from "../export/refusals";
-import { AuditLog } from "../audit/audit-log";
-import { firstNonEmptyPage } from "../util/paging";
-import { forEachLimit } from "../util/pool";
+import { auditRefusals } from "../export";
+import { AuditLog } from "../audit";
+import { firstNonEmptyPage } from "../util";
+import { forEachLimit } from "../util";
 import {
   type ErasureOutcome,
   type ErasurePlan,
@@ -24,7 +24,7 @@ import {
   targetAnonymisation,
 } from "./plan";
 import { recordForTenant } from "./tenant-record";
-import { platformRecords } from "../stores/platform-records";
+import { platformRecords } from "../stores";
 
 /** Records per chunk (one write-ahead and one commit checkpoint each); deletes in flight per chunk. */
 export const ERASURE_CHUNK = 100;

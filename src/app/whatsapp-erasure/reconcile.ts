@@ -1,7 +1,7 @@
 import type { RequestDoc, RequestStatus } from "../../domain/requests/model";
 import type { AppContext } from "../context";
-import { FailureRecordedOnRequest, type RunOptions, startRun } from "../operations/run-record";
-import { runExecution } from "../requests/execution";
+import { FailureRecordedOnRequest, type RunOptions, startRun } from "../operations";
+import { runExecution } from "../requests";
 import { readWhatsAppErasureJob } from "./job";
 
 /** An erasure whose request or checkpoint has not moved for this long is taken to have died. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { addRefused, RefusedReference } from "../../domain/storage/record-references";
 import type { AppContext } from "../context";
-import { queryAll } from "../util/paging";
+import { queryAll } from "../util";
 import type { ErasureOutcome } from "./plan";
 import { tenantPartition } from "../../domain/storage/partition-keys";
 

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { reactivateAccount } from "../../app/account/reactivate";
-import { getCertificate } from "../../app/account/certificate";
-import { certificateProof } from "../../app/account/certificate-proof";
+import { reactivateAccount } from "../../app/account";
+import { getCertificate } from "../../app/account";
+import { certificateProof } from "../../app/account";
 import { CertificateAnchor, PROOF_FORMAT } from "../../domain/audit/certificate-proof";
-import { standingOf } from "../../app/requests/access-control";
-import { requestView } from "../../app/requests/view";
+import { standingOf } from "../../app/requests";
+import { requestView } from "../../app/requests";
 import { json, route } from "../route";
 import { Problem } from "../schemas/problem";
 import { TenantId } from "../schemas/common";

@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { type BackupSet, listSets, readSet, SET_ID } from "../../app/backups/catalogue";
-import { setProgress } from "../../app/backups/job";
-import { ReappliedDecision } from "../../app/restore/reapply";
-import { restoreTenant } from "../../app/restore/restore";
-import { startBackup } from "../../app/backups/take";
+import { type BackupSet, listSets, readSet, SET_ID } from "../../app/backups";
+import { setProgress } from "../../app/backups";
+import { ReappliedDecision } from "../../app/restore";
+import { restoreTenant } from "../../app/restore";
+import { startBackup } from "../../app/backups";
 import { notFound } from "../../domain/errors";
 import { RefusedReference } from "../../domain/storage/record-references";
-import { actorOf } from "../../app/requests/transition";
+import { actorOf } from "../../app/requests";
 import { json, route } from "../route";
 import { TenantId } from "../schemas/common";
 import { Problem } from "../schemas/problem";

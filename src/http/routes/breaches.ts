@@ -1,14 +1,14 @@
 import { z } from "zod";
-import { BREACH_ID, breachView } from "../../app/breach/model";
+import { BREACH_ID, breachView } from "../../app/breach";
 import {
   getBreach,
   listBreaches,
   recordBoardReport,
   registerBreach,
   sendBreachNotices,
-} from "../../app/breach/register";
-import { boardReport, boardReportHtml } from "../../app/breach/report";
-import { AuditLog } from "../../app/audit/audit-log";
+} from "../../app/breach";
+import { boardReport, boardReportHtml } from "../../app/breach";
+import { AuditLog } from "../../app/audit";
 import type { HttpRoute } from "../route";
 import { json, route } from "../route";
 import { Phone, TenantId } from "../schemas/common";

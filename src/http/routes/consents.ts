@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { consentStatus, PURPOSES } from "../../app/rights/consent";
+import { consentStatus, PURPOSES } from "../../app/rights";
 import type { Caller } from "../../app/caller";
 import type { Subject } from "../../domain/subject";
 import type { Runtime } from "../../runtime";

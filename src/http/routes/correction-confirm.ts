@@ -1,4 +1,4 @@
-import { confirmCorrection, resendCorrectionConfirmation } from "../../app/rights/correction-confirmation";
+import { confirmCorrection, resendCorrectionConfirmation } from "../../app/rights";
 import type { HttpRoute } from "../route";
 import { Problem } from "../schemas/problem";
 import { VerificationBody } from "../schemas/requests";

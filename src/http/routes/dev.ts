@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SeedOptions } from "../../app/seed/seed-tenant";
+import { SeedOptions } from "../../app/seed";
 import { addDuration, parseDuration } from "../../domain/duration";
 import { notFound } from "../../domain/errors";
 import { normaliseWhatsAppNumber } from "../../domain/subject";

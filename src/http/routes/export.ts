@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { getExportLink } from "../../app/export/link";
+import { getExportLink } from "../../app/export";
 import { json, route } from "../route";
 import { Problem } from "../schemas/problem";
 import { IdParams } from "../schemas/requests";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Caller } from "../../app/caller";
 import type { AppContext } from "../../app/context";
-import { assignGrievance, resolveGrievance, respondToGrievance } from "../../app/rights/grievance";
+import { assignGrievance, resolveGrievance, respondToGrievance } from "../../app/rights";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { HttpRoute } from "../route";
 import { Problem } from "../schemas/problem";

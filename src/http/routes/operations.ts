@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { type RunDoc, RUN_ID } from "../../app/operations/run-record";
-import { listRuns, readRun } from "../../app/operations/runs";
+import { type RunDoc, RUN_ID } from "../../app/operations";
+import { listRuns, readRun } from "../../app/operations";
 import { notFound } from "../../domain/errors";
 import { json, route } from "../route";
 import { Problem } from "../schemas/problem";

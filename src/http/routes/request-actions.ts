@@ -7,13 +7,13 @@ import {
   rejectRequest,
   releaseRequest,
   retryRequest,
-} from "../../app/requests/actions";
+} from "../../app/requests";
 import type { Caller } from "../../app/caller";
-import { standingOf } from "../../app/requests/access-control";
+import { standingOf } from "../../app/requests";
 import type { AppContext } from "../../app/context";
-import { auditTrail } from "../../app/requests/queries";
-import { resendVerificationCode, submitVerificationCode } from "../../app/requests/verify";
-import { requestView } from "../../app/requests/view";
+import { auditTrail } from "../../app/requests";
+import { resendVerificationCode, submitVerificationCode } from "../../app/requests";
+import { requestView } from "../../app/requests";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { Access, HttpRoute } from "../route";
 import { json, route } from "../route";

@@ -1,10 +1,10 @@
 import { canonicalJson, sha256 } from "../../domain/crypto";
 import { DomainError } from "../../domain/errors";
-import { exportView } from "../../app/export/link";
-import { createRequest, type CreateRequestInput } from "../../app/requests/create-request";
-import { standingOf } from "../../app/requests/access-control";
-import { getRequest, listRequests } from "../../app/requests/queries";
-import { requestView } from "../../app/requests/view";
+import { exportView } from "../../app/export";
+import { createRequest, type CreateRequestInput } from "../../app/requests";
+import { standingOf } from "../../app/requests";
+import { getRequest, listRequests } from "../../app/requests";
+import { requestView } from "../../app/requests";
 import { json, route } from "../route";
 import type { ApiRequest } from "../types";
 import { Problem as problemSchema } from "../schemas/problem";

@@ -1,4 +1,4 @@
-import { reapplyWithdrawalInTenant } from "../../rights/consent";
+import { reapplyWithdrawalInTenant } from "../../rights";
 import type { Handler } from "./types";
 
 /**

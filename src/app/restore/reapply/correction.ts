@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { applyCorrectionsInTenant, Correction } from "../../rights/correction";
+import { applyCorrectionsInTenant, Correction } from "../../rights";
 import type { Handler } from "./types";
 
 const VALUES_GONE =

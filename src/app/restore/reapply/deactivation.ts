@@ -1,7 +1,7 @@
 import type { InventoryEntry } from "../../../domain/inventory/schema";
 import type { Doc } from "../../../ports/document-store";
-import { isCosmos, platformCollection } from "../../account/tenant-records";
-import { queryAll } from "../../util/paging";
+import { isCosmos, platformCollection } from "../../account";
+import { queryAll } from "../../util";
 import type { Handler, ReapplyContext } from "./types";
 
 /**

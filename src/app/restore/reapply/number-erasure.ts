@@ -2,11 +2,11 @@ import { anonymised } from "../../../domain/inventory/anonymisation";
 import { recordBlobs } from "../../../domain/inventory/record-actions";
 import { addRefused, type RefusedReference } from "../../../domain/storage/record-references";
 import type { Doc } from "../../../ports/document-store";
-import { firstNonEmptyPage } from "../../util/paging";
-import { forEachLimit } from "../../util/pool";
-import { erasurePlan, targetAnonymisation } from "../../whatsapp-erasure/plan";
+import { firstNonEmptyPage } from "../../util";
+import { forEachLimit } from "../../util";
+import { erasurePlan, targetAnonymisation } from "../../whatsapp-erasure";
 import type { Handler } from "./types";
-import { platformRecords } from "../../stores/platform-records";
+import { platformRecords } from "../../stores";
 
 const BATCH = 100;
 

@@ -1,7 +1,7 @@
 import type { Doc } from "../../../ports/document-store";
-import { readSnapshot } from "../../account/deactivation-snapshot";
-import { isCosmos, platformCollection } from "../../account/tenant-records";
-import { queryAll } from "../../util/paging";
+import { readSnapshot } from "../../account";
+import { isCosmos, platformCollection } from "../../account";
+import { queryAll } from "../../util";
 import type { Handler } from "./types";
 
 /**

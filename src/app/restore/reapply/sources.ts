@@ -8,9 +8,9 @@ import {
 import { RequestDoc, RequestStatus } from "../../../domain/requests/model";
 import type { Condition, Doc } from "../../../ports/document-store";
 import type { AppContext } from "../../context";
-import { readSnapshot } from "../../account/deactivation-snapshot";
-import { appliedAtOf } from "../../rights/applied-at";
-import { queryAll, queryFirst } from "../../util/paging";
+import { readSnapshot } from "../../account";
+import { appliedAtOf } from "../../rights";
+import { queryAll, queryFirst } from "../../util";
 import type { FoundDecision, RestoredIndex } from "./types";
 import { tenantPartition } from "../../../domain/storage/partition-keys";
 
