@@ -5,6 +5,11 @@ import tseslint from "typescript-eslint";
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", ".local-data/", "coverage/"] },
   js.configs.recommended,
+  {
+    // CommonJS configuration files of tools (dependency-cruiser reads .cjs).
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly" } },
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -2,11 +2,7 @@ import { z } from "zod";
 import type { AppContext } from "../context";
 import { BreachReminderMessage, remindBreach } from "../breach";
 import { ExportExpiryMessage, expireExport } from "../export";
-import {
-  expireVerification,
-  remindVerification,
-  VerificationTimerMessage,
-} from "../requests";
+import { expireVerification, remindVerification, VerificationTimerMessage } from "../requests";
 
 /**
  * The one consumer of the shared `request-timers` queue. Service Bus hands each message to one
