@@ -46,6 +46,7 @@ const SAFE = /^[A-Za-z0-9._:/=-]{1,200}$/;
 // of ours (zero-padded counters such as anchor names start with 0). UUIDs (in request and job ids) are set
 // aside first: their hex may hold such a run by chance.
 const DIGIT_RUN = /[1-9]\d{9}/;
+const SEPARATORS = /[-._:/=]/g;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 /**
@@ -53,7 +54,10 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
  * ten digits give `[redacted]` instead of the value: a mistake costs a useless line, not a leaked number.
  */
 export function safeId(value: string): SafeId {
-  return SAFE.test(value) && !DIGIT_RUN.test(value.replace(UUID, "-")) ? (value as SafeId) : REDACTED;
+  // Separators are dropped before looking for a number: 98123-45678, 022.1234.5678 and 0981/234/5678 are
+  // numbers too.
+  const digitsJoined = value.replace(UUID, "~").replace(SEPARATORS, "");
+  return SAFE.test(value) && !DIGIT_RUN.test(digitsJoined) ? (value as SafeId) : REDACTED;
 }
 
 /**

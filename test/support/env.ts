@@ -25,6 +25,8 @@ export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessE
     // the client's address (the local host appends the socket's). Hostile-caller tests set 1.
     TRUSTED_PROXY_HOPS: "2",
     PORT: "0",
+    // Quiet as the HTTP log (vitest.config.mts): background functions log warnings and errors only.
+    ...(process.env.LOCAL_HTTP_LOG ? { LOCAL_HTTP_LOG: process.env.LOCAL_HTTP_LOG } : {}),
     ...overrides,
   };
 }

@@ -195,16 +195,16 @@ describe("infra privilege: Cosmos DB data roles", () => {
     );
     const auditStore = /stores\.audit\b/;
     const users = sources("src").filter((f) => auditStore.test(read(f)));
-    expect(users).toContain(join("src", "app", "requests", "audit-log.ts"));
+    expect(users).toContain(join("src", "app", "audit", "audit-log.ts"));
     // Every other user only reads, through queryFirst/queryPages (checked below): never a method of its own on it.
-    for (const file of users.filter((f) => f !== join("src", "app", "requests", "audit-log.ts"))) {
+    for (const file of users.filter((f) => f !== join("src", "app", "audit", "audit-log.ts"))) {
       const text = read(file);
       expect(text, file).not.toMatch(/stores\.audit\s*\.\w+\(/);
       const bound = [...text.matchAll(/const (\w+) = [\w.]+\.stores\.audit\b/g)].map((m) => m[1]!);
       for (const name of bound) expect(text, file).not.toMatch(new RegExp(`\\b${name}\\.\\w+\\(`));
       expect(text, file).toMatch(/\b(queryFirst|queryPages)\b/);
     }
-    const auditLog = read("src", "app", "requests", "audit-log.ts");
+    const auditLog = read("src", "app", "audit", "audit-log.ts");
     const calls = [...auditLog.matchAll(/this\.audit\.(\w+)(?:<[^>]*>)?\(/g)].map((m) => m[1]);
     expect(new Set(calls)).toEqual(new Set(["create", "query"]));
     // queryFirst and queryPages read pages with query() only.

@@ -17,6 +17,9 @@ describe("safeId", () => {
     "purge",
     "DomainError:conflict",
     "anchors/0000000012.json",
+    "anchors/000000000012.json",
+    "2026-12-01T10:00:00.000Z",
+    "run-3f2b6c1e-8a4d-4b0e-9c7f-123456789012",
   ])("keeps the id %s", (id) => {
     expect(safeId(id)).toBe(id);
   });
@@ -27,6 +30,12 @@ describe("safeId", () => {
     "9812345678",
     "wa:9812345678",
     "09812345678",
+    "98123-45678",
+    "0981-234-5678",
+    "98.1234.5678",
+    "022-1234-5678",
+    "tel:98123-45678",
+    "r-3f2b6c1e-8a4d-4b0e-9c7f-123456789012.t.98123-45678",
     "asha@example.in",
     "Asha Rao",
     "",

@@ -36,6 +36,19 @@ describe("TypedStore", () => {
     expect(await store.read("purge:r-1", "tenant:t-1")).toEqual({ doc: docs[0], etag: '"purge:r-1"' });
   });
 
+  it("reads a document written before its kind had a docType only where the store says so (the anchor hint)", async () => {
+    const legacy = [{ id: "audit-anchor-latest", pk: "audit-anchors", number: 7 }];
+    const { collection } = recording(legacy);
+    const hints = new TypedStore(() => collection, "audit-anchor-hint", { readsUntyped: true });
+    expect((await hints.read("audit-anchor-latest", "audit-anchors"))?.doc).toEqual(legacy[0]);
+    const strict = new TypedStore(() => collection, "audit-anchor-hint");
+    expect(await strict.read("audit-anchor-latest", "audit-anchors")).toBeUndefined();
+    // Another docType is still not this store's, untyped reads or not.
+    const { collection: typed } = recording(docs);
+    const purges = new TypedStore(() => typed, "export-job", { readsUntyped: true });
+    expect(await purges.read("purge:r-1", "tenant:t-1")).toBeUndefined();
+  });
+
   it("answers a read of another docType in the same container with undefined", async () => {
     const { collection } = recording(docs);
     expect(

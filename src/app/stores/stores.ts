@@ -95,6 +95,7 @@ export function buildStores(ports: Pick<Ports, "documents">): Stores {
     retentionSweepClaims: new TypedStore(jobs, "retention-sweep-claim"),
     ownRecordsSweeps: new TypedStore(jobs, "own-records-sweep"),
     runs: new TypedStore(jobs, "run"),
-    anchorHints: new TypedStore(jobs, "audit-anchor-hint"),
+    // Hints written before docTypes had none: still read, rewritten typed at the next seal.
+    anchorHints: new TypedStore(jobs, "audit-anchor-hint", { readsUntyped: true }),
   };
 }

@@ -24,6 +24,11 @@ export class TypedStore<T extends Doc = Doc> implements DocumentCollection {
     private readonly container: () => DocumentCollection,
     /** Undefined when the container holds one kind only (`audit`, `ratelimits`, `backups`). */
     readonly docType?: string,
+    /**
+     * Reads a document without any `docType` as this store's too: for a kind first written before it had
+     * one (the anchor hint), so documents already in Azure stay visible until they are next written.
+     */
+    private readonly options: { readsUntyped?: true } = {},
   ) {}
 
   private get collection(): DocumentCollection {
@@ -68,7 +73,12 @@ export class TypedStore<T extends Doc = Doc> implements DocumentCollection {
   }
 
   private holds(doc: Doc): boolean {
-    return this.docType === undefined || (doc as { docType?: unknown }).docType === this.docType;
+    const docType = (doc as { docType?: unknown }).docType;
+    return (
+      this.docType === undefined ||
+      docType === this.docType ||
+      (this.options.readsUntyped === true && docType === undefined)
+    );
   }
 
   private checked<U extends Doc>(doc: U): U {
