@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RecordingLogs } from "../../src/adapters/logging/recording";
 import type { RunDoc } from "../../src/app/operations/run-record";
+import { testData } from "../support/generators";
 import { startTestHost, type TestHost } from "../support/host";
 import { patchPort, wrapCollection } from "../support/ports";
 
@@ -13,20 +14,9 @@ let host: TestHost;
 let support: string;
 let officer: string;
 
-/** Seeded, never the wall clock: the same numbers every run (mulberry32). */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = seeded(18_05);
-/** An Indian mobile number (+91 98…), valid for libphonenumber whatever the digits after the prefix. */
-const mobile = () => `+9198${Array.from({ length: 8 }, () => Math.floor(random() * 10)).join("")}`;
+/** Seeded, never the wall clock: the same numbers every run. */
+const data = testData("operations-runs");
+const mobile = () => data.mobile();
 
 async function seed(contacts: string[]) {
   const res = await host.call("POST", "/_dev/seed", {

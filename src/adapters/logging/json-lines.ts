@@ -1,4 +1,5 @@
-import type { LogFields, Logger, LoggerFactory, LogLevel, LogScope } from "../../ports/logger";
+import type { Logger, LoggerFactory, LogLevel, LogScope } from "../../ports/logger";
+import { jsonLine, lineLogger } from "./line-logger";
 
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
@@ -13,31 +14,9 @@ export interface JsonLinesOptions {
 export function jsonLinesLogger(scope: LogScope, options: JsonLinesOptions = {}): Logger {
   const min = RANK[options.minLevel ?? "info"];
   const write = options.write ?? ((line: string) => console.log(line));
-  const make = (bound: LogFields): Logger => {
-    const at =
-      (level: LogLevel) =>
-      (event: string, fields: LogFields = {}): void => {
-        if (RANK[level] < min) return;
-        write(
-          JSON.stringify({
-            level,
-            fn: scope.fn,
-            invocationId: scope.invocationId,
-            event,
-            ...bound,
-            ...fields,
-          }),
-        );
-      };
-    return {
-      debug: at("debug"),
-      info: at("info"),
-      warn: at("warn"),
-      error: at("error"),
-      with: (fields) => make({ ...bound, ...fields }),
-    };
-  };
-  return make({});
+  return lineLogger((level, event, fields) => {
+    if (RANK[level] >= min) write(jsonLine(scope, level, event, fields));
+  });
 }
 
 export const jsonLinesLoggers =

@@ -1,4 +1,5 @@
 import type { LogFields, Logger, LoggerFactory, LogLevel, LogScope } from "../../ports/logger";
+import { lineLogger } from "./line-logger";
 
 export interface RecordedLine {
   level: LogLevel;
@@ -13,18 +14,7 @@ export class RecordingLogs {
 
   readonly factory: LoggerFactory = (scope) => this.logger(scope);
 
-  logger(scope: LogScope, bound: LogFields = {}): Logger {
-    const at =
-      (level: LogLevel) =>
-      (event: string, fields: LogFields = {}): void => {
-        this.lines.push({ level, scope, event, fields: { ...bound, ...fields } });
-      };
-    return {
-      debug: at("debug"),
-      info: at("info"),
-      warn: at("warn"),
-      error: at("error"),
-      with: (fields) => this.logger(scope, { ...bound, ...fields }),
-    };
+  logger(scope: LogScope): Logger {
+    return lineLogger((level, event, fields) => this.lines.push({ level, scope, event, fields }));
   }
 }

@@ -71,14 +71,8 @@ export class AuditLog {
    */
   async append(requestId: string, event: NewEvent, options: { after?: ChainHead } = {}): Promise<AuditEvent> {
     if (options.after) {
-      const sealed = this.seal(requestId, event, options.after);
-      try {
-        await this.audit.create(sealed);
-        this.remember(requestId, sealed);
-        return sealed;
-      } catch (e) {
-        if (!(e instanceof AlreadyExistsError)) throw e;
-      }
+      const linked = await this.link(requestId, this.seal(requestId, event, options.after));
+      if (linked) return linked;
     }
     for (let attempt = 1; attempt <= 8; attempt++) {
       // The first item across pages: a real Cosmos page may be empty while a later one holds it.
@@ -98,17 +92,22 @@ export class AuditLog {
         });
         if (seen) return seen;
       }
-      const sealed = this.seal(requestId, event, last ?? EMPTY_CHAIN);
-      try {
-        await this.audit.create(sealed);
-        this.remember(requestId, sealed);
-        return sealed;
-      } catch (e) {
-        // Someone appended the same seq first: link to theirs instead.
-        if (!(e instanceof AlreadyExistsError)) throw e;
-      }
+      const linked = await this.link(requestId, this.seal(requestId, event, last ?? EMPTY_CHAIN));
+      if (linked) return linked;
     }
     throw new DomainError("conflict", "The audit trail is busy; try again.");
+  }
+
+  /** Creates the sealed link at its seq; undefined when someone appended that seq first (link to theirs). */
+  private async link(requestId: string, sealed: AuditEvent): Promise<AuditEvent | undefined> {
+    try {
+      await this.audit.create(sealed);
+    } catch (e) {
+      if (e instanceof AlreadyExistsError) return undefined;
+      throw e;
+    }
+    this.remember(requestId, sealed);
+    return sealed;
   }
 
   private seal(requestId: string, event: NewEvent, after: ChainHead): AuditEvent {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { errorClass, type Logger, safeId, silentLogger } from "../../ports/logger";
+import { errorClass, type Logger, type SafeId, safeId, silentLogger } from "../../ports/logger";
 import type { AppContext } from "../context";
 
 /**
@@ -37,9 +37,10 @@ export interface FailedItem {
 }
 
 export interface RunFailure {
-  item: FailedItem;
-  step: string;
-  errorClass: string;
+  /** The item's ids, each checked by `safeId` as it is kept. */
+  item: { [K in keyof FailedItem]?: SafeId };
+  step: SafeId;
+  errorClass: SafeId;
   at: string;
 }
 
@@ -106,11 +107,7 @@ export class Run {
       at: this.app.ports.clock.now().toISOString(),
     };
     if (this.failures.length < MAX_FAILURES_KEPT) this.failures.push(failure);
-    this.log.warn("item_failed", {
-      step: safeId(failure.step),
-      errorClass: errorClass(e),
-      ...Object.fromEntries(Object.entries(failure.item).map(([k, v]) => [k, safeId(v)])),
-    });
+    this.log.warn("item_failed", { step: failure.step, errorClass: failure.errorClass, ...failure.item });
   }
 
   /** Runs `work` for one item; a throw is kept as that item's failure at `step`, and gives undefined. */

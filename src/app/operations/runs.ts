@@ -12,8 +12,8 @@ export async function listRuns(
 ): Promise<Page<RunDoc>> {
   return app.stores.runs.query<RunDoc>({
     partitionKey: RUNS_PARTITION,
+    // The store adds `docType = "run"` itself (src/app/stores/typed-store.ts).
     where: [
-      { field: "docType", op: "=", value: "run" },
       ...(options.failed === true ? [{ field: "failed", op: ">", value: 0 } as const] : []),
       ...(options.failed === false ? [{ field: "failed", op: "=", value: 0 } as const] : []),
       ...(options.kind ? [{ field: "kind", op: "=", value: options.kind } as const] : []),
