@@ -6,7 +6,15 @@ export type FieldError = { field: string; message: string };
 export class DomainError extends Error {
   constructor(
     readonly kind:
-      "invalid" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "gone",
+      | "invalid"
+      | "unauthenticated"
+      | "forbidden"
+      | "not_found"
+      | "conflict"
+      /** Well-formed, but not something this resource can take (RFC 9110 §15.5.21): an Idempotency-Key reused with another body. */
+      | "unprocessable"
+      | "rate_limited"
+      | "gone",
     message: string,
     readonly fieldErrors: FieldError[] = [],
     readonly extra: Record<string, unknown> = {},

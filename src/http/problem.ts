@@ -22,6 +22,7 @@ const TITLES: Record<number, string> = {
   410: "Gone",
   413: "Payload too large",
   415: "Unsupported media type",
+  422: "Unprocessable content",
   429: "Too many requests",
   500: "Internal server error",
   503: "Service unavailable",
@@ -34,6 +35,7 @@ const STATUS: Record<DomainError["kind"], number> = {
   not_found: 404,
   conflict: 409,
   gone: 410,
+  unprocessable: 422,
   rate_limited: 429,
 };
 
