@@ -80,6 +80,8 @@ export interface HttpRoute {
   access: Access;
   /** Never registered in Azure; the local host only. */
   devOnly?: boolean;
+  /** A creating POST: honours `Idempotency-Key` (a retry with the same key and body gets the first answer). */
+  idempotent?: boolean;
   body?: z.ZodType;
   query?: z.ZodType;
   params?: z.ZodType;
@@ -170,6 +172,7 @@ export function route<B = undefined, Q = Record<string, never>, P = Record<strin
   summary: string;
   access: Access;
   devOnly?: boolean;
+  idempotent?: boolean;
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
@@ -183,6 +186,7 @@ export function route<B = undefined, Q = Record<string, never>, P = Record<strin
     summary: spec.summary,
     access: spec.access,
     devOnly: spec.devOnly,
+    idempotent: spec.idempotent,
     body: spec.body,
     query: spec.query,
     params: spec.params,
