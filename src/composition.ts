@@ -120,6 +120,7 @@ function appContext(
       dpoContact: config.DPO_CONTACT_EMAIL,
       privacyOfficerEmail: config.PRIVACY_OFFICER_EMAIL,
       cosmosRestoreWindowDays: restoreWindowDays(config.COSMOS_BACKUP_TIER),
+      idempotencyKeyTtlHours: config.IDEMPOTENCY_TTL_HOURS,
     },
     kinds: buildKinds(),
   };

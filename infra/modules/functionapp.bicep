@@ -95,6 +95,8 @@ var codeSettings = {
   MAX_BODY_BYTES: string(maxBodyBytes)
   // The Functions front end appends the caller's address to X-Forwarded-For: one trusted hop.
   TRUSTED_PROXY_HOPS: '1'
+  // How long an Idempotency-Key holds its first answer (hours).
+  IDEMPOTENCY_TTL_HOURS: '24'
   // Not CORS_ALLOWED_ORIGINS: the platform sets that one itself on Flex Consumption (from siteConfig.cors below, as a
   // JSON array), and an app setting of that name breaks every invocation. The local host's CORS reads this one.
   DASHBOARD_ORIGINS: join(corsAllowedOrigins, ',')

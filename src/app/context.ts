@@ -114,6 +114,8 @@ export interface AppContext {
      * document can come back that long (docs/audit-anchoring.md, the certificate's `residualUntil`).
      */
     cosmosRestoreWindowDays: number;
+    /** IDEMPOTENCY_TTL_HOURS: how long an Idempotency-Key holds its first answer (default 24). */
+    idempotencyKeyTtlHours?: number;
   };
   /**
    * The periods in use (defaults of src/domain/policy/periods.ts with RETENTION_OVERRIDES applied):

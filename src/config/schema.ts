@@ -77,6 +77,11 @@ const common = {
    */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   /**
+   * How long an Idempotency-Key holds its first answer (hours; default 24): a retry inside the window
+   * gets that answer again, the same key after it starts afresh.
+   */
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(24),
+  /**
    * The dashboard's origins, comma-separated; never "*". The local host answers CORS for exactly these. In Azure the
    * platform's CORS (siteConfig.cors, from the same Bicep parameter) answers; this is the same list, for reference.
    * Not CORS_ALLOWED_ORIGINS: the platform sets that name itself on Linux/Flex Consumption, as a JSON array, and an

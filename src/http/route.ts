@@ -9,6 +9,8 @@ import type { Principal, Role } from "./auth";
 import { problem, problemFromDomain } from "./problem";
 import type { ApiRequest, ApiResponse, Method } from "./types";
 import type { Runtime } from "../runtime";
+import type { IdempotencyKey } from "../app/idempotency";
+import { idempotencyKeyOf } from "./idempotency-key";
 
 /**
  * Who may call a route: anyone, anyone (with the principal if a token is sent), or a token with one of
@@ -26,6 +28,8 @@ export interface HandlerInput<B, Q, P> {
   query: Q;
   params: P;
   correlationId: string;
+  /** On an `idempotent` route: the request's Idempotency-Key and fingerprint, when it sent one. */
+  idempotency?: IdempotencyKey;
 }
 
 /**
@@ -242,7 +246,19 @@ export function route<B = undefined, Q = Record<string, never>, P = Record<strin
             return clientAddress(req.headers.get("x-forwarded-for"), rt.config.TRUSTED_PROXY_HOPS);
           },
         };
-        return spec.handler({ rt, req, principal, caller, body, query, params, correlationId });
+        // Checked before the handler runs: a malformed key is refused with nothing stored.
+        const idempotency = spec.idempotent ? idempotencyKeyOf(req, { params, body }) : undefined;
+        return spec.handler({
+          rt,
+          req,
+          principal,
+          caller,
+          body,
+          query,
+          params,
+          correlationId,
+          ...(idempotency ? { idempotency } : {}),
+        });
       });
     },
   };

@@ -237,7 +237,7 @@ describe("audit events hold no personal value", () => {
     expect(replay.body.requestToken).toBe(first.body.requestToken);
     // Same key, another body: still refused, compared without the body in the record.
     const other = await host.call("POST", "/v1/requests", { headers, body: { ...body, reason: "other" } });
-    expect(other.status).toBe(409);
+    expect(other.status).toBe(422);
 
     const records = await queryAll<{ id: string; sealedReplay?: string } & Record<string, unknown>>(
       host.runtime.app.ports.documents.collection("service", "requests"),

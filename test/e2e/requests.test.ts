@@ -189,7 +189,7 @@ describe("public WhatsApp-number erasure: intake and verification", () => {
 });
 
 describe("Idempotency-Key on create", () => {
-  it("the same key and body replay the same request; another body with that key is 409", async () => {
+  it("the same key and body replay the same request; another body with that key is 422", async () => {
     const phone = uniqueNumber();
     const headers = { "idempotency-key": `k-${phone}`, "x-forwarded-for": "10.9.9.9" };
     const body = { kind: "erasure", scope: { type: "whatsapp_number", phone } };
@@ -204,7 +204,8 @@ describe("Idempotency-Key on create", () => {
       body: { ...body, language: "hi" },
       headers,
     });
-    expect(c.status).toBe(409);
+    expect(c.status).toBe(422);
+    expect(c.body.type).toMatch(/\/idempotency-key-reused$/);
   });
 
   it("a malformed key is 400 and stores nothing", async () => {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import {
   SegmentDecryptor,
   SegmentEncryptor,
 } from "../../src/app/backups/crypto-stream";
+import { GCM_TAG_BYTES, open, seal } from "../../src/domain/crypto";
 import { ttlSeconds, platformContainers } from "../../src/adapters/cosmos/layout";
 import { retentionCutoff } from "../../src/app/retention/sweep";
 import { platformInventory } from "../../src/domain/inventory/platform-inventory";
@@ -145,6 +146,38 @@ describe("backup blob format", () => {
     });
     expect(consumed).toBe(64 * 1024 * 1024);
     expect(inFlight).toBeLessThan(4 * 1024 * 1024);
+  });
+});
+
+describe("AES-GCM takes only a whole 16-byte tag", () => {
+  const key = randomBytes(32);
+  /** A sealed value (iv.tag.ciphertext) with its tag cut to its first `bytes` bytes. */
+  const cut = (sealed: string, bytes: number) => {
+    const [iv = "", tag = "", body = ""] = sealed.split(".");
+    return [iv, Buffer.from(tag, "base64url").subarray(0, bytes).toString("base64url"), body].join(".");
+  };
+
+  it("a sealed value opens with its 16-byte tag", () => {
+    const sealed = seal(key, "where to send the notice");
+    expect(Buffer.from(sealed.split(".")[1] ?? "", "base64url").length).toBe(GCM_TAG_BYTES);
+    expect(open(key, sealed)).toBe("where to send the notice");
+  });
+
+  it.each([12, 4])("a sealed value with its tag cut to %i bytes is refused", (bytes) => {
+    const sealed = seal(key, "where to send the notice");
+    // The cut tag is a prefix of the real one: GCM without a stated length would accept it.
+    const [iv = "", tag = "", body = ""] = cut(sealed, bytes).split(".");
+    const lax = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
+    lax.setAuthTag(Buffer.from(tag, "base64url"));
+    const laxPlain = Buffer.concat([lax.update(Buffer.from(body, "base64url")), lax.final()]);
+    expect(laxPlain.toString("utf8")).toBe("where to send the notice");
+    expect(() => open(key, cut(sealed, bytes))).toThrow();
+  });
+
+  it.each([12, 4])("a backup blob whose final tag is cut to %i bytes is refused", async (bytes) => {
+    const { blob } = await encrypt(randomBytes(1000), key);
+    const { error } = await decryptUntilFailure(blob.subarray(0, blob.length - (16 - bytes)), key);
+    expect(error).toBeInstanceOf(BackupIntegrityError);
   });
 });
 

@@ -36,7 +36,7 @@ export class LocalKeyWrapper implements KeyWrapper {
 
   async wrap(dataKey: Buffer): Promise<WrappedKey> {
     const iv = randomBytes(12);
-    const cipher = createCipheriv("aes-256-gcm", this.key(), iv);
+    const cipher = createCipheriv("aes-256-gcm", this.key(), iv, { authTagLength: 16 });
     cipher.setAAD(AAD);
     const body = Buffer.concat([cipher.update(dataKey), cipher.final()]);
     return {
@@ -51,7 +51,8 @@ export class LocalKeyWrapper implements KeyWrapper {
       throw new Error("the data key was wrapped by another key-encryption key");
     }
     const raw = Buffer.from(wrapped.value, "base64url");
-    const decipher = createDecipheriv("aes-256-gcm", this.key(), raw.subarray(0, 12));
+    // A stated tag length: setAuthTag refuses a shorter tag than 16 bytes (a truncated value).
+    const decipher = createDecipheriv("aes-256-gcm", this.key(), raw.subarray(0, 12), { authTagLength: 16 });
     decipher.setAAD(AAD);
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]);

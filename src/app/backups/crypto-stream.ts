@@ -78,7 +78,9 @@ export class SegmentEncryptor extends Transform {
 
   private seal(plain: Buffer, final: boolean): void {
     if (this.counter === 0xffffffff) throw new Error("backup blob too large for one data key stream");
-    const cipher = createCipheriv("aes-256-gcm", this.key, iv(this.header.subarray(8), this.counter));
+    const cipher = createCipheriv("aes-256-gcm", this.key, iv(this.header.subarray(8), this.counter), {
+      authTagLength: TAG_BYTES,
+    });
     cipher.setAAD(aad(this.header, this.context, final, this.counter));
     const body = Buffer.concat([cipher.update(plain), cipher.final()]);
     const frame = Buffer.alloc(FRAME_BYTES);
@@ -180,7 +182,16 @@ export class SegmentDecryptor extends Transform {
       const final = flag === 1;
       let plain: Buffer;
       try {
-        const decipher = createDecipheriv("aes-256-gcm", this.key, iv(this.header.subarray(8), this.counter));
+        // The frame fixes the tag at 16 bytes; stated here too, so a shorter tag could never be taken.
+        if (tag.length !== TAG_BYTES) throw new Error("short tag");
+        const decipher = createDecipheriv(
+          "aes-256-gcm",
+          this.key,
+          iv(this.header.subarray(8), this.counter),
+          {
+            authTagLength: TAG_BYTES,
+          },
+        );
         decipher.setAAD(aad(this.header, this.context, final, this.counter));
         decipher.setAuthTag(tag);
         plain = Buffer.concat([decipher.update(body), decipher.final()]);

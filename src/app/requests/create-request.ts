@@ -10,7 +10,8 @@ import type { Filing, FilingSubject } from "../filing";
 import { consumeRateLimit } from "../rate-limit";
 import { AuditLog, EMPTY_CHAIN } from "../audit";
 import { startClock } from "./deadlines";
-import { claimIdempotencyKey, completeIdempotencyKey, type FirstAnswer } from "./idempotency";
+import { callerScope, type IdempotencyKey } from "../idempotency";
+import { fileOnce, type FirstAnswer } from "./idempotency";
 import { handlerOf } from "./kind-handler";
 import { notifyRequester } from "./notify";
 import { runExecution } from "./execution";
@@ -167,9 +168,7 @@ async function kindDetails(
  * stranger naming another number) ever finds this record.
  */
 function idempotencyScope(app: AppContext, caller: Caller, resolved: FilingSubject): string {
-  if (caller.kind === "dashboard") return `dashboard:${caller.tenantId}:${caller.subject}`;
-  if (caller.kind === "staff") return `staff:${caller.subject}`;
-  return `public:${clientRef(app, caller)}|${resolved.pk}`;
+  return callerScope(caller) ?? `public:${clientRef(app, caller)}|${resolved.pk}`;
 }
 
 /**
@@ -186,7 +185,7 @@ export async function createRequest(
   app: AppContext,
   caller: Caller,
   input: CreateRequestInput,
-  idempotency?: { key: string; bodyHash: string },
+  idempotency?: IdempotencyKey,
 ): Promise<CreateRequestResult> {
   const filed = handlerOf(app, { kind: input.kind, scope: { type: input.scope?.type ?? "account" } });
   const resolved = await resolve(app, caller, input, filed);
@@ -202,10 +201,17 @@ export async function createRequest(
     );
   }
   const scopeRef = idempotencyScope(app, caller, resolved);
-  if (idempotency) {
-    const prior = await claimIdempotencyKey(app, scopeRef, idempotency.key, idempotency.bodyHash);
-    if (prior) return { ...prior, replayed: true };
-  }
+  return fileOnce(app, scopeRef, idempotency, () => file(app, caller, input, resolved, kind));
+}
+
+/** The filing itself, once its Idempotency-Key (if any) is this call's. */
+async function file(
+  app: AppContext,
+  caller: Caller,
+  input: CreateRequestInput,
+  resolved: FilingSubject,
+  kind: KindHandler,
+): Promise<FirstAnswer> {
   const store = app.stores.requests;
   const now = app.ports.clock.now();
   const id = newRequestId(resolved.pk);
@@ -215,13 +221,7 @@ export async function createRequest(
     const openId = await store.claimOpenSlot(resolved.pk, input.kind, id);
     if (openId) {
       // The caller proved who they are with their JWT: the open request is theirs to see, not a duplicate.
-      const result: CreateRequestResult = {
-        request: await store.get(openId),
-        outcome: "existing",
-        replayed: false,
-      };
-      if (idempotency) await completeIdempotencyKey(app, scopeRef, idempotency.key, result);
-      return result;
+      return { request: await store.get(openId), outcome: "existing" };
     }
   }
 
@@ -300,12 +300,5 @@ export async function createRequest(
   }
   // Verified at creation (an owner's JWT): what the kind does starts now, before the response returns.
   if (created.status === "verified") request = await runExecution(app, id, created);
-  const result: CreateRequestResult = {
-    request,
-    outcome: "created",
-    replayed: false,
-    ...(token ? { requestToken: token } : {}),
-  };
-  if (idempotency) await completeIdempotencyKey(app, scopeRef, idempotency.key, result);
-  return result;
+  return { request, outcome: "created", ...(token ? { requestToken: token } : {}) };
 }

@@ -7,6 +7,7 @@ import { startBackup } from "../../app/backups";
 import { notFound } from "../../domain/errors";
 import { RefusedReference } from "../../domain/storage/record-references";
 import { actorOf } from "../../app/requests";
+import { answerOnce } from "../idempotency-key";
 import { json, route } from "../route";
 import { TenantId } from "../schemas/common";
 import { Problem } from "../schemas/problem";
@@ -87,15 +88,19 @@ export const takeBackupRoute = route({
   summary:
     "Start an encrypted backup set of the platform's stores, per tenant under its own key, in India; poll its URL (privacy officer)",
   access: ["privacy_officer"],
+  idempotent: true,
   responses: {
     202: {
       description: "The set, recorded and being written; `Location` is its URL, which shows the progress",
       schema: SetItem,
     },
   },
-  async handler({ rt, caller }) {
-    const set = await startBackup(rt.app, "manual", actorOf(rt.app, caller));
-    return json(202, item(set), { location: setUrl(set.id), "cache-control": "no-store" });
+  async handler(input) {
+    const { rt, caller } = input;
+    return answerOnce(rt, input, "takeBackup", async () => {
+      const set = await startBackup(rt.app, "manual", actorOf(rt.app, caller));
+      return json(202, item(set), { location: setUrl(set.id), "cache-control": "no-store" });
+    });
   },
 });
 
@@ -148,6 +153,7 @@ export const restoreBackupRoute = route({
   summary:
     "Restore one tenant's records from a backup set, then re-apply every decision recorded since it was taken: erasures, corrections, consent withdrawals, revocations (privacy officer; docs/restore.md)",
   access: ["privacy_officer"],
+  idempotent: true,
   params: z.object({ id: z.string().regex(SET_ID, "a backup set id, bk-…") }).strict(),
   body: RestoreBody,
   responses: {
@@ -176,14 +182,17 @@ export const restoreBackupRoute = route({
     },
     410: { description: "The set has rotated out: its data is deleted", schema: Problem },
   },
-  async handler({ rt, caller, params, body }) {
-    const {
-      id: _id,
-      pk: _pk,
-      docType: _d,
-      ...result
-    } = await restoreTenant(rt.app, actorOf(rt.app, caller), params.id, body.tenantId);
-    return json(200, result, { "cache-control": "no-store" });
+  async handler(input) {
+    const { rt, caller, params, body } = input;
+    return answerOnce(rt, input, "restoreBackup", async () => {
+      const {
+        id: _id,
+        pk: _pk,
+        docType: _d,
+        ...result
+      } = await restoreTenant(rt.app, actorOf(rt.app, caller), params.id, body.tenantId);
+      return json(200, result, { "cache-control": "no-store" });
+    });
   },
 });
 

@@ -10,6 +10,7 @@ import {
 import { boardReport, boardReportHtml } from "../../app/breach";
 import { AuditLog } from "../../app/audit";
 import type { HttpRoute } from "../route";
+import { answerOnce } from "../idempotency-key";
 import { json, route } from "../route";
 import { Phone, TenantId } from "../schemas/common";
 import { Problem } from "../schemas/problem";
@@ -84,11 +85,15 @@ export const breachRoutes: HttpRoute[] = [
     path: "v1/breaches",
     summary: "Record a personal data breach: the 72-hour Board deadline starts, reminders at 24 and 48 hours",
     access: OFFICER,
+    idempotent: true,
     body: BreachBody,
     responses: { 201: { description: "Recorded", schema: BreachView }, ...refusals },
-    async handler({ rt, caller, body }) {
-      const doc = await registerBreach(rt.app, caller, body);
-      return json(201, breachView(doc, rt.app.ports.clock.now()), { location: location(doc.id) });
+    async handler(input) {
+      // A retry with the key gets this breach again, never a second one with its own 72-hour clock.
+      return answerOnce(input.rt, input, "registerBreach", async () => {
+        const doc = await registerBreach(input.rt.app, input.caller, input.body);
+        return json(201, breachView(doc, input.rt.app.ports.clock.now()), { location: location(doc.id) });
+      });
     },
   }),
   route({
@@ -125,6 +130,7 @@ export const breachRoutes: HttpRoute[] = [
     summary:
       "Notify the people affected and the owners of affected accounts, in plain language (Rule 7(1)); only those not yet notified",
     access: OFFICER,
+    idempotent: true,
     params: BreachParams,
     responses: {
       200: {
@@ -133,9 +139,12 @@ export const breachRoutes: HttpRoute[] = [
       },
       ...refusals,
     },
-    async handler({ rt, caller, params }) {
-      const { breach, run } = await sendBreachNotices(rt.app, caller, params.id);
-      return json(200, { breach: breachView(breach, rt.app.ports.clock.now()), run });
+    async handler(input) {
+      const { rt, caller, params } = input;
+      return answerOnce(rt, input, "sendBreachNotices", async () => {
+        const { breach, run } = await sendBreachNotices(rt.app, caller, params.id);
+        return json(200, { breach: breachView(breach, rt.app.ports.clock.now()), run });
+      });
     },
   }),
   route({
@@ -144,6 +153,7 @@ export const breachRoutes: HttpRoute[] = [
     path: "v1/breaches/{id}/board-report",
     summary: "Record that the detailed report was filed with the Data Protection Board (reminders stop)",
     access: OFFICER,
+    idempotent: true,
     params: BreachParams,
     body: BoardReportBody,
     responses: {
@@ -151,9 +161,12 @@ export const breachRoutes: HttpRoute[] = [
       409: { description: "Already reported", schema: Problem },
       ...refusals,
     },
-    async handler({ rt, caller, params, body }) {
-      const doc = await recordBoardReport(rt.app, caller, params.id, body);
-      return json(200, breachView(doc, rt.app.ports.clock.now()));
+    async handler(input) {
+      const { rt, caller, params, body } = input;
+      return answerOnce(rt, input, "recordBoardReport", async () => {
+        const doc = await recordBoardReport(rt.app, caller, params.id, body);
+        return json(200, breachView(doc, rt.app.ports.clock.now()));
+      });
     },
   }),
   route({

@@ -1,12 +1,9 @@
-import { canonicalJson, sha256 } from "../../domain/crypto";
-import { DomainError } from "../../domain/errors";
 import { exportView } from "../../app/export";
 import { createRequest, type CreateRequestInput } from "../../app/requests";
 import { standingOf } from "../../app/requests";
 import { getRequest, listRequests } from "../../app/requests";
 import { requestView } from "../../app/requests";
 import { json, route } from "../route";
-import type { ApiRequest } from "../types";
 import { Problem as problemSchema } from "../schemas/problem";
 import { CreateRequestBody, IdParams, ListQuery, RequestList, RequestView } from "../schemas/requests";
 
@@ -39,18 +36,6 @@ function toInput(body: CreateRequestBody): CreateRequestInput {
   }
 }
 
-/** `Idempotency-Key`: 1–255 visible characters; the body is fingerprinted canonically. */
-function idempotencyOf(req: ApiRequest, body: CreateRequestBody) {
-  const key = req.headers.get("idempotency-key");
-  if (key === null) return undefined;
-  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-    throw new DomainError("invalid", "The Idempotency-Key header is invalid.", [
-      { field: "header.idempotency-key", message: "1 to 255 visible ASCII characters" },
-    ]);
-  }
-  return { key, bodyHash: sha256(canonicalJson(body)) };
-}
-
 export const createRequestRoute = route({
   name: "createRequest",
   method: "POST",
@@ -58,6 +43,7 @@ export const createRequestRoute = route({
   summary:
     "Make a rights request: from the dashboard (JWT), from staff (JWT, a request that arrived by email), or public",
   access: "optional",
+  idempotent: true,
   body: CreateRequestBody,
   responses: {
     201: { description: "Created; public requests get their requestToken here, once", schema: RequestView },
@@ -73,8 +59,8 @@ export const createRequestRoute = route({
     409: { description: "Idempotency-Key reused with another body", schema: problemSchema },
     429: { description: "Too many requests for this number or from this address", schema: problemSchema },
   },
-  async handler({ rt, req, caller, body }) {
-    const result = await createRequest(rt.app, caller, toInput(body), idempotencyOf(req, body));
+  async handler({ rt, caller, body, idempotency }) {
+    const result = await createRequest(rt.app, caller, toInput(body), idempotency);
     const view = {
       ...requestView(result.request, rt.app.ports.clock.now(), standingOf(caller)),
       ...(result.requestToken ? { requestToken: result.requestToken } : {}),

@@ -1,0 +1,3 @@
+/** What the rest of the service may use of src/app/idempotency: one Idempotency-Key mechanism for every creating POST. */
+export { DEFAULT_TTL_HOURS, KEY_REUSED_TYPE } from "./record";
+export { callerScope, type Idempotent, type IdempotencyKey, withIdempotency } from "./with-idempotency";
