@@ -28,11 +28,14 @@ param cosmosSecondaryLocation string = ''
 
 // ── Naming ──────────────────────────────────────────────────────────────────────────────────────────
 
-@description('Environment, part of every resource name.')
-@allowed([
-  'dev'
-  'prod'
-])
+// Any name, not only dev and prod: azd passes its environment's name (AZURE_ENV_NAME, infra/main.parameters.json), and
+// nothing here hardens on the name itself: prod's locks, zones and private Service Bus are parameters (deployLocks,
+// cosmosZoneRedundant, serviceBusSku…) that main.prod.bicepparam sets. The name goes into storage account names, which
+// allow 3-24 lowercase letters and digits: 'st' + baseName + 'data' + environmentName + 6 = 24 at most, so with the
+// default baseName (4) a name of up to 8; a longer baseName leaves less (baseName + environmentName <= 12).
+@description('Environment (dev, prod, or an azd environment such as test1): 2-8 lowercase letters and digits, part of every resource name.')
+@minLength(2)
+@maxLength(8)
 param environmentName string
 
 @description('Lowercase letters and digits; part of every resource name (storage account names allow nothing else).')
@@ -445,6 +448,9 @@ module functionApp 'modules/functionapp.bicep' = {
     appName: names.functionApp
     location: location
     tags: allTags
+    // azd deploys the service `api` of azure.yaml to the one resource of the resource group with this tag: on the app
+    // only, not the plan (azd refuses two resources with one service tag).
+    appTags: { 'azd-service-name': 'api' }
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
     // Names known before deployment, not module outputs, so what-if can show the app settings (what-if-short-circuiting).

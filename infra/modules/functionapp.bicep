@@ -5,6 +5,8 @@ param planName string
 param appName string
 param location string
 param tags { *: string }
+@description('Tags of the app only (azd-service-name: the plan must not carry it).')
+param appTags { *: string } = {}
 
 @description('Resource id of the user-assigned identity.')
 param identityId string
@@ -154,7 +156,7 @@ resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
 resource app 'Microsoft.Web/sites@2025-03-01' = {
   name: appName
   location: location
-  tags: tags
+  tags: union(tags, appTags)
   kind: 'functionapp,linux'
   identity: {
     type: 'UserAssigned'

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -204,5 +204,70 @@ describe("workflow: the release package (review L5)", () => {
     // Nothing is packaged, so nothing deploys, unless the build, the tests and PSRule for Azure passed.
     expect(job("package")).toMatch(/^ {4}needs: \[build, psrule\]$/m);
     expect(job("psrule")).toMatch(/option: ps-rule\.yaml/);
+  });
+});
+
+/**
+ * .github/workflows/real-components.yml: the portable suite on Core Tools and the emulators. It cannot run on the
+ * build machines, so it is held here to what reading can check: the same pinning rules as deploy.yml, the suite
+ * path that exists, the queues the infrastructure creates.
+ */
+describe("workflow: real components", () => {
+  const real = readFileSync(join(ROOT, ".github", "workflows", "real-components.yml"), "utf8");
+
+  it("pins every action to a full commit SHA with its release, the same commit deploy.yml uses", () => {
+    const all = uses(real);
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    for (const u of all) expect(u).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    const pins = new Map<string, Set<string>>();
+    for (const u of [...uses(workflow), ...all]) {
+      const [action = "", rest = ""] = u.split("@");
+      pins.set(action.toLowerCase(), (pins.get(action.toLowerCase()) ?? new Set()).add(rest));
+    }
+    for (const [action, shas] of pins) expect([...shas], action).toHaveLength(1);
+  });
+
+  it("reads only: contents read, no id-token, no pull_request_target, no Azure login", () => {
+    expect(/^permissions:\n {2}contents: read$/m.test(real)).toBe(true);
+    expect(real).not.toMatch(/id-token|pull_request_target|azure\/login@|secrets\./i);
+  });
+
+  it("says in its header that it cannot run on the build machines", () => {
+    const header = real.slice(0, real.indexOf("\nname:"));
+    expect(header).toMatch(/cannot run on our build machines \(no Docker, no Core Tools\)/);
+  });
+
+  it("runs the portable suite, a folder of tests that exists, against the real host on 7071", () => {
+    expect(real).toMatch(/^\s+run: npx vitest run test\/e2e\/portable$/m);
+    expect(real).toMatch(/E2E_BASE_URL: http:\/\/localhost:7071$/m);
+    const suite = readdirSync(join(ROOT, "test", "e2e", "portable")).filter((f) => f.endsWith(".test.ts"));
+    expect(suite.length).toBeGreaterThan(0);
+    expect(real).toMatch(/npm run start:func/);
+    const scripts = (
+      JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+    ).scripts;
+    expect(scripts["start:func"]).toMatch(/npm run build && func start$/);
+  });
+
+  it("starts the three emulators from their official images and Node 22 as deploy.yml", () => {
+    for (const image of [
+      "mcr.microsoft.com/azure-storage/azurite",
+      "mcr.microsoft.com/cosmosdb/linux/azure-cosmos-emulator:",
+      "mcr.microsoft.com/azure-messaging/servicebus-emulator:",
+      "mcr.microsoft.com/azure-sql-edge:",
+    ])
+      expect(real).toContain(image);
+    expect(/^ {2}NODE_VERSION: "(\d+)"$/m.exec(real)?.[1]).toBe(
+      /^ {2}NODE_VERSION: "(\d+)"$/m.exec(workflow)?.[1],
+    );
+    expect(real).toMatch(/node-version: \$\{\{ env\.NODE_VERSION \}\}/);
+  });
+
+  it("gives the Service Bus emulator exactly the queues infra/modules/servicebus.bicep creates", () => {
+    const bicep = readFileSync(join(ROOT, "infra", "modules", "servicebus.bicep"), "utf8");
+    const infraQueues = [...bicep.matchAll(/^\s+\{ name: '([\w-]+)'/gm)].map((m) => m[1]).sort();
+    expect(infraQueues.length).toBeGreaterThan(0);
+    const emulatorQueues = [...real.matchAll(/\{ "Name": "([\w-]+)" \}/g)].map((m) => m[1]).sort();
+    expect(emulatorQueues).toEqual(infraQueues);
   });
 });
