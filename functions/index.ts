@@ -1,4 +1,6 @@
 // The Functions host loads this file (package.json "main"): every trigger family registers on import.
+// Telemetry first: it instruments the Azure SDKs before the triggers load them (functions/telemetry.ts).
+import "./telemetry";
 import "./http";
 import "./queues";
 import "./timers";

@@ -99,8 +99,8 @@ var codeSettings = {
   TRUSTED_PROXY_HOPS: '1'
   // How long an Idempotency-Key holds its first answer (hours).
   IDEMPOTENCY_TTL_HOURS: '24'
-  // Not CORS_ALLOWED_ORIGINS: the platform sets that one itself on Flex Consumption (from siteConfig.cors below, as a
-  // JSON array), and an app setting of that name breaks every invocation. The local host's CORS reads this one.
+  // Not CORS_ALLOWED_ORIGINS: the platform sets that one itself on Flex Consumption (from siteConfig.cors, as a JSON
+  // array), and an app setting of that name breaks every invocation. The app's CORS (both hosts) reads this one.
   DASHBOARD_ORIGINS: join(corsAllowedOrigins, ',')
   DPO_CONTACT_EMAIL: dpoContactEmail
   PRIVACY_OFFICER_EMAIL: privacyOfficerEmail
@@ -182,13 +182,13 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       // No ftpsState: Flex Consumption has no FTP endpoint and ARM refuses the property on these sites (error 51021,
       // "Site.SiteConfig.FtpsState ... for Flex Consumption sites is invalid": microsoft/azure-pipelines-tasks#21032,
       // Azure/terraform-azurerm-avm-res-web-site#345). FTP basic auth is off below (ftpBasicAuth).
-      // The dashboard calls from the browser with a bearer token (no cookies): exactly these origins. On Flex
-      // Consumption the platform's own CORS answers (the host reads it as CORS_ALLOWED_ORIGINS on Linux
-      // consumption plans: Azure/azure-functions-host CorsOptionsSetup.cs, PR #9846).
-      cors: {
-        allowedOrigins: corsAllowedOrigins
-        supportCredentials: false
-      }
+      // No `cors` here: the app answers CORS itself (src/http/cors.ts, from DASHBOARD_ORIGINS), the same code as
+      // the local host. With platform CORS on, the platform answers preflights and sets the allow headers itself
+      // and the app's are not the ones the browser sees ("Don't try to use App Service CORS and your own CORS
+      // code together. App Service CORS takes precedence and your own CORS code has no effect":
+      // https://learn.microsoft.com/azure/app-service/app-service-web-tutorial-rest-api); and it cannot expose
+      // response headers (Location, Retry-After, the correlation id) to the dashboard. On Flex Consumption the
+      // host would build that policy from CORS_ALLOWED_ORIGINS (Azure/azure-functions-host CorsOptionsSetup.cs).
     }
     functionAppConfig: {
       deployment: {

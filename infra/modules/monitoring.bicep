@@ -44,6 +44,8 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
     Application_Type: 'web'
     WorkspaceResourceId: workspace.id
     IngestionMode: 'LogAnalytics'
+    // Entra-only ingestion: telemetry without the identity's token (the connection string alone) is refused.
+    // https://learn.microsoft.com/azure/azure-monitor/app/azure-ad-authentication ("Disable local authentication")
     DisableLocalAuth: true
     // Client IP addresses are personal data: keep the default masking.
     DisableIpMasking: false

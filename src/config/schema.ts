@@ -82,8 +82,8 @@ const common = {
    */
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(24),
   /**
-   * The dashboard's origins, comma-separated; never "*". The local host answers CORS for exactly these. In Azure the
-   * platform's CORS (siteConfig.cors, from the same Bicep parameter) answers; this is the same list, for reference.
+   * The dashboard's origins, comma-separated; never "*". The app answers CORS for exactly these, on both hosts
+   * (src/http/cors.ts); in Azure the platform's own CORS is off (infra/modules/functionapp.bicep).
    * Not CORS_ALLOWED_ORIGINS: the platform sets that name itself on Linux/Flex Consumption, as a JSON array, and an
    * app setting of that name broke every invocation (test/unit/reserved-settings.test.ts keeps such names out).
    */

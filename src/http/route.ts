@@ -1,5 +1,4 @@
-import { errorClass } from "../ports/logger";
-import { randomUUID } from "node:crypto";
+import { errorClass, type Logger, safeId } from "../ports/logger";
 import { isIP } from "node:net";
 import { z } from "zod";
 import { DomainError, type FieldError, forbidden } from "../domain/errors";
@@ -11,6 +10,8 @@ import type { ApiRequest, ApiResponse, Method } from "./types";
 import type { Runtime } from "../runtime";
 import type { IdempotencyKey } from "../app/idempotency";
 import { idempotencyKeyOf } from "./idempotency-key";
+import { invocationLog } from "./invocation-log";
+import { newTraceId } from "./trace-context";
 
 /**
  * Who may call a route: anyone, anyone (with the principal if a token is sent), or a token with one of
@@ -264,7 +265,16 @@ export function route<B = undefined, Q = Record<string, never>, P = Record<strin
   };
 }
 
-export async function guard(correlationId: string, work: () => Promise<ApiResponse>): Promise<ApiResponse> {
+/**
+ * Runs a request's work and turns whatever it throws into problem+json. An unexpected failure is logged
+ * through `log` (else the invocation's logger, src/http/invocation-log.ts; else, on the local host, stderr):
+ * its class and the correlation id, never personal data.
+ */
+export async function guard(
+  correlationId: string,
+  work: () => Promise<ApiResponse>,
+  log: Logger | undefined = invocationLog(),
+): Promise<ApiResponse> {
   let res: ApiResponse;
   try {
     res = await work();
@@ -286,14 +296,9 @@ export async function guard(correlationId: string, work: () => Promise<ApiRespon
       );
     } else {
       // The only trace of an unexpected failure: its class and the correlation id, never personal data.
-      console.error(
-        JSON.stringify({
-          level: "error",
-          correlationId,
-          // The class only: an error's message may quote what the caller sent (a number, an address).
-          error: errorClass(e),
-        }),
-      );
+      // The class only: an error's message may quote what the caller sent (a number, an address).
+      if (log) log.error("unexpected_error", { correlationId: safeId(correlationId), error: errorClass(e) });
+      else console.error(JSON.stringify({ level: "error", correlationId, error: errorClass(e) }));
       res = problem(
         500,
         "Something went wrong on our side. Quote the correlation id if you contact support.",
@@ -317,4 +322,5 @@ export function edgeHeaders(res: ApiResponse): ApiResponse {
   return { ...res, headers };
 }
 
-export const newCorrelationId = () => randomUUID();
+/** A new correlation id: a new W3C trace id (src/http/trace-context.ts), for a request that brings none. */
+export const newCorrelationId = () => newTraceId();

@@ -2,7 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { createHostRouter, ROUTE_PREFIX } from "../http/dispatch";
 import { problem } from "../http/problem";
-import { edgeHeaders, guard, newCorrelationId } from "../http/route";
+import { corsPolicy, preflight, withCors } from "../http/cors";
+import { edgeHeaders, guard } from "../http/route";
+import { correlationIdFrom } from "../http/trace-context";
 import type { ApiRequest, ApiResponse } from "../http/types";
 import { type FunctionEntry, hostHttpFunctions } from "../function-table";
 import type { Runtime } from "../runtime";
@@ -82,33 +84,30 @@ function send(
 /**
  * Serves the function table's HTTP functions the way the Functions host does (routePrefix `api`; in
  * function-name order, the first whose template and method match; the catch-all included, answering
- * what no route takes: src/http/dispatch.ts), plus CORS for exactly the configured origins. Logs
- * method, route name, status and time: never the URL, whose query can hold a phone number.
+ * what no route takes: src/http/dispatch.ts), with the same CORS (src/http/cors.ts) as Azure: a preflight
+ * reaches the catch-all, as there. The correlation id is the trace id of a valid incoming `traceparent`,
+ * else of a new trace. Logs method, route name, status and time: never the URL, whose query can hold a
+ * phone number.
  */
 export function createLocalHttpServer(rt: Runtime, table: FunctionEntry[]): Server {
   const route = createHostRouter(hostHttpFunctions(table));
   const underPrefix = new RegExp(`^/${ROUTE_PREFIX}(?:/|$)`, "i");
-  const origins = new Set(rt.config.DASHBOARD_ORIGINS);
+  const cors = corsPolicy(rt.config.DASHBOARD_ORIGINS);
   return createServer((req, res) => {
     const started = process.hrtime.bigint();
-    const correlationId = newCorrelationId();
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+    const correlationId = correlationIdFrom([headers.get("traceparent")]);
     const url = new URL(req.url ?? "/", "http://localhost");
     const method = (req.method ?? "GET").toUpperCase();
-    const origin = req.headers.origin;
-    const cors: Record<string, string> =
-      origin && origins.has(origin)
-        ? {
-            "access-control-allow-origin": origin,
-            vary: "Origin",
-            "access-control-expose-headers": "location, x-correlation-id",
-          }
-        : {};
     let routeName = "unmatched";
     const finish = (out: ApiResponse) => {
-      // Every response carries its correlation id and the edge headers (no-store, nosniff), the
-      // 404/405/OPTIONS answered here too (as in Azure, where the catch-all function goes through
+      // Every response carries its correlation id, the edge headers (no-store, nosniff) and CORS, the
+      // 404/405/preflight answered here too (as in Azure, where the catch-all function goes through
       // guard); a route's own correlation header is the same id.
-      send(req, res, edgeHeaders(out), { ...cors, "x-correlation-id": correlationId });
+      send(req, res, withCors(edgeHeaders(out), cors, headers.get("origin")), {
+        "x-correlation-id": correlationId,
+      });
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (process.env.LOCAL_HTTP_LOG !== "off") {
         console.log(
@@ -123,18 +122,6 @@ export function createLocalHttpServer(rt: Runtime, table: FunctionEntry[]): Serv
         );
       }
     };
-    if (method === "OPTIONS") {
-      // CORS preflight: answered only for listed origins; others get no CORS headers, so browsers refuse.
-      const headers = cors["access-control-allow-origin"]
-        ? {
-            ...cors,
-            "access-control-allow-methods": "GET, POST, OPTIONS",
-            "access-control-allow-headers": "authorization, content-type, idempotency-key",
-            "access-control-max-age": "600",
-          }
-        : {};
-      return finish({ status: 204, headers });
-    }
     const found = route(method, url.pathname);
     if (!found) {
       // No function at all (outside the prefix, or an empty segment): the host's own 404 in Azure.
@@ -148,11 +135,11 @@ export function createLocalHttpServer(rt: Runtime, table: FunctionEntry[]): Serv
       );
     }
     const { entry } = found.fn;
-    // The catch-all answers as in Azure, with the same code: 405 for a known path, else 404.
-    if (entry.trigger === "httpCatchAll") return finish(entry.answer(method, url.pathname));
+    // The catch-all answers as in Azure, with the same code: a CORS preflight (the only function listing
+    // OPTIONS), else 405 for a known path, else 404.
+    if (entry.trigger === "httpCatchAll")
+      return finish(preflight(cors, { method, headers }) ?? entry.answer(method, url.pathname));
     routeName = entry.route.name;
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
     // As the Functions front end does: append the address the connection came from to whatever the
     // client wrote, so the right-most entry is ours. Without one, an entry that is no address at all:
     // the client's own last entry must never move into the trusted place.

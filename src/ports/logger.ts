@@ -43,11 +43,12 @@ export type LoggerFactory = (scope: LogScope) => Logger;
 const REDACTED = "[redacted]" as SafeId;
 const SAFE = /^[A-Za-z0-9._:/=-]{1,200}$/;
 // Ten digits in a row, the first not 0, are a national phone number (India's, and most others): never an id
-// of ours (zero-padded counters such as anchor names start with 0). UUIDs (in request and job ids) are set
-// aside first: their hex may hold such a run by chance.
+// of ours (zero-padded counters such as anchor names start with 0). UUIDs (in request and job ids) and W3C
+// trace ids (32 hex digits with a letter among them: correlation ids) are set aside first: their hex may hold
+// such a run by chance.
 const DIGIT_RUN = /[1-9]\d{9}/;
 const SEPARATORS = /[-._:/=]/g;
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b(?=\d*[a-f])[0-9a-f]{32}\b/gi;
 
 /**
  * The one way a string enters a log. Characters outside ids' own alphabet (`@`, `+`, spaces…) or a run of

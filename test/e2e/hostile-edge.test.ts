@@ -271,7 +271,11 @@ describe("every response says no-store and nosniff", () => {
   });
 
   it("on a CORS preflight", async () => {
-    const res = await fetch(`${host.url}/v1/requests`, { method: "OPTIONS" });
+    // A preflight is an OPTIONS with Origin and Access-Control-Request-Method (any origin: the answer is 204).
+    const res = await fetch(`${host.url}/v1/requests`, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+    });
     expect(res.status).toBe(204);
     expectHardened(res);
   });

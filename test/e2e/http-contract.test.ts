@@ -39,7 +39,8 @@ function expectProblem(res: Res, status: number) {
   expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
   expect(res.body).toMatchObject({ status, title: expect.any(String), type: expect.any(String) });
   expect(res.body.title.length).toBeGreaterThan(0);
-  expect(res.headers.get("x-correlation-id")).toMatch(/^[0-9a-f-]{36}$/);
+  // A W3C trace id: 32 lowercase hex digits.
+  expect(res.headers.get("x-correlation-id")).toMatch(/^[0-9a-f]{32}$/);
   // Nothing internal leaks into an error.
   expect(JSON.stringify(res.body)).not.toMatch(/\bat \S+ \(|node_modules|src\/|Error:/);
 }
@@ -214,7 +215,29 @@ describe("routing", () => {
     const b = await host.call("GET", "/nope");
     expect(a.headers.get("x-correlation-id")).not.toBe(b.headers.get("x-correlation-id"));
     const ok = await host.call("GET", "/health");
-    expect(ok.headers.get("x-correlation-id")).toMatch(/\S/);
+    expect(ok.headers.get("x-correlation-id")).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it("the correlation id is the trace id of a valid incoming traceparent; an invalid one starts a new trace", async () => {
+    const trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const traced = await host.call("GET", "/health", {
+      headers: { traceparent: `00-${trace}-00f067aa0ba902b7-01` },
+    });
+    expect(traced.headers.get("x-correlation-id")).toBe(trace);
+    const failed = await host.call("GET", INVENTORY, {
+      headers: { traceparent: `00-${trace}-00f067aa0ba902b7-01` },
+    });
+    expectProblem(failed, 401);
+    expect(failed.headers.get("x-correlation-id")).toBe(trace);
+    for (const invalid of [
+      `00-${trace.toUpperCase()}-00f067aa0ba902b7-01`,
+      `00-${"0".repeat(32)}-00f067aa0ba902b7-01`,
+      `ff-${trace}-00f067aa0ba902b7-01`,
+    ]) {
+      const res = await host.call("GET", "/health", { headers: { traceparent: invalid } });
+      expect(res.headers.get("x-correlation-id"), invalid).toMatch(/^[0-9a-f]{32}$/);
+      expect(res.headers.get("x-correlation-id"), invalid).not.toBe(trace);
+    }
   });
 });
 
@@ -458,9 +481,72 @@ describe("CORS", () => {
     expect(ok.headers.get("access-control-allow-origin")).toBe(DASHBOARD);
     expect(ok.headers.get("vary")).toMatch(/Origin/);
     expect(ok.headers.get("access-control-expose-headers")).toMatch(/x-correlation-id/);
+    expect(ok.headers.get("access-control-allow-credentials")).toBeNull();
     const err = await host.call("GET", INVENTORY, { headers: { origin: "http://localhost:5173" } });
     expect(err.status).toBe(401);
     expect(err.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
+  });
+
+  /** What a browser lets the page read: the CORS-safelisted response headers and the exposed ones. */
+  const readable = (res: Res) => {
+    const exposed = (res.headers.get("access-control-expose-headers") ?? "")
+      .split(",")
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean);
+    return (name: string) => exposed.includes(name.toLowerCase());
+  };
+
+  it("lets a listed origin read each header the dashboard needs, on the answers that carry them", async () => {
+    // Location and Idempotent-Replayed: a public request created, then replayed with its key.
+    const key = "cors-replay-1";
+    const create = () =>
+      host.call("POST", "/v1/requests", {
+        body: { kind: "erasure", scope: { type: "whatsapp_number", phone: "+919845012345" } },
+        headers: { origin: DASHBOARD, "idempotency-key": key, "x-forwarded-for": "10.40.0.1" },
+      });
+    const created = await create();
+    expect(created.status).toBe(201);
+    expect(created.headers.get("access-control-allow-origin")).toBe(DASHBOARD);
+    expect(created.headers.get("location")).toMatch(/^\/api\/v1\/requests\//);
+    const replayed = await create();
+    expect(replayed.headers.get("idempotent-replayed")).toBe("true");
+    for (const res of [created, replayed]) {
+      const canRead = readable(res);
+      for (const name of [
+        "Location",
+        "X-Correlation-Id",
+        "Retry-After",
+        "Idempotent-Replayed",
+        "RateLimit",
+        "RateLimit-Policy",
+      ])
+        expect(canRead(name), name).toBe(true);
+    }
+    expect(replayed.headers.get("access-control-allow-origin")).toBe(DASHBOARD);
+
+    // Retry-After: resending the code is limited (3 an hour); the fourth is a 429 that says when to retry.
+    const token = created.body.requestToken as string;
+    let limited: Res | undefined;
+    for (let i = 0; i < 4 && !limited; i++) {
+      const res = await host.call("POST", `/v1/requests/${created.body.id}/verification/resend`, {
+        headers: { origin: DASHBOARD, "x-request-token": token },
+      });
+      if (res.status === 429) limited = res;
+    }
+    expect(limited?.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(limited?.headers.get("access-control-allow-origin")).toBe(DASHBOARD);
+    expect(readable(limited!)("Retry-After")).toBe(true);
+    expect(readable(limited!)("X-Correlation-Id")).toBe(true);
+  });
+
+  it("an unlisted origin gets no CORS header at all, on answers and errors", async () => {
+    for (const res of [
+      await host.call("GET", "/health", { headers: { origin: "https://evil.example" } }),
+      await host.call("GET", INVENTORY, { headers: { origin: "https://evil.example" } }),
+    ]) {
+      expect([...res.headers.keys()].filter((h) => h.startsWith("access-control-"))).toEqual([]);
+      expect(res.headers.get("x-correlation-id")).toMatch(/^[0-9a-f]{32}$/);
+    }
   });
 
   it("gives any other origin no allow header (never a wildcard)", async () => {
@@ -493,8 +579,11 @@ describe("CORS", () => {
     expect(ok.headers.get("access-control-allow-origin")).toBe(DASHBOARD);
     expect(ok.headers.get("access-control-allow-methods")).toMatch(/GET/);
     expect(ok.headers.get("access-control-allow-headers")).toMatch(/authorization/);
+    expect(ok.headers.get("access-control-allow-headers")).toMatch(/idempotency-key/);
+    expect(ok.headers.get("access-control-allow-headers")).toMatch(/traceparent/);
+    expect(ok.headers.get("access-control-max-age")).toBe("600");
     const refused = await preflight("https://evil.example");
-    expect(refused.headers.get("access-control-allow-origin")).toBeNull();
-    expect(refused.headers.get("access-control-allow-methods")).toBeNull();
+    expect(refused.status).toBe(204);
+    expect([...refused.headers.keys()].filter((h) => h.startsWith("access-control-"))).toEqual([]);
   });
 });

@@ -73,11 +73,16 @@ vi.mock("@azure/functions", async (importOriginal) => ({
 
 type Headers = Record<string, string>;
 
-/** Invokes a registered HTTP handler the way the Functions host would. */
+/** A W3C trace id per invocation id, as the host's trace context would carry one. */
+const traceIdOf = (invocationId: string) =>
+  Buffer.from(invocationId.padEnd(16, "-")).toString("hex").slice(0, 32);
+
+/** Invokes a registered HTTP handler the way the Functions host would, in a trace of the host's. */
 async function invoke(
   options: HttpFunctionOptions,
   init: { method: string; url: string; body?: string; headers?: Headers },
   invocationId = "inv-1",
+  logHandler?: (level: string, ...args: unknown[]) => void,
 ): Promise<HttpResponseInit & { headers: Headers }> {
   const req = new HttpRequest({
     method: init.method,
@@ -85,7 +90,12 @@ async function invoke(
     headers: init.headers ?? {},
     ...(init.body !== undefined ? { body: { string: init.body } } : {}),
   });
-  const ctx = new InvocationContext({ invocationId, functionName: "test" });
+  const ctx = new InvocationContext({
+    invocationId,
+    functionName: "test",
+    traceContext: { traceParent: `00-${traceIdOf(invocationId)}-00f067aa0ba902b7-01` },
+    ...(logHandler ? { logHandler } : {}),
+  });
   const res = (await options.handler(req, ctx)) as HttpResponseInit;
   return { ...res, headers: (res.headers ?? {}) as Headers };
 }
@@ -147,7 +157,7 @@ describe("functions/http.ts registerHttp", () => {
     });
     expect(res.status).toBe(404);
     expect(res.headers["content-type"]).toBe("application/problem+json");
-    expect(res.headers["x-correlation-id"]).toBe("inv-1");
+    expect(res.headers["x-correlation-id"]).toBe(traceIdOf("inv-1"));
     expect(problemOf(res)).toMatchObject({
       status: 404,
       title: "Not found",
@@ -174,7 +184,7 @@ describe("functions/http.ts registerHttp", () => {
     expect(res.status).toBe(405);
     expect(res.headers["content-type"]).toBe("application/problem+json");
     expect(res.headers.allow).toBe("GET");
-    expect(res.headers["x-correlation-id"]).toBe("inv-405");
+    expect(res.headers["x-correlation-id"]).toBe(traceIdOf("inv-405"));
     expect(problemOf(res)).toMatchObject({ status: 405, title: "Method not allowed" });
     expect(String(problemOf(res).detail)).toContain("GET");
   });
@@ -190,7 +200,7 @@ describe("functions/http.ts registerHttp", () => {
       "inv-oa",
     );
     expect(res.status).toBe(200);
-    expect(res.headers["x-correlation-id"]).toBe("inv-oa");
+    expect(res.headers["x-correlation-id"]).toBe(traceIdOf("inv-oa"));
     const doc = res.jsonBody as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toContain("/api/health");
@@ -226,20 +236,92 @@ describe("functions/http.ts registerHttp", () => {
   describe("when the runtime cannot be built", () => {
     afterEach(() => vi.restoreAllMocks());
 
-    it("fails that invocation with a problem+json 500 carrying the invocation id, and nothing else", async () => {
-      const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    it("fails that invocation with a problem+json 500 carrying the trace id, logged at error through the invocation", async () => {
+      const stderr = vi.spyOn(console, "error").mockImplementation(() => {});
+      const logged: { level: string; line: string }[] = [];
       const app = recordingApp();
       registerHttp(app, functionTable({ includeDev: false }), () =>
         Promise.reject(new ConfigError(["COSMOS_ENDPOINT: missing; must be the Cosmos DB account URL"])),
       );
       const health = app.calls.http.find((c) => c.name === "health")!.options;
-      const res = await invoke(health, { method: "GET", url: "http://127.0.0.1:7071/api/health" }, "inv-500");
+      const res = await invoke(
+        health,
+        { method: "GET", url: "http://127.0.0.1:7071/api/health" },
+        "inv-500",
+        (level, ...args) => void logged.push({ level, line: String(args[0]) }),
+      );
       expect(res.status).toBe(500);
       expect(res.headers["content-type"]).toBe("application/problem+json");
-      expect(problemOf(res)).toMatchObject({ status: 500, correlationId: "inv-500" });
+      expect(problemOf(res)).toMatchObject({ status: 500, correlationId: traceIdOf("inv-500") });
       expect(String(res.body)).not.toContain("COSMOS_ENDPOINT");
-      expect(logged).toHaveBeenCalledWith(expect.stringContaining("inv-500"));
+      // Through the invocation's context (so Application Insights has it with the invocation), not stderr.
+      expect(logged).toHaveLength(1);
+      expect(logged[0]?.level).toBe("error");
+      expect(JSON.parse(logged[0]!.line)).toMatchObject({
+        level: "error",
+        fn: "test",
+        invocationId: "inv-500",
+        event: "unexpected_error",
+        correlationId: traceIdOf("inv-500"),
+        error: "ConfigError",
+      });
+      expect(logged[0]?.line).not.toContain("COSMOS_ENDPOINT");
+      expect(stderr).not.toHaveBeenCalled();
     });
+
+    it("logs a route handler's own unexpected failure through the invocation too", async () => {
+      const stderr = vi.spyOn(console, "error").mockImplementation(() => {});
+      const logged: string[] = [];
+      const broken = {
+        auth: { fromHeader: () => Promise.reject(new TypeError("boom")) },
+      } as unknown as Runtime;
+      const app = recordingApp();
+      registerHttp(app, functionTable({ includeDev: false }), async () => broken);
+      const getRequest = app.calls.http.find((c) => c.name === "getRequest")!.options;
+      const res = await invoke(
+        getRequest,
+        { method: "GET", url: `http://127.0.0.1:7071/api/v1/requests/${newRequestId("tenant:t-1")}` },
+        "inv-inner",
+        (_level, ...args) => void logged.push(String(args[0])),
+      );
+      expect(res.status).toBe(500);
+      expect(logged.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+        expect.objectContaining({ event: "unexpected_error", error: "TypeError", invocationId: "inv-inner" }),
+      ]);
+      expect(stderr).not.toHaveBeenCalled();
+    });
+  });
+});
+
+describe("functions/http.ts: the correlation id is the W3C trace id", () => {
+  const app = recordingApp();
+  beforeAll(() => registerHttp(app, functionTable({ includeDev: false }), unusedRuntime));
+  const catchAll = () => app.calls.http.find((c) => c.name === CATCH_ALL_NAME)!.options;
+  const call = async (traceParent: string | undefined, headers: Headers = {}) => {
+    const req = new HttpRequest({ method: "GET", url: "http://127.0.0.1:7071/api/v1/none", headers });
+    const ctx = new InvocationContext({ invocationId: "inv-t", traceContext: { traceParent } });
+    const res = (await catchAll().handler(req, ctx)) as HttpResponseInit;
+    return { header: (res.headers as Headers)["x-correlation-id"], body: problemOf(res) };
+  };
+  const HOST = "0af7651916cd43dd8448eb211c80319c";
+  const CALLER = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+  it("is the host's trace id for the invocation (the host continues the caller's traceparent)", async () => {
+    const res = await call(`00-${HOST}-b7ad6b7169203331-01`, {
+      traceparent: `00-${CALLER}-00f067aa0ba902b7-01`,
+    });
+    expect(res.header).toBe(HOST);
+    expect(res.body.correlationId).toBeUndefined(); // a 404 quotes it only in the header
+  });
+
+  it("else the request's own valid traceparent, else a new trace id", async () => {
+    expect((await call(undefined, { traceparent: `00-${CALLER}-00f067aa0ba902b7-01` })).header).toBe(CALLER);
+    expect((await call("|legacy.1.", { traceparent: `00-${CALLER}-00f067aa0ba902b7-01` })).header).toBe(
+      CALLER,
+    );
+    const fresh = (await call(undefined, { traceparent: `00-${"0".repeat(32)}-00f067aa0ba902b7-01` })).header;
+    expect(fresh).toMatch(/^[0-9a-f]{32}$/);
+    expect(fresh).not.toBe("0".repeat(32));
   });
 });
 
