@@ -58,12 +58,18 @@ export const createRequestRoute = route({
   summary:
     "Make a rights request: from the dashboard (JWT), from staff (JWT, a request that arrived by email), or public",
   access: "optional",
+  rateLimited: true,
   body: CreateRequestBody,
   responses: {
-    201: { description: "Created; public requests get their requestToken here, once", schema: RequestView },
+    201: {
+      description: "Created; public requests get their requestToken here, once",
+      schema: RequestView,
+      headers: ["Location"],
+    },
     200: {
       description: "An open request of this kind for this subject already exists, and is returned",
       schema: RequestView,
+      headers: ["Location"],
     },
     400: { description: "Invalid input; nothing stored", schema: problemSchema },
     403: {
