@@ -23,6 +23,7 @@ import { KeyVaultKeyWrapper } from "./adapters/keyvault/key-vault-key-wrapper";
 import { ServiceBusNotifier } from "./adapters/servicebus/service-bus-notifier";
 import { ServiceBusScheduler } from "./adapters/servicebus/service-bus-scheduler";
 import { seedTenant } from "./app/seed";
+import { setProblemTypeBase } from "./http/problem";
 import { type AzureConfig, type Config, type LocalConfig, restoreWindowDays } from "./config/schema";
 import { type Inventory, withPeriods } from "./domain/inventory/schema";
 import { noticeTimeToLive } from "./domain/notices/time-to-live";
@@ -310,6 +311,9 @@ export async function createRuntime(
   // way is checked again here, so no runtime ever starts on a period outside its legal limits.
   const policy = createPolicy(config.RETENTION_OVERRIDES);
   const inv = withPeriods(inventory, policy.periods);
+  setProblemTypeBase(
+    config.PUBLIC_BASE_URL ?? `http://localhost:${config.DPDP_PROFILE === "local" ? config.PORT : 7071}`,
+  );
   return config.DPDP_PROFILE === "azure"
     ? azureRuntime(config, inv, policy)
     : localRuntime(config, inv, policy);

@@ -123,6 +123,7 @@ var codeSettings = {
   SUBJECT_HASH_KEY: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${subjectHashKeySecretName})'
   // A key id, not key material: the app asks Key Vault to wrap and unwrap with it (Key Vault Crypto User).
   BACKUP_KEK_ID: backupKeyId
+  PUBLIC_BASE_URL: 'https://${app.properties.defaultHostName}'
 }
 
 // The Functions host's own settings, identity-based. The App Insights connection string only names the

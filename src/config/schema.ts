@@ -123,6 +123,8 @@ export const LocalConfig = z
     PLATFORM_BLOB_ENDPOINT: url("platform's Blob Storage").optional(),
     SUBJECT_HASH_KEY: hashKey.optional(),
     PORT: port.default(7071),
+    /** The service's public address (problem `type` URIs resolve under it). Unset: http://localhost:<PORT>. */
+    PUBLIC_BASE_URL: url("service's public base").optional(),
     LOCAL_COSMOS_PORT: port.default(0),
     LOCAL_BLOB_PORT: port.default(0),
     LOCAL_DATA_DIR: z.string().min(1).default(".local-data"),
@@ -184,6 +186,8 @@ export const AzureConfig = z
     SUBJECT_HASH_KEY: hashKey,
     /** The key-encryption key of the backups (Key Vault, wrap/unwrap through the managed identity). */
     BACKUP_KEK_ID: kekId,
+    /** The Function App's public address, https://<default host name> (Bicep): problem `type` URIs resolve under it. */
+    PUBLIC_BASE_URL: httpsUrl("service's public base"),
   })
   .strict();
 

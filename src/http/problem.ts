@@ -1,4 +1,6 @@
 import { DomainError, type FieldError } from "../domain/errors";
+import { type ProblemSlug, problemTypeBySlug, problemTypeOf, problemTypePath } from "./problem-types";
+import { type RateLimitState, rateLimitHeaders } from "./rate-limit-headers";
 import type { ApiResponse } from "./types";
 
 /** RFC 9457 problem details; `errors` names each offending field. */
@@ -12,22 +14,6 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-const TITLES: Record<number, string> = {
-  400: "Bad request",
-  401: "Unauthenticated",
-  403: "Forbidden",
-  404: "Not found",
-  405: "Method not allowed",
-  409: "Conflict",
-  410: "Gone",
-  413: "Payload too large",
-  415: "Unsupported media type",
-  422: "Unprocessable content",
-  429: "Too many requests",
-  500: "Internal server error",
-  503: "Service unavailable",
-};
-
 const STATUS: Record<DomainError["kind"], number> = {
   invalid: 400,
   unauthenticated: 401,
@@ -39,19 +25,33 @@ const STATUS: Record<DomainError["kind"], number> = {
   rate_limited: 429,
 };
 
+/**
+ * The service's public address, under which every problem `type` resolves. One process serves one
+ * address, and problems are written where no runtime is at hand (the hosts' 404/405), so it is set once
+ * by the composition root from PUBLIC_BASE_URL rather than passed to every `problem()`.
+ */
+let publicBaseUrl = "http://localhost:7071";
+export function setProblemTypeBase(baseUrl: string): void {
+  publicBaseUrl = baseUrl.replace(/\/+$/, "");
+}
+export const problemTypeUri = (slug: string) => `${publicBaseUrl}${problemTypePath(slug)}`;
+
+/** `extra.problemType` picks a specific catalogue entry (e.g. idempotency-key-reused); it is not sent. */
 export function problem(
   status: number,
   detail?: string,
-  extra: Partial<Problem> = {},
+  extra: Partial<Problem> & { problemType?: ProblemSlug } = {},
   headers: Record<string, string> = {},
 ): ApiResponse {
-  const title = TITLES[status] ?? "Error";
+  const { problemType, ...rest } = extra;
+  const type = problemTypeOf(status, problemType);
+  // The members RFC 9457 defines are written last: an extension never takes their place.
   const body: Problem = {
-    type: `https://dpdp-rights.callmissed.com/problems/${title.toLowerCase().replace(/ /g, "-")}`,
-    title,
+    ...rest,
+    type: problemTypeUri(type.slug),
+    title: type.title,
     status,
     ...(detail ? { detail } : {}),
-    ...extra,
   };
   return {
     status,
@@ -60,16 +60,35 @@ export function problem(
   };
 }
 
+const isRateLimitState = (v: unknown): v is RateLimitState =>
+  typeof v === "object" && v !== null && typeof (v as RateLimitState).policy === "string";
+
 export function problemFromDomain(e: DomainError): ApiResponse {
   const status = STATUS[e.kind];
   const headers: Record<string, string> = {};
   if (status === 401) headers["www-authenticate"] = 'Bearer realm="dpdp-rights"';
-  if (typeof e.extra.retryAfterSeconds === "number")
-    headers["retry-after"] = String(e.extra.retryAfterSeconds);
+  // `status` is the problem's own member (RFC 9457 §3.1.2, the HTTP status): a use case's `status` (the
+  // state a resource is in) travels as `resourceStatus`.
+  const { retryAfterSeconds, rateLimit, problemType, status: resourceStatus, ...extra } = e.extra;
+  if (resourceStatus !== undefined) extra.resourceStatus = resourceStatus;
+  if (typeof retryAfterSeconds === "number") headers["retry-after"] = String(retryAfterSeconds);
+  if (isRateLimitState(rateLimit)) Object.assign(headers, rateLimitHeaders(rateLimit));
+  else if (status === 429 && typeof retryAfterSeconds === "number")
+    // A limit kept as a lock or a per-record count (verification codes) rather than a quota window: what
+    // remains (nothing) and when it resets are known, the quota is not, so no RateLimit-Policy.
+    headers.ratelimit = `"default";r=0;t=${retryAfterSeconds}`;
+  // retryAfterSeconds stays in the body too, as it always was: clients read it there.
+  if (typeof retryAfterSeconds === "number") extra.retryAfterSeconds = retryAfterSeconds;
   return problem(
     status,
     e.message,
-    { ...e.extra, ...(e.fieldErrors.length ? { errors: e.fieldErrors } : {}) },
+    {
+      ...extra,
+      ...(typeof problemType === "string" && problemTypeBySlug(problemType)
+        ? { problemType: problemType as ProblemSlug }
+        : {}),
+      ...(e.fieldErrors.length ? { errors: e.fieldErrors } : {}),
+    },
     headers,
   );
 }

@@ -6,6 +6,8 @@ import type { Caller } from "../app/caller";
 import { InvalidContinuationTokenError } from "../ports/document-store";
 import type { Principal, Role } from "./auth";
 import { problem, problemFromDomain } from "./problem";
+import { observeRateLimits } from "../app/rate-limit";
+import { type RateLimitState, rateLimitHeaders } from "./rate-limit-headers";
 import type { ApiRequest, ApiResponse, Method } from "./types";
 import type { Runtime } from "../runtime";
 import type { IdempotencyKey } from "../app/idempotency";
@@ -76,6 +78,21 @@ function ipv6Prefix64(address: string): string {
 const templateParams = (path: string) =>
   [...path.matchAll(/\{\*?([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\??\}/g)].map((m) => m[1]!);
 
+/** A response header the OpenAPI document names under `components.headers`. */
+export type ResponseHeaderName = "Location" | "Retry-After" | "Idempotent-Replayed";
+
+/** One status a route answers: its JSON schema, or another media type (an HTML page), and headers it sets. */
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  /** The media type when it is not JSON (`text/html; charset=utf-8`). */
+  contentType?: string;
+  /** Other media types the same status may answer in, as a text body (a printable HTML version). */
+  alsoAs?: readonly string[];
+  /** Headers this answer always carries beyond those every answer has. */
+  headers?: readonly ResponseHeaderName[];
+}
+
 export interface HttpRoute {
   name: string;
   method: Method;
@@ -90,7 +107,9 @@ export interface HttpRoute {
   body?: z.ZodType;
   query?: z.ZodType;
   params?: z.ZodType;
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /** Consumes a rate limit: answers carry RateLimit and RateLimit-Policy, and 429 is documented. */
+  rateLimited?: boolean;
+  responses: Record<number, ResponseSpec>;
   handle(req: ApiRequest, rt: Runtime, correlationId: string): Promise<ApiResponse>;
 }
 
@@ -178,13 +197,14 @@ export function route<B = undefined, Q = Record<string, never>, P = Record<strin
   access: Access;
   devOnly?: boolean;
   idempotent?: boolean;
+  rateLimited?: boolean;
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
   responses: HttpRoute["responses"];
   handler(input: HandlerInput<B, Q, P>): Promise<ApiResponse>;
 }): HttpRoute {
-  return {
+  const declared: HttpRoute = {
     name: spec.name,
     method: spec.method,
     path: spec.path,
@@ -192,6 +212,7 @@ export function route<B = undefined, Q = Record<string, never>, P = Record<strin
     access: spec.access,
     devOnly: spec.devOnly,
     idempotent: spec.idempotent,
+    rateLimited: spec.rateLimited,
     body: spec.body,
     query: spec.query,
     params: spec.params,
@@ -263,6 +284,25 @@ export function route<B = undefined, Q = Record<string, never>, P = Record<strin
       });
     },
   };
+  return {
+    ...declared,
+    handle: (req, rt, correlationId) => withRateLimitHeaders(() => declared.handle(req, rt, correlationId)),
+  };
+}
+
+/**
+ * Runs an answer and, when it consumed a rate limit on the way to a success (a 429 carries its own),
+ * adds RateLimit and RateLimit-Policy for the tightest limit it met.
+ */
+async function withRateLimitHeaders(answer: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  const { result, limits } = await observeRateLimits(answer);
+  const tightest = limits.reduce<RateLimitState | undefined>(
+    (a, b) => (a && a.remaining <= b.remaining ? a : b),
+    undefined,
+  );
+  return tightest && !result.headers?.ratelimit
+    ? { ...result, headers: { ...result.headers, ...rateLimitHeaders(tightest) } }
+    : result;
 }
 
 /**

@@ -5,6 +5,7 @@ import { EMULATOR_COSMOS_KEY, LOCAL_AUDIENCE, LOCAL_ISSUER } from "../../src/com
 import { Authenticator } from "../../src/http/auth";
 import { openApiDocument } from "../../src/http/openapi";
 import { allRoutes } from "../../src/http/routes";
+import { checkedFetch } from "../support/contract";
 import { startTestHost, type TestHost } from "../support/host";
 
 /**
@@ -282,7 +283,7 @@ describe("request body envelope", () => {
       Buffer.alloc(MAX_BODY, "y"),
       Buffer.from('"}'),
     ];
-    const streamed = await fetch(`${host.url}/_dev/token`, {
+    const streamed = await checkedFetch(`${host.url}/_dev/token`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: new ReadableStream({
@@ -392,15 +393,26 @@ describe("OpenAPI", () => {
         expect(operationIds.has(op.operationId as string), `duplicate ${String(op.operationId)}`).toBe(false);
         operationIds.add(op.operationId as string);
         // Responses: at least one, keyed by status code (or default), each with a description.
-        const responses = op.responses as Record<string, { description?: unknown; content?: object }>;
+        // A response may be a reference to a shared one (components.responses).
+        type Response = { description?: unknown; content?: object; $ref?: string };
+        const shared = (doc.components as { responses?: Record<string, Response> }).responses ?? {};
+        const resolve = (r: Response): Response =>
+          r.$ref ? { ...shared[r.$ref.replace("#/components/responses/", "")], ...r } : r;
+        const responses = op.responses as Record<string, Response>;
         expect(Object.keys(responses).length).toBeGreaterThan(0);
         for (const [code, response] of Object.entries(responses)) {
           expect(code).toMatch(/^([1-5](\d\d|XX)|default)$/);
-          expect(typeof response.description).toBe("string");
+          expect(typeof resolve(response).description).toBe("string");
         }
-        expect(Object.keys(responses.default?.content ?? {})).toEqual(["application/problem+json"]);
+        expect(Object.keys(resolve(responses.default ?? {}).content ?? {})).toEqual([
+          "application/problem+json",
+        ]);
         // Parameters: valid locations; every path template variable declared, required.
-        const params = (op.parameters ?? []) as { name: string; in: string; required?: boolean }[];
+        type Param = { name: string; in: string; required?: boolean; $ref?: string };
+        const sharedParams = (doc.components as { parameters?: Record<string, Param> }).parameters ?? {};
+        const params = ((op.parameters ?? []) as Param[]).map((p) =>
+          p.$ref ? sharedParams[p.$ref.replace("#/components/parameters/", "")]! : p,
+        );
         for (const p of params) expect(["path", "query", "header", "cookie"]).toContain(p.in);
         const pathParams = params.filter((p) => p.in === "path");
         expect(pathParams.map((p) => p.name).sort()).toEqual([...templateParams].sort());
@@ -435,7 +447,9 @@ describe("OpenAPI", () => {
       const op = doc.paths[path]?.[r.method.toLowerCase()];
       expect(op, `${r.method} ${path}`).toBeDefined();
       expect(op?.operationId).toBe(r.name);
-      if (r.access === "public" || r.access === "optional") expect(op?.security).toEqual([]);
+      // Optional: anonymous, or with a bearer token (the empty requirement is "none").
+      if (r.access === "public") expect(op?.security).toEqual([]);
+      else if (r.access === "optional") expect(op?.security).toEqual([{}, { bearer: [] }]);
       else expect(op?.["x-roles"]).toEqual(r.access);
       if (r.body)
         expect(op?.requestBody).toMatchObject({ required: true, content: { "application/json": {} } });

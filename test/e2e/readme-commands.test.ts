@@ -2,6 +2,7 @@ import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkedFetch } from "../support/contract";
 import { startTestHost, type TestHost } from "../support/host";
 
 /**
@@ -133,7 +134,7 @@ async function replayCurl(args: string[]): Promise<{ status: number; text: strin
     else throw new Error(`the README's curl uses ${a}, which this replay does not know`);
   }
   if (!url) throw new Error("a curl without a URL");
-  const res = await fetch(url.includes("://") ? url : `http://${url}`, {
+  const res = await checkedFetch(url.includes("://") ? url : `http://${url}`, {
     method: method ?? (body === undefined ? "GET" : "POST"),
     headers,
     body,

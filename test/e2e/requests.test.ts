@@ -83,7 +83,7 @@ describe("public WhatsApp-number erasure: intake and verification", () => {
       body: { code: await latestCode(phone) },
     });
     expect(again.status).toBe(409);
-    expect(again.body.status).toBe(ok.body.status);
+    expect(again.body.resourceStatus).toBe(ok.body.status);
   });
 
   it("without the token the request is unreadable; with another request's token it does not exist", async () => {
@@ -399,7 +399,7 @@ describe("staff actions, races and the audit trail", () => {
     expect(held.body).toMatchObject({ status: "on_hold", onHold: true });
     const cancel = await host.call("POST", `/v1/requests/${heldId}/cancel`, { token: heldTenant.ownerToken });
     expect(cancel.status).toBe(409);
-    expect(cancel.body.status).toBe("on_hold");
+    expect(cancel.body.resourceStatus).toBe("on_hold");
     const released = await host.call("POST", `/v1/requests/${heldId}/release`, {
       token: officer,
       body: { reason: "Order lifted" },

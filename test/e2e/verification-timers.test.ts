@@ -55,7 +55,7 @@ describe("verification reminder and expiry", () => {
       body: { code: "123456" },
     });
     expect(late.status).toBe(409);
-    expect(late.body.status).toBe("cancelled");
+    expect(late.body.resourceStatus).toBe("cancelled");
   });
 
   it("a request verified in time gets neither", async () => {

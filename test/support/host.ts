@@ -1,4 +1,5 @@
 import { type LocalHost, startLocalHost } from "../../src/local/host";
+import { checkAnswer } from "./contract";
 import { testEnv } from "./env";
 
 export interface TestHost extends LocalHost {
@@ -24,6 +25,10 @@ export async function startTestHost(overrides: Record<string, string> = {}): Pro
     }
     const res = await fetch(`${host.url}${path}`, { method, headers, body });
     const text = await res.text();
+    // Every answer a test receives must be one the published document describes.
+    checkAnswer(method, `${host.url}${path}`, res.status, res.headers, text, {
+      authenticated: headers.authorization !== undefined,
+    });
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : undefined;

@@ -13,6 +13,7 @@ const azureEnv = (overrides: Record<string, string | undefined> = {}): NodeJS.Pr
   AUTH_ISSUER: "https://login.callmissed.com/",
   AUTH_AUDIENCE: "dpdp-rights",
   AUTH_JWKS_URL: "https://login.callmissed.com/.well-known/jwks.json",
+  PUBLIC_BASE_URL: "https://dpdp-rights-test.azurewebsites.net",
   SUBJECT_HASH_KEY: randomBytes(32).toString("base64"),
   BACKUP_KEK_ID: "https://kv-dpdp-prod-abc123.vault.azure.net/keys/backup-kek",
   ...overrides,
@@ -121,6 +122,7 @@ describe("loadConfig: azure profile", () => {
       "AUTH_JWKS_URL",
       "SUBJECT_HASH_KEY",
       "BACKUP_KEK_ID",
+      "PUBLIC_BASE_URL",
     ];
     for (const name of required) {
       expect(problemFor(error, name), name).toHaveLength(1);
@@ -154,6 +156,7 @@ describe("loadConfig: azure profile", () => {
     "PLATFORM_COSMOS_ENDPOINT",
     "PLATFORM_BLOB_ENDPOINT",
     "AUTH_JWKS_URL",
+    "PUBLIC_BASE_URL",
   ])("refuses an http:// %s", (name) => {
     const error = configError(azureEnv({ [name]: "http://127.0.0.1:8081/" }));
     expect(error.problems).toHaveLength(1);

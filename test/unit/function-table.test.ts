@@ -161,7 +161,7 @@ describe("functions/http.ts registerHttp", () => {
     expect(problemOf(res)).toMatchObject({
       status: 404,
       title: "Not found",
-      type: expect.stringMatching(/^https:/),
+      type: expect.stringMatching(/^https?:\/\/[^/]+\/api\/problems\/not-found$/),
     });
   });
 

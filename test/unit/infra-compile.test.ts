@@ -37,6 +37,7 @@ const PLACEHOLDERS = {
   AUTH_ISSUER: "https://issuer.invalid/",
   AUTH_AUDIENCE: "dpdp-rights",
   AUTH_JWKS_URL: "https://issuer.invalid/.well-known/jwks.json",
+  PUBLIC_BASE_URL: "https://dpdp-rights-test.azurewebsites.net",
   PLATFORM_COSMOS_ACCOUNT: "cosmos-platform-placeholder",
   PLATFORM_COSMOS_RESOURCE_GROUP: "rg-platform-placeholder",
   PLATFORM_STORAGE_ACCOUNT: "stplatformplaceholder",

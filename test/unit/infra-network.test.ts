@@ -361,6 +361,7 @@ const azureEnv = (overrides: Record<string, string | undefined> = {}): NodeJS.Pr
   AUTH_ISSUER: "https://login.callmissed.com/",
   AUTH_AUDIENCE: "dpdp-rights",
   AUTH_JWKS_URL: "https://login.callmissed.com/.well-known/jwks.json",
+  PUBLIC_BASE_URL: "https://dpdp-rights-test.azurewebsites.net",
   SUBJECT_HASH_KEY: Buffer.alloc(32, 7).toString("base64"),
   BACKUP_KEK_ID: "https://kv-dpdp-prod-abc123.vault.azure.net/keys/backup-kek",
   ...overrides,

@@ -83,6 +83,7 @@ export const certificateRoute = route({
   params: IdParams,
   responses: {
     200: { description: "The certificate", schema: CertificateView },
+    403: { description: "Not the requester, the account's owner or staff", schema: Problem },
     404: { description: "No such request, or not yours", schema: Problem },
     409: { description: "The deletion has not finished yet", schema: Problem },
   },
@@ -113,6 +114,7 @@ export const certificateProofRoute = route({
         anchor: z.object({ name: z.string(), sealedAt: z.string(), heads: z.array(z.unknown()) }).loose(),
       }),
     },
+    403: { description: "Not the requester, the account's owner or staff", schema: Problem },
     404: { description: "No such request, or not yours", schema: Problem },
     409: { description: "The deletion has not finished yet", schema: Problem },
   },

@@ -93,6 +93,7 @@ export const takeBackupRoute = route({
     202: {
       description: "The set, recorded and being written; `Location` is its URL, which shows the progress",
       schema: SetItem,
+      headers: ["Location"],
     },
   },
   async handler(input) {

@@ -70,6 +70,55 @@ const BreachView = z
   })
   .loose();
 
+const At = z.string();
+/** The Board report (src/app/breach/report.ts) as the JSON format writes it. */
+const BoardReportView = z
+  .object({
+    report: z.string(),
+    basis: z.string(),
+    generatedAt: At,
+    dataFiduciary: z.object({ name: z.string(), grievanceOfficer: z.string() }).strict(),
+    breach: z
+      .object({
+        id: z.string(),
+        status: z.enum(["open", "reported"]),
+        discoveredAt: At,
+        occurredAt: At.optional(),
+        registeredAt: At,
+        nature: z.string(),
+        cause: z.string().optional(),
+        likelyConsequences: z.string(),
+        measuresTaken: z.string(),
+        safetyStepsAdvised: z.string(),
+        dataCategories: z.array(z.object({ category: z.string(), label: z.string() }).strict()),
+      })
+      .strict(),
+    affected: z
+      .object({
+        tenants: z.object({ count: z.number().int(), ids: z.array(z.string()) }).strict(),
+        principals: z.object({ estimated: z.number().int(), addressesRecorded: z.number().int() }).strict(),
+      })
+      .strict(),
+    deadlines: z.object({ boardReportDueAt: At, certInReportDueAt: At, certInBasis: z.string() }).strict(),
+    intimationToPrincipals: z.union([
+      z
+        .object({
+          sent: z.literal(true),
+          lastSentAt: At,
+          principalsNotified: z.number().int(),
+          accountOwnersNotified: z.number().int(),
+        })
+        .strict(),
+      z.object({ sent: z.literal(false) }).strict(),
+    ]),
+    board: z
+      .object({ reportedAt: At, reference: z.string(), withinDeadline: z.boolean() })
+      .strict()
+      .nullable(),
+  })
+  .strict()
+  .meta({ id: "BreachBoardReport" });
+
 const refusals = {
   400: { description: "Invalid input; nothing stored", schema: Problem },
   403: { description: "Privacy officer only", schema: Problem },
@@ -87,7 +136,7 @@ export const breachRoutes: HttpRoute[] = [
     access: OFFICER,
     idempotent: true,
     body: BreachBody,
-    responses: { 201: { description: "Recorded", schema: BreachView }, ...refusals },
+    responses: { 201: { description: "Recorded", schema: BreachView, headers: ["Location"] }, ...refusals },
     async handler(input) {
       // A retry with the key gets this breach again, never a second one with its own 72-hour clock.
       return answerOnce(input.rt, input, "registerBreach", async () => {
@@ -206,7 +255,11 @@ export const breachRoutes: HttpRoute[] = [
     params: BreachParams,
     query: z.object({ format: z.enum(["json", "html"]).default("json") }).strict(),
     responses: {
-      200: { description: "The report (application/json, or text/html with format=html)" },
+      200: {
+        description: "The report (application/json, or text/html with format=html)",
+        schema: BoardReportView,
+        alsoAs: ["text/html; charset=utf-8"],
+      },
       ...refusals,
     },
     async handler({ rt, caller, params, query }) {

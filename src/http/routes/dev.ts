@@ -6,6 +6,7 @@ import { normaliseWhatsAppNumber } from "../../domain/subject";
 import type { DevTools, Runtime } from "../../runtime";
 import { Role } from "../auth";
 import { Phone, TenantId } from "../schemas/common";
+import { Notification } from "../../ports/notifier";
 import { json, route } from "../route";
 
 /** Dev routes exist only where the local host built dev tools; in Azure they are never registered. */
@@ -48,7 +49,20 @@ export const devSeedRoute = route({
   access: "public",
   devOnly: true,
   body: SeedOptions,
-  responses: { 201: { description: "The tenant, its owner token and what was written" } },
+  responses: {
+    201: {
+      description: "The tenant, its owner token and what was written",
+      schema: z
+        .object({
+          tenantId: z.string(),
+          ownerEmail: z.string(),
+          ownerToken: z.string(),
+          contacts: z.array(z.string()),
+          counts: z.record(z.string(), z.number().int()),
+        })
+        .strict(),
+    },
+  },
   async handler({ rt, body }) {
     return json(201, await devTools(rt).seed(body));
   },
@@ -104,7 +118,12 @@ export const devOutboxRoute = route({
   access: "public",
   devOnly: true,
   body: OutboxRequest,
-  responses: { 200: { description: "Notices, oldest first" } },
+  responses: {
+    200: {
+      description: "Notices, oldest first",
+      schema: z.object({ messages: z.array(Notification) }).strict(),
+    },
+  },
   async handler({ rt, body }) {
     const raw = body?.to;
     // Notices to numbers are addressed in E.164: a number spelled any other way still finds them. An

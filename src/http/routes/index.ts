@@ -13,7 +13,8 @@ import { grievanceRoutes } from "./grievances";
 import { operationsRoutes } from "./operations";
 import { slaRoute } from "./sla";
 import { subjectInventoryLookupRoute, subjectInventoryRoute } from "./subjects";
-import { healthRoute, livenessRoute, openApiRouteOver } from "./system";
+import { healthRoute, livenessRoute, openApiRouteOver, readinessRoute } from "./system";
+import { problemTypeRoute } from "./problems";
 
 const openApiRoute = openApiRouteOver((includeDev) => allRoutes(includeDev));
 
@@ -22,7 +23,9 @@ export function allRoutes(includeDev: boolean): HttpRoute[] {
   const routes: HttpRoute[] = [
     healthRoute,
     livenessRoute,
+    readinessRoute,
     openApiRoute,
+    problemTypeRoute,
     policyRoute,
     subjectInventoryRoute,
     subjectInventoryLookupRoute,

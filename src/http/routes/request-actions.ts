@@ -78,6 +78,10 @@ export const requestActionRoutes: HttpRoute[] = [
     summary: "Submit the one-time code (6 digits, valid 15 minutes; 5 wrong codes lock for an hour)",
     access: "optional",
     body: VerificationBody,
+    refusals: {
+      ...refusals,
+      429: { description: "Too many wrong codes from your address: locked for a while", schema: Problem },
+    },
     run: (app, caller, id, body) => submitVerificationCode(app, caller, id, body.code),
   }),
   actionRoute({
@@ -85,6 +89,10 @@ export const requestActionRoutes: HttpRoute[] = [
     verb: "verification/resend",
     summary: "Send a new code (the previous one stops working); at most 3 an hour",
     access: "optional",
+    refusals: {
+      ...refusals,
+      429: { description: "Too many new codes for now, or verification is locked", schema: Problem },
+    },
     run: (app, caller, id) => resendVerificationCode(app, caller, id),
   }),
   actionRoute({
@@ -93,6 +101,10 @@ export const requestActionRoutes: HttpRoute[] = [
     summary: "Withdraw a request before it executes (requester or account owner)",
     access: "optional",
     body: OptionalReasonBody.optional(),
+    refusals: {
+      ...refusals,
+      403: { description: "Neither the requester nor the account's owner", schema: Problem },
+    },
     run: (app, caller, id, body) => cancelRequest(app, caller, id, body?.reason),
   }),
   actionRoute({

@@ -44,19 +44,28 @@ export const createRequestRoute = route({
     "Make a rights request: from the dashboard (JWT), from staff (JWT, a request that arrived by email), or public",
   access: "optional",
   idempotent: true,
+  rateLimited: true,
   body: CreateRequestBody,
   responses: {
-    201: { description: "Created; public requests get their requestToken here, once", schema: RequestView },
+    201: {
+      description: "Created; public requests get their requestToken here, once",
+      schema: RequestView,
+      headers: ["Location"],
+    },
     200: {
       description: "An open request of this kind for this subject already exists, and is returned",
       schema: RequestView,
+      headers: ["Location"],
     },
     400: { description: "Invalid input; nothing stored", schema: problemSchema },
     403: {
       description: "Not allowed for this role (e.g. account deletion by a non-owner)",
       schema: problemSchema,
     },
-    409: { description: "Idempotency-Key reused with another body", schema: problemSchema },
+    409: {
+      description: "The first request with this Idempotency-Key is still being processed",
+      schema: problemSchema,
+    },
     429: { description: "Too many requests for this number or from this address", schema: problemSchema },
   },
   async handler({ rt, caller, body, idempotency }) {

@@ -187,12 +187,15 @@ export const RequestView = z
     allowedActions: z.array(z.string()),
     requestToken: z.string().optional(),
   })
-  .loose();
+  .loose()
+  .meta({ id: "RequestView" });
 
-export const RequestList = z.object({
-  items: z.array(RequestView),
-  continuationToken: z.string().optional(),
-});
+export const RequestList = z
+  .object({
+    items: z.array(RequestView),
+    continuationToken: z.string().optional(),
+  })
+  .meta({ id: "RequestList" });
 
 export const AuditView = z.object({
   requestId: z.string(),
