@@ -49,7 +49,7 @@ param principalId string
 // Exactly `serviceContainers` of src/adapters/cosmos/layout.ts: names, partition key paths and TTL
 // (-1: TTL on, per item; null: off). The infra test compares them.
 var serviceContainers = [
-  { name: 'requests', partitionKeyPath: '/pk', defaultTtl: null }
+  { name: 'requests', partitionKeyPath: '/pk', defaultTtl: -1 }
   { name: 'audit', partitionKeyPath: '/pk', defaultTtl: null }
   { name: 'jobs', partitionKeyPath: '/pk', defaultTtl: -1 }
   { name: 'backups', partitionKeyPath: '/pk', defaultTtl: -1 }

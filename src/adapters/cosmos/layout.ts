@@ -14,7 +14,9 @@ export interface ContainerSpec {
  * at start. Partition key `/pk` holds the subject (`tenant:<id>` or `wa:<hash>`) or the job's owner.
  */
 export const serviceContainers: ContainerSpec[] = [
-  { name: "requests", partitionKeyPath: "/pk" },
+  // TTL on, per item: Idempotency-Key records expire after IDEMPOTENCY_TTL_HOURS (and are read as absent
+  // once past it, since TTL deletion is lazy); requests themselves carry no `ttl` and never expire.
+  { name: "requests", partitionKeyPath: "/pk", defaultTtl: -1 },
   { name: "audit", partitionKeyPath: "/pk" },
   // TTL on, per item: run records (partition `runs`) expire after RUN_RECORD_DAYS; other jobs carry no `ttl`.
   { name: "jobs", partitionKeyPath: "/pk", defaultTtl: -1 },
