@@ -33,7 +33,7 @@ import { Authenticator } from "./http/auth";
 import { functionTable } from "./function-table";
 import type { BlobStore } from "./ports/blob-store";
 import type { DocumentStore } from "./ports/document-store";
-import type { Ports } from "./ports";
+import type { Ports, Scheduler } from "./ports";
 import type { AppContext } from "./app/context";
 import { deriveKey } from "./domain/crypto";
 import type { Runtime } from "./runtime";
@@ -214,6 +214,16 @@ function localHashKey(config: LocalConfig): Buffer {
   }
 }
 
+/**
+ * Where the local profile sends its messages: under Core Tools the host's queue triggers listen on Service Bus
+ * (the emulator), so there, or nothing reaches them; under `npm start`, the in-process scheduler.
+ */
+export function localSchedulerPort(config: LocalConfig, inProcess: LocalScheduler): Scheduler {
+  return config.ServiceBusConnection
+    ? ServiceBusScheduler.fromClient(new ServiceBusClient(config.ServiceBusConnection))
+    : inProcess;
+}
+
 async function localRuntime(config: LocalConfig, inventory: Inventory, policy: Policy): Promise<Runtime> {
   if (!config.COSMOS_ENDPOINT || !config.BLOB_CONNECTION_STRING) {
     throw new Error(
@@ -241,7 +251,7 @@ async function localRuntime(config: LocalConfig, inventory: Inventory, policy: P
       clock,
       documents: documentStore(cosmos, config, inventory),
       blobs: new AzureBlobStore(blobService, { kind: "shared-key", credential }),
-      scheduler,
+      scheduler: localSchedulerPort(config, scheduler),
       notifier: outbox,
       // The backup key-encryption key: a key file in the data folder, or a real Key Vault key if configured.
       keys: config.BACKUP_KEK_ID

@@ -144,6 +144,12 @@ export const LocalConfig = z
      * makes tests deterministic.
      */
     LOCAL_REALTIME: z.enum(["on", "off"]).default("on"),
+    /**
+     * Under Core Tools (`npm run start:func`): the Service Bus (emulator) connection string, the same setting the
+     * host's queue triggers listen on. Set, the service schedules its messages there, so they reach those triggers;
+     * unset (`npm start`), the in-process scheduler delivers them.
+     */
+    ServiceBusConnection: z.string().min(1).optional(),
   })
   .strict();
 

@@ -4,7 +4,12 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { platformBlobContainers } from "../../src/adapters/blob/layout";
 import { platformContainers } from "../../src/adapters/cosmos/layout";
-import { createRuntime } from "../../src/composition";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DevClock } from "../../src/adapters/embedded/dev-clock";
+import { LocalScheduler } from "../../src/adapters/embedded/local-scheduler";
+import { ServiceBusScheduler } from "../../src/adapters/servicebus/service-bus-scheduler";
+import { createRuntime, localSchedulerPort } from "../../src/composition";
 import { loadConfig } from "../../src/config/load";
 import { platformInventory } from "../../src/domain/inventory/platform-inventory";
 
@@ -93,5 +98,29 @@ describe("createRuntime, azure profile", () => {
     expect(seen.cosmos[1]).toBe(seen.cosmos[0]);
     await expect(rt.app.ports.blobs.read(platformBlobContainer, "x")).rejects.toThrow();
     expect(seen.blobs).toEqual(["dpdpstorage.blob.core.windows.net"]);
+  });
+});
+
+describe("the local profile's scheduler", () => {
+  const local = (env: Record<string, string>) => {
+    const config = loadConfig({ DPDP_PROFILE: "local", ...env });
+    if (config.DPDP_PROFILE !== "local") throw new Error("expected the local profile");
+    return config;
+  };
+  const inProcess = new LocalScheduler(new DevClock(), join(tmpdir(), "never-written.json"));
+
+  it("is the in-process scheduler under npm start", () => {
+    expect(localSchedulerPort(local({}), inProcess)).toBe(inProcess);
+  });
+
+  it("sends to Service Bus under Core Tools, where the host's queue triggers listen (no connection until a send)", () => {
+    const port = localSchedulerPort(
+      local({
+        ServiceBusConnection:
+          "Endpoint=sb://localhost;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;",
+      }),
+      inProcess,
+    );
+    expect(port).toBeInstanceOf(ServiceBusScheduler);
   });
 });

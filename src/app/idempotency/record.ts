@@ -36,8 +36,8 @@ export const DEFAULT_TTL_HOURS = 24;
 
 export const ttlHoursOf = (app: AppContext) => app.settings.idempotencyKeyTtlHours ?? DEFAULT_TTL_HOURS;
 
-/** The problem type of a key reused with another request. */
-export const KEY_REUSED_TYPE = "https://dpdp-rights.callmissed.com/problems/idempotency-key-reused";
+/** The problem type (src/http/problem-types.ts slug) of a key reused with another request. */
+export const KEY_REUSED_TYPE = "idempotency-key-reused";
 
 const recordKey = (app: AppContext, scope: string, key: string) =>
   idempotencyPartition(keyedHash(app.keys.hash, `${scope}|${key}`));
@@ -100,7 +100,7 @@ export async function claimKey(
       "unprocessable",
       "This Idempotency-Key was used with another request. Use a new key for a new request.",
       [],
-      { type: KEY_REUSED_TYPE },
+      { problemType: KEY_REUSED_TYPE },
     );
   }
   if (!expired && held.doc.sealedReplay) return open(sealingKey, held.doc.sealedReplay);
