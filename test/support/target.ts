@@ -1,3 +1,4 @@
+import { checkAnswer } from "./contract";
 import { startTestHost, type TestHost } from "./host";
 
 /**
@@ -40,7 +41,10 @@ export async function openTarget(env: NodeJS.ProcessEnv = process.env): Promise<
   return { baseUrl, kind: "remote", call: fetchCall(baseUrl, timeout), close: async () => {} };
 }
 
-/** The same call as the local host's (test/support/host.ts), over fetch to any URL. */
+/**
+ * The same call as the local host's (test/support/host.ts), over fetch to any URL, and its answer checked against
+ * the published OpenAPI document the same way (test/support/contract.ts): the real host must keep the contract too.
+ */
 function fetchCall(baseUrl: string, timeout: number): TestHost["call"] {
   return async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
@@ -57,6 +61,9 @@ function fetchCall(baseUrl: string, timeout: number): TestHost["call"] {
       signal: AbortSignal.timeout(timeout),
     });
     const text = await res.text();
+    checkAnswer(method, `${baseUrl}${path}`, res.status, res.headers, text, {
+      authenticated: headers.authorization !== undefined,
+    });
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : undefined;
