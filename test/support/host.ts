@@ -12,10 +12,13 @@ export interface TestHost extends LocalHost {
   token(role: string, tenantId?: string): Promise<string>;
 }
 
-/** The local host in this process, on the shared emulators, exactly as `npm start` builds it. */
-export async function startTestHost(overrides: Record<string, string> = {}): Promise<TestHost> {
-  const host = await startLocalHost(testEnv(overrides));
-  const call: TestHost["call"] = async (method, path, options = {}) => {
+/**
+ * A call over fetch to the API at `baseUrl`: JSON body in, parsed body out, and every answer checked against the
+ * published OpenAPI document (test/support/contract.ts). `timeoutMs` bounds one call (a remote host's first call
+ * builds its runtime).
+ */
+export function httpCall(baseUrl: string, timeoutMs?: number): TestHost["call"] {
+  return async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     let body: string | undefined = options.raw;
@@ -23,10 +26,15 @@ export async function startTestHost(overrides: Record<string, string> = {}): Pro
       body = JSON.stringify(options.body);
       headers["content-type"] ??= "application/json";
     }
-    const res = await fetch(`${host.url}${path}`, { method, headers, body });
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      body,
+      ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
+    });
     const text = await res.text();
     // Every answer a test receives must be one the published document describes.
-    checkAnswer(method, `${host.url}${path}`, res.status, res.headers, text, {
+    checkAnswer(method, `${baseUrl}${path}`, res.status, res.headers, text, {
       authenticated: headers.authorization !== undefined,
     });
     let parsed: unknown = text;
@@ -37,6 +45,12 @@ export async function startTestHost(overrides: Record<string, string> = {}): Pro
     }
     return { status: res.status, headers: res.headers, body: parsed };
   };
+}
+
+/** The local host in this process, on the shared emulators, exactly as `npm start` builds it. */
+export async function startTestHost(overrides: Record<string, string> = {}): Promise<TestHost> {
+  const host = await startLocalHost(testEnv(overrides));
+  const call = httpCall(host.url);
   return {
     ...host,
     call,

@@ -1,5 +1,4 @@
-import { checkAnswer } from "./contract";
-import { startTestHost, type TestHost } from "./host";
+import { httpCall, startTestHost, type TestHost } from "./host";
 
 /**
  * Where the portable end-to-end suite (test/e2e/portable) sends its requests, chosen by configuration so the same
@@ -38,38 +37,5 @@ export async function openTarget(env: NodeJS.ProcessEnv = process.env): Promise<
   const timeout = Number(env.E2E_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS);
   if (!Number.isInteger(timeout) || timeout <= 0)
     throw new Error("E2E_TIMEOUT_MS must be a positive integer");
-  return { baseUrl, kind: "remote", call: fetchCall(baseUrl, timeout), close: async () => {} };
-}
-
-/**
- * The same call as the local host's (test/support/host.ts), over fetch to any URL, and its answer checked against
- * the published OpenAPI document the same way (test/support/contract.ts): the real host must keep the contract too.
- */
-function fetchCall(baseUrl: string, timeout: number): TestHost["call"] {
-  return async (method, path, options = {}) => {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    let body: string | undefined = options.raw;
-    if (options.body !== undefined) {
-      body = JSON.stringify(options.body);
-      headers["content-type"] ??= "application/json";
-    }
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers,
-      body,
-      signal: AbortSignal.timeout(timeout),
-    });
-    const text = await res.text();
-    checkAnswer(method, `${baseUrl}${path}`, res.status, res.headers, text, {
-      authenticated: headers.authorization !== undefined,
-    });
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: res.status, headers: res.headers, body: parsed };
-  };
+  return { baseUrl, kind: "remote", call: httpCall(baseUrl, timeout), close: async () => {} };
 }
