@@ -66,7 +66,7 @@ param maximumInstanceCount int = 100
 ])
 param instanceMemoryMB int = 2048
 
-@description('Origins the dashboard calls from: the platform\'s CORS (siteConfig.cors) and DASHBOARD_ORIGINS; never "*". Production: https://app.callmissed.com.')
+@description('Origins the dashboard calls from, as a browser sends them (https://host[:port], no trailing slash): DASHBOARD_ORIGINS, which the app answers CORS for (src/http/cors.ts); never "*". Production: https://app.callmissed.com.')
 @minLength(1)
 param corsAllowedOrigins string[]
 

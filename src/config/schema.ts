@@ -11,23 +11,49 @@ const httpsUrl = (what: string) =>
     .url({ message: `must be the ${what} URL` })
     .refine((u) => u.startsWith("https://"), `${what} must use https`);
 
-const origins = z
-  .string()
-  .default("")
-  .transform((s) =>
-    s
-      .split(",")
-      .map((o) => o.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z.array(
-      z
-        .string()
-        .refine((o) => o !== "*", "a wildcard origin is not allowed: list the dashboard origins")
-        .pipe(z.url({ message: "each origin must be a URL such as https://app.callmissed.com" })),
-    ),
-  );
+/** The origin a browser would send for `o`, or undefined when `o` is no http(s) URL. */
+const originOf = (o: string) => {
+  try {
+    const u = new URL(o);
+    return u.protocol === "https:" || u.protocol === "http:" ? u.origin : undefined;
+  } catch {
+    return undefined;
+  }
+};
+const LOOPBACK_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
+
+/**
+ * Dashboard origins, compared with the browser's `Origin` header character for character (src/http/cors.ts):
+ * one written any other way (a trailing slash, a path, upper case, a default port) would never match, and
+ * CORS would fail in silence, so it is refused here with the form to write. `httpsOnly`: plain http only for a
+ * dashboard on the developer's own machine.
+ */
+const origins = (httpsOnly: boolean) =>
+  z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .refine((o) => o !== "*", "a wildcard origin is not allowed: list the dashboard origins")
+          .pipe(z.url({ message: "each origin must be a URL such as https://app.callmissed.com" }))
+          .refine((o) => originOf(o) === o, {
+            error: (issue) =>
+              `write each origin as the browser sends it: ${String(originOf(String(issue.input)) ?? "https://app.callmissed.com")} (scheme, host and port; no path or trailing slash; lower case)`,
+          })
+          .refine(
+            (o) => !httpsOnly || o.startsWith("https://") || LOOPBACK_ORIGIN.test(o),
+            "an origin must use https (plain http only for localhost)",
+          ),
+      ),
+    );
 
 const hashKey = z
   .string()
@@ -87,7 +113,7 @@ const common = {
    * Not CORS_ALLOWED_ORIGINS: the platform sets that name itself on Linux/Flex Consumption, as a JSON array, and an
    * app setting of that name broke every invocation (test/unit/reserved-settings.test.ts keeps such names out).
    */
-  DASHBOARD_ORIGINS: origins,
+  DASHBOARD_ORIGINS: origins(false),
   /** The Grievance Officer / DPO contact every notice carries (DPDP Rules 2025 Rule 9). */
   DPO_CONTACT_EMAIL: z.email().default("karan@callmissed.com"),
   /** Where alerts for the privacy officer go (repeated execution failures, breach deadlines). */
@@ -157,6 +183,7 @@ export const AzureConfig = z
   .object({
     DPDP_PROFILE: z.literal("azure"),
     ...common,
+    DASHBOARD_ORIGINS: origins(true),
     COSMOS_ENDPOINT: httpsUrl("Cosmos DB account"),
     BLOB_ENDPOINT: httpsUrl("Blob Storage account"),
     /**

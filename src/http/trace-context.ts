@@ -43,17 +43,27 @@ export function parseTraceParent(header: string | null | undefined): TraceParent
   return { version, traceId, parentId, flags };
 }
 
-/** A fresh trace id: 16 random bytes as 32 lowercase hex digits, never all zero (§3.2.2.3). */
+/**
+ * A trace id that can be our correlation id: one with a hex letter in it. The logs redact any run of ten
+ * digits as a possible phone number (src/ports/logger.ts safeId), so a trace id of digits only would log as
+ * `[redacted]` and the id a caller quotes would find nothing. Random ids lack a letter with probability
+ * (10/16)^32, about 3 in 10^7: a tracer's id practically always has one; a caller who picks digits on purpose
+ * gets a trace of our own.
+ */
+const usable = (traceId: string) => !ZEROS.test(traceId) && /[a-f]/.test(traceId);
+
+/** A fresh trace id: 16 random bytes as 32 lowercase hex digits, never all zero (§3.2.2.3), never digits only. */
 export function newTraceId(random: (size: number) => Uint8Array = randomBytes): string {
   for (;;) {
     const id = Buffer.from(random(16)).toString("hex");
-    if (!ZEROS.test(id)) return id;
+    if (usable(id)) return id;
   }
 }
 
 /**
  * The correlation id of a request: the trace id of the first valid `traceparent` among the candidates (in
  * Azure the host's own trace context, then the request's header; locally the header), else a new trace.
+ * A trace id of digits only is passed over (see `usable`).
  * So the id a caller quotes finds the request, its logs and its dependency calls in one trace.
  */
 export function correlationIdFrom(
@@ -62,7 +72,7 @@ export function correlationIdFrom(
 ): string {
   for (const candidate of candidates) {
     const parsed = parseTraceParent(candidate);
-    if (parsed) return parsed.traceId;
+    if (parsed && usable(parsed.traceId)) return parsed.traceId;
   }
   return newTraceId(random);
 }

@@ -26,9 +26,23 @@ import { latestCode } from "../support/outbox";
 
 const data = testData("test/e2e/telemetry-no-personal-data.test.ts");
 const exporter = new InMemorySpanExporter();
-// The scrubber first, as Azure Monitor is given it: the exporter sees what it leaves.
+/**
+ * The processors in the distro's order (@azure/monitor-opentelemetry: its own processor, then ours, then the
+ * exporter's): `firstSeen` stands for its processor, which reads each ended span before the scrubber's
+ * `onEnd` runs, so what it saw must be clean too.
+ */
+const firstSeen: Record<string, unknown>[] = [];
 const provider = new NodeTracerProvider({
-  spanProcessors: [scrubSpanAttributes, new SimpleSpanProcessor(exporter)],
+  spanProcessors: [
+    {
+      onStart: () => undefined,
+      onEnd: (span: ReadableSpan) => void firstSeen.push({ ...span.attributes }),
+      forceFlush: async () => undefined,
+      shutdown: async () => undefined,
+    },
+    scrubSpanAttributes,
+    new SimpleSpanProcessor(exporter),
+  ],
 });
 
 let host: TestHost;
@@ -207,6 +221,9 @@ describe("telemetry carries no personal data", () => {
       ),
     );
     expect(found).toEqual([]);
+    // Nor what the distro's own processor reads before the scrubber's onEnd.
+    expect(firstSeen.length).toBeGreaterThanOrEqual(spans.length);
+    expect(firstSeen.flatMap((attributes) => leaks(JSON.stringify(attributes)))).toEqual([]);
   });
 
   it("no log line holds them either", () => {
@@ -216,6 +233,7 @@ describe("telemetry carries no personal data", () => {
 
   it("a URL attribute with a query loses the query before export (http instrumentation's url.full)", () => {
     exporter.reset();
+    firstSeen.length = 0;
     const tracer = trace.getTracer("scrub-check");
     tracer
       .startSpan("GET", {
@@ -228,6 +246,8 @@ describe("telemetry carries no personal data", () => {
       })
       .end();
     const [span] = exporter.getFinishedSpans();
+    // Set at the start, so clean before the first processor's onEnd.
+    expect(firstSeen).toEqual([span?.attributes]);
     expect(span?.attributes).toEqual({
       "url.full": "https://example.test/lookup?[redacted]",
       "url.query": "[redacted]",

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import ignore from "ignore";
@@ -291,6 +292,21 @@ describe("local.settings.json.example: Core Tools against the local emulators", 
     expect(
       spawnSync("git", ["check-ignore", "-q", "local.settings.json.example"], { cwd: ROOT }).status,
     ).toBe(1);
+  });
+});
+
+describe("npm run build", () => {
+  it("empties dist/ before compiling, so a publish of dist/ never carries a stray tsc run's test or script files", () => {
+    const build =
+      (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts.build ?? "";
+    const [clean, compile] = build.split(" && ");
+    expect(compile).toBe("tsc -p tsconfig.build.json");
+    const dir = mkdtempSync(join(tmpdir(), "build-clean-"));
+    mkdirSync(join(dir, "dist", "test"), { recursive: true });
+    writeFileSync(join(dir, "dist", "test", "stray.js"), "");
+    const run = spawnSync("/bin/sh", ["-c", clean ?? "false"], { cwd: dir, encoding: "utf8" });
+    expect(run.status).toBe(0);
+    expect(existsSync(join(dir, "dist"))).toBe(false);
   });
 });
 

@@ -175,6 +175,32 @@ describe("loadConfig: azure profile", () => {
     expect(problemFor(configError({ DASHBOARD_ORIGINS: "*" }), "DASHBOARD_ORIGINS")).toHaveLength(1);
   });
 
+  it("refuses a CORS origin written otherwise than a browser sends it, naming the form to write", () => {
+    for (const [written, form] of [
+      ["https://app.callmissed.com/", "https://app.callmissed.com"],
+      ["https://App.CallMissed.com", "https://app.callmissed.com"],
+      ["https://app.callmissed.com:443", "https://app.callmissed.com"],
+      ["https://app.callmissed.com/dashboard", "https://app.callmissed.com"],
+    ] as const) {
+      const lines = problemFor(configError(azureEnv({ DASHBOARD_ORIGINS: written })), "DASHBOARD_ORIGINS");
+      expect(lines, written).toHaveLength(1);
+      expect(lines[0]).toContain(`as the browser sends it: ${form} `);
+    }
+  });
+
+  it("in Azure, an origin uses https; plain http only for a dashboard on localhost", () => {
+    expect(
+      problemFor(
+        configError(azureEnv({ DASHBOARD_ORIGINS: "http://app.callmissed.com" })),
+        "DASHBOARD_ORIGINS",
+      )[0],
+    ).toMatch(/https/);
+    const config = loadConfig(
+      azureEnv({ DASHBOARD_ORIGINS: "http://localhost:3000,https://app.callmissed.com" }),
+    );
+    expect(config.DASHBOARD_ORIGINS).toEqual(["http://localhost:3000", "https://app.callmissed.com"]);
+  });
+
   it("refuses a CORS origin that is not a URL", () => {
     const error = configError(azureEnv({ DASHBOARD_ORIGINS: "app.callmissed.com" }));
     expect(problemFor(error, "DASHBOARD_ORIGINS")[0]).toContain("https://app.callmissed.com");

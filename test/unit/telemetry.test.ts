@@ -27,6 +27,7 @@ describe("azureMonitorOptions", () => {
     expect(options?.azureMonitorExporterOptions?.connectionString).toBe(CONNECTION);
     expect(options?.azureMonitorExporterOptions?.credential).toBeInstanceOf(ManagedIdentityCredential);
     expect(options?.samplingRatio).toBe(1);
+    expect(options?.enableLiveMetrics).toBe(false);
     expect(options?.instrumentationOptions?.azureSdk?.enabled).toBe(true);
     expect(options?.instrumentationOptions?.http?.enabled).toBe(true);
     expect(options?.spanProcessors).toEqual([scrubSpanAttributes]);

@@ -81,6 +81,22 @@ describe("the correlation id is a trace id", () => {
     expect(fresh).toMatch(CORRELATION_ID);
     expect([TRACE, other]).not.toContain(fresh);
   });
+
+  it("passes over a trace id of digits only, which the logs would redact as a number; a new one never is", () => {
+    const digitsOnly = "12345678901234567890123456789012";
+    expect(safeId(digitsOnly)).toBe("[redacted]");
+    const chosen = `00-${digitsOnly}-${PARENT}-01`;
+    expect(parseTraceParent(chosen)?.traceId).toBe(digitsOnly);
+    const id = correlationIdFrom([chosen], seededBytes);
+    expect(id).not.toBe(digitsOnly);
+    expect(safeId(id)).toBe(id);
+    expect(correlationIdFrom([chosen, VALID])).toBe(TRACE);
+    let calls = 0;
+    const digitsFirst = (size: number) =>
+      calls++ === 0 ? Uint8Array.from({ length: size }, () => 0x12) : seededBytes(size);
+    expect(newTraceId(digitsFirst)).toMatch(/[a-f]/);
+    expect(calls).toBe(2);
+  });
 });
 
 describe("a correlation id in a log line", () => {

@@ -22,6 +22,8 @@ export interface TelemetrySettings {
  * - Every span kept (ratio 1): what reaches Application Insights is the host's decision (host.json), and
  *   a dependency call must not vanish from the trace of the request that made it.
  * - URL queries scrubbed before export (src/adapters/telemetry/scrub.ts).
+ * - No Live Metrics: it streams every span, unsampled, from the distro's first span processor (before any
+ *   of ours runs `onEnd`) to a second endpoint; what we need is in Application Insights.
  */
 export function azureMonitorOptions(
   settings: TelemetrySettings,
@@ -35,6 +37,7 @@ export function azureMonitorOptions(
       credential: clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential(),
     },
     samplingRatio: 1,
+    enableLiveMetrics: false,
     instrumentationOptions: {
       azureSdk: { enabled: true },
       http: { enabled: true },

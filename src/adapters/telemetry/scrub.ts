@@ -19,22 +19,31 @@ interface SpanWithAttributes {
   readonly attributes: Record<string, unknown>;
 }
 
+function scrub(span: SpanWithAttributes): void {
+  const attributes = span.attributes;
+  for (const name of URL_ATTRIBUTES) {
+    const value = attributes[name];
+    if (typeof value !== "string") continue;
+    // url.query is the query itself: nothing of it is kept.
+    attributes[name] = name === "url.query" ? "[redacted]" : withoutQuery(value);
+  }
+}
+
 /**
- * A span processor that scrubs URL queries from every span before it is exported. Processors run in
- * order and see the span before the exporter's batch takes it; setting `attributes` in `onEnd` is how
- * Azure Monitor's own documentation changes what is exported ("Add a custom property to a Span":
+ * A span processor that scrubs URL queries from every span, at its start and at its end. At the start:
+ * the Azure Monitor distro puts its own processor before ours (`[AzureMonitorSpanProcessor, ...ours,
+ * Batch]`, @azure/monitor-opentelemetry index.js) and reads the ended span first, so an attribute set when
+ * the span starts (HTTP instrumentation sets the URL then) must already be clean when any `onEnd` runs. At
+ * the end: for attributes set later, before the exporter's batch takes the span; setting `attributes` in
+ * `onEnd` is how Azure Monitor's documentation changes what is exported ("Add a custom property to a Span":
  * https://learn.microsoft.com/azure/azure-monitor/app/opentelemetry-add-modify#add-a-custom-property-to-a-span).
  */
 export const scrubSpanAttributes = {
-  onStart(_span: unknown, _parentContext: Context): void {},
+  onStart(span: SpanWithAttributes, _parentContext: Context): void {
+    scrub(span);
+  },
   onEnd(span: SpanWithAttributes): void {
-    const attributes = span.attributes;
-    for (const name of URL_ATTRIBUTES) {
-      const value = attributes[name];
-      if (typeof value !== "string") continue;
-      // url.query is the query itself: nothing of it is kept.
-      attributes[name] = name === "url.query" ? "[redacted]" : withoutQuery(value);
-    }
+    scrub(span);
   },
   forceFlush: async (): Promise<void> => {},
   shutdown: async (): Promise<void> => {},
