@@ -5,6 +5,7 @@ import type { Caller } from "../app/caller";
 import { callerScope, type IdempotencyKey, withIdempotency } from "../app/idempotency";
 import { clientRef } from "../app/requests";
 import type { Runtime } from "../runtime";
+import { invocationLog } from "./invocation-log";
 import type { ApiRequest, ApiResponse } from "./types";
 
 /**
@@ -86,6 +87,7 @@ export async function answerOnce(
       const res = await answer();
       return { status: res.status, headers: res.headers ?? {}, jsonBody: res.jsonBody };
     },
+    { log: invocationLog() },
   );
   return {
     status: value.status,

@@ -23,8 +23,8 @@ const toOpenApiPath = (path: string) => `/api/${path}`.replace(/\{\*?([A-Za-z_][
 /**
  * The problem statuses a route can give, from what it declares about itself: a bad token is a 401 on any
  * route (the token is checked whenever one is sent), roles give 403, a body 400/413/415, a query or path
- * 400, Idempotency-Key 409 (the first is still in flight) and 422 (reused with another body), a rate
- * limit 429. A route's own `responses` add the rest (404, 409, 410, …).
+ * 400, Idempotency-Key 400 (malformed: on a body-less route too), 409 (the first is still in flight) and
+ * 422 (reused with another body), a rate limit 429. A route's own `responses` add the rest (404, 409, 410, …).
  */
 function derivedProblems(r: HttpRoute): number[] {
   return [
@@ -32,7 +32,7 @@ function derivedProblems(r: HttpRoute): number[] {
     ...(Array.isArray(r.access) ? [403] : []),
     ...(r.body ? [400, 413, 415] : []),
     ...(r.query || r.params || /\{/.test(r.path) ? [400] : []),
-    ...(r.idempotent ? [409, 422] : []),
+    ...(r.idempotent ? [400, 409, 422] : []),
     ...(r.rateLimited ? [429] : []),
   ];
 }

@@ -163,6 +163,12 @@ async function readBodyText(req: ApiRequest, maxBytes: number): Promise<string> 
   return Buffer.concat(chunks, size).toString("utf8");
 }
 
+/**
+ * Half of a UTF-16 surrogate pair without its other half. UTF-8 decoding never yields one (bad bytes become
+ * U+FFFD), but a JSON escape can spell one (`"\ud800"`), and it is no Unicode character at all.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 async function readJsonBody(req: ApiRequest, maxBytes: number): Promise<unknown> {
   const text = await readBodyText(req, maxBytes);
   const type = req.headers.get("content-type") ?? "";
@@ -170,13 +176,32 @@ async function readJsonBody(req: ApiRequest, maxBytes: number): Promise<unknown>
     throw new EnvelopeError(415, "Send the body as application/json.");
   }
   if (text.trim() === "") return undefined;
+  let value: unknown;
+  let wellFormed = true;
   try {
-    return JSON.parse(text) as unknown;
+    // The reviver returns every value as parsed; it only looks at each name and string on the way.
+    value = JSON.parse(text, (name, v: unknown) => {
+      if (LONE_SURROGATE.test(name) || (typeof v === "string" && LONE_SURROGATE.test(v))) wellFormed = false;
+      return v;
+    });
   } catch {
     throw new DomainError("invalid", "The body is not well-formed JSON.", [
       { field: "body", message: "malformed JSON" },
     ]);
   }
+  // I-JSON (RFC 7493 §2.1): names and strings are valid Unicode. Refused here, on every route, so no such
+  // string reaches a use case, a store or a fingerprint (RFC 8785 canonical JSON, src/domain/crypto.ts,
+  // rightly throws on one), and the client learns it sent something we cannot keep, not a 500.
+  if (!wellFormed) {
+    throw new DomainError("invalid", "The body is not valid Unicode.", [
+      {
+        field: "body",
+        message:
+          "a name or string holds an unpaired UTF-16 surrogate (\\ud800–\\udfff): I-JSON, RFC 7493 §2.1",
+      },
+    ]);
+  }
+  return value;
 }
 
 function authorise(access: Access, principal: Principal | undefined): void {

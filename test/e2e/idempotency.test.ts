@@ -265,6 +265,122 @@ describe("refusals", () => {
   });
 });
 
+describe("what is refused before anything is stored", () => {
+  it("a malformed key on POST /v1/backups (no body) is 400 as documented, and no set is taken", async () => {
+    const before = (await sets()).length;
+    const records = await countOf("requests", "idempotency");
+    // host.call checks the answer against docs/openapi.json: 400 must be listed for this operation.
+    const res = await host.call("POST", "/v1/backups", {
+      token: officer,
+      headers: { "idempotency-key": '"abc' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toContainEqual(expect.objectContaining({ field: "header.idempotency-key" }));
+    expect(await sets()).toHaveLength(before);
+    expect(await countOf("requests", "idempotency")).toBe(records);
+  });
+
+  it("a lone UTF-16 surrogate in a JSON string is 400 naming `body` on an idempotent route; nothing is stored", async () => {
+    const before = (await breaches()).length;
+    const records = await countOf("requests", "idempotency");
+    const at = new Date((await now()) - 3_600_000).toISOString();
+    // JSON.stringify (in host.call) writes it as the escape \ud800: well-formed JSON, not Unicode.
+    for (const nature of ["A misrouted export \ud800 was readable.", "Tail \udc00 alone."]) {
+      const res = await host.call("POST", "/v1/breaches", {
+        token: officer,
+        body: breachBody(at, nature),
+        headers: { "idempotency-key": quoted(newKey("surrogate")) },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([expect.objectContaining({ field: "body" })]);
+    }
+    // In a member's name too, without a key.
+    const named = await host.call("POST", "/v1/breaches", {
+      token: officer,
+      body: { ...breachBody(at), ["x\ud800"]: 1 },
+    });
+    expect(named.status).toBe(400);
+    expect(named.body.errors).toEqual([expect.objectContaining({ field: "body" })]);
+    expect(await breaches()).toHaveLength(before);
+    expect(await countOf("requests", "idempotency")).toBe(records);
+    // A pair (one character beyond the BMP) is Unicode, and is kept.
+    const paired = await host.call("POST", "/v1/breaches", {
+      token: officer,
+      body: breachBody(at, "A misrouted export \ud83d\udd12 was readable."),
+      headers: { "idempotency-key": quoted(newKey("pair")) },
+    });
+    expect(paired.status).toBe(201);
+  });
+
+  it("a lone surrogate on a route without Idempotency-Key (cancel) is 400, and the request stays as it was", async () => {
+    const from = { "x-forwarded-for": data.clientAddress() };
+    const filed = await host.call("POST", "/v1/requests", {
+      headers: from,
+      body: { kind: "erasure", scope: { type: "whatsapp_number", phone: data.mobile() } },
+    });
+    expect(filed.status).toBe(201);
+    const requester = { ...from, "x-request-token": filed.body.requestToken as string };
+    const res = await host.call("POST", `/v1/requests/${filed.body.id}/cancel`, {
+      headers: requester,
+      body: { reason: "changed my mind \ud800" },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: "body" })]);
+    const after = await host.call("GET", `/v1/requests/${filed.body.id}`, { headers: requester });
+    expect(after.body.status).toBe("pending_verification");
+  });
+});
+
+describe("a public filing's replay and the per-address limit", () => {
+  it("the first answer (with its requestToken) comes back after the address's budget is spent; a new filing is 429", async () => {
+    const from = { "x-forwarded-for": data.clientAddress() };
+    const key = quoted(newKey("public"));
+    const body = { kind: "erasure", scope: { type: "whatsapp_number", phone: data.mobile() } };
+    const first = await host.call("POST", "/v1/requests", {
+      body,
+      headers: { ...from, "idempotency-key": key },
+    });
+    expect(first.status).toBe(201);
+    expect(first.body.requestToken).toEqual(expect.any(String));
+    // Spend the rest of the address's hourly budget (20 filings) on other filings.
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      statuses.push(
+        (
+          await host.call("POST", "/v1/requests", {
+            headers: from,
+            body: {
+              kind: "grievance",
+              contact: { email: data.email("budget") },
+              details: { summary: "Stop." },
+            },
+          })
+        ).status,
+      );
+    }
+    expect(statuses).toEqual([...Array<number>(19).fill(201), 429]);
+    const requests = await countOf("requests", "request");
+    const records = await countOf("requests", "idempotency");
+    // The retry of the first filing is its answer, not 429: the only way back to a lost requestToken.
+    const replay = await host.call("POST", "/v1/requests", {
+      body,
+      headers: { ...from, "idempotency-key": key },
+    });
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.body.id).toBe(first.body.id);
+    expect(replay.body.requestToken).toBe(first.body.requestToken);
+    // A new filing with a new key is still charged first, and leaves nothing stored.
+    const fresh = await host.call("POST", "/v1/requests", {
+      body: { kind: "erasure", scope: { type: "whatsapp_number", phone: data.mobile() } },
+      headers: { ...from, "idempotency-key": quoted(newKey("public-new")) },
+    });
+    expect(fresh.status).toBe(429);
+    expect(await countOf("requests", "request")).toBe(requests);
+    expect(await countOf("requests", "idempotency")).toBe(records);
+  });
+});
+
 describe("keys are the caller's own", () => {
   it("another staff identity with the same key gets its own breach, never the first caller's answer", async () => {
     const other = await mint("privacy_officer", "local-privacy-officer-2");

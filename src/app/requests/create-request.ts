@@ -20,6 +20,7 @@ import { clientRef, issueCode } from "./verification-code";
 import { scheduleVerificationTimers } from "./verification-timers";
 import { contactPartition, numberPartition, tenantPartition } from "../../domain/storage/partition-keys";
 import { platformRecords } from "../stores";
+import type { Logger } from "../../ports/logger";
 
 export type CreateRequestInput = Filing;
 
@@ -172,8 +173,9 @@ function idempotencyScope(app: AppContext, caller: Caller, resolved: FilingSubje
 }
 
 /**
- * POST /requests: validates who may ask, rate-limits the public per client address, honours
- * Idempotency-Key, and leaves the first audit events.
+ * POST /requests: validates who may ask, rate-limits the public per client address (a replay of a
+ * completed filing excepted), honours Idempotency-Key, and leaves the first audit events. `options.log`
+ * hears of a filing whose Idempotency-Key record could not be completed (src/app/idempotency).
  *
  * A filing gives its filer a handle to that filing only. Whoever has not proved control of the subject's
  * channel gets a request of their own, in `pending_verification`, whatever else is open for the subject:
@@ -186,22 +188,30 @@ export async function createRequest(
   caller: Caller,
   input: CreateRequestInput,
   idempotency?: IdempotencyKey,
+  options: { log?: Logger } = {},
 ): Promise<CreateRequestResult> {
   const filed = handlerOf(app, { kind: input.kind, scope: { type: input.scope?.type ?? "account" } });
   const resolved = await resolve(app, caller, input, filed);
   const kind = handlerOf(app, { kind: input.kind, scope: resolved.scope });
-  if (caller.kind === "public") {
-    // Before the Idempotency-Key is written: a client over its budget leaves nothing stored.
-    await consumeRateLimit(
-      app,
-      `client:${clientRef(app, caller)}`,
-      PUBLIC_CLIENT_LIMIT.limit,
-      PUBLIC_CLIENT_LIMIT.windowMs,
-      "requests from your address",
-    );
-  }
+  // Charged before the Idempotency-Key is claimed: a client over its budget leaves nothing stored. Not
+  // charged for a replay of a completed filing: it files nothing, and it is how a public client that lost
+  // its requestToken gets it back, which the limit its own filings used up must not stop.
+  const charge =
+    caller.kind === "public"
+      ? () =>
+          consumeRateLimit(
+            app,
+            `client:${clientRef(app, caller)}`,
+            PUBLIC_CLIENT_LIMIT.limit,
+            PUBLIC_CLIENT_LIMIT.windowMs,
+            "requests from your address",
+          )
+      : undefined;
   const scopeRef = idempotencyScope(app, caller, resolved);
-  return fileOnce(app, scopeRef, idempotency, () => file(app, caller, input, resolved, kind));
+  return fileOnce(app, scopeRef, idempotency, () => file(app, caller, input, resolved, kind), {
+    ...(charge ? { beforeClaim: charge } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
 }
 
 /** The filing itself, once its Idempotency-Key (if any) is this call's. */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DomainError } from "../../domain/errors";
 import { RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
-import { type IdempotencyKey, withIdempotency } from "../idempotency";
+import { type IdempotencyKey, type IdempotencyOptions, withIdempotency } from "../idempotency";
 
 /** What POST /requests answered first, given again to a replay of the same key and body. */
 export interface FirstAnswer {
@@ -42,19 +42,28 @@ const replayOf = (result: FirstAnswer): Replay => ({
  * Files once per Idempotency-Key in `scope`: the same key and body again gets the first answer (422 for
  * another body, 409 while the first runs). The requestToken is handed back only while the filing is
  * unverified, when it reads nothing but the filing itself (its own typed scope): once the filing is
- * verified it reads the subject's request, which a replayer must prove again for.
+ * verified it reads the subject's request, which a replayer must prove again for. `options` as
+ * `withIdempotency` takes them (a charge only a new filing pays, the logger).
  */
 export async function fileOnce(
   app: AppContext,
   scope: string,
   idempotency: IdempotencyKey | undefined,
   file: () => Promise<FirstAnswer>,
+  options: IdempotencyOptions = {},
 ): Promise<FirstAnswer & { replayed: boolean }> {
   let first: FirstAnswer | undefined;
-  const { value, replayed } = await withIdempotency(app, scope, idempotency, Replay, async () => {
-    first = await file();
-    return replayOf(first);
-  });
+  const { value, replayed } = await withIdempotency(
+    app,
+    scope,
+    idempotency,
+    Replay,
+    async () => {
+      first = await file();
+      return replayOf(first);
+    },
+    options,
+  );
   if (!replayed && first) return { ...first, replayed: false };
   const request = await app.stores.requests.collection().read(value.requestId, value.requestPk);
   if (!request)

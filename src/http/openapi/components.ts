@@ -13,7 +13,7 @@ export const parameters = {
     in: "header",
     required: false,
     description:
-      "Makes a creating POST safe to retry (draft-ietf-httpapi-idempotency-key-header): a retry with the same key and body gets the first answer (with Idempotent-Replayed: true); the same key with another body is a 422.",
+      "Makes a creating POST safe to retry (draft-ietf-httpapi-idempotency-key-header): a retry with the same key and body gets the first answer (with Idempotent-Replayed: true); the same key with another body is a 422; a retry while the first call still runs is a 409 with Retry-After; a malformed key is a 400.",
     schema: string({ minLength: 1, maxLength: 255, pattern: "^[\\x21-\\x7e]{1,255}$" }),
   },
   RequestToken: {

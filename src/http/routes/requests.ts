@@ -3,6 +3,7 @@ import { createRequest, type CreateRequestInput } from "../../app/requests";
 import { standingOf } from "../../app/requests";
 import { getRequest, listRequests } from "../../app/requests";
 import { requestView } from "../../app/requests";
+import { invocationLog } from "../invocation-log";
 import { json, route } from "../route";
 import { Problem as problemSchema } from "../schemas/problem";
 import { CreateRequestBody, IdParams, ListQuery, RequestList, RequestView } from "../schemas/requests";
@@ -69,7 +70,7 @@ export const createRequestRoute = route({
     429: { description: "Too many requests for this number or from this address", schema: problemSchema },
   },
   async handler({ rt, caller, body, idempotency }) {
-    const result = await createRequest(rt.app, caller, toInput(body), idempotency);
+    const result = await createRequest(rt.app, caller, toInput(body), idempotency, { log: invocationLog() });
     const view = {
       ...requestView(result.request, rt.app.ports.clock.now(), standingOf(caller)),
       ...(result.requestToken ? { requestToken: result.requestToken } : {}),

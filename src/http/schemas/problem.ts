@@ -9,7 +9,12 @@ export const Problem = z
     detail: z.string().optional(),
     correlationId: z.string().optional().describe("On a 500: quote it to support"),
     resourceStatus: z.string().optional().describe("On a 409: the state the resource is in"),
-    retryAfterSeconds: z.number().int().min(0).optional().describe("On a 429: as Retry-After"),
+    retryAfterSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe("On a 429, and a 409 while an Idempotency-Key's first call runs: as Retry-After"),
     errors: z
       .array(z.object({ field: z.string(), message: z.string() }).strict())
       .optional()
