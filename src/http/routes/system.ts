@@ -84,10 +84,17 @@ const OpenApi = z
 /**
  * The OpenAPI document of the routes `routesOf` gives (with the dev routes when the host has them): a
  * factory, because the route list includes this route itself. Public and cacheable: it changes only
- * with a deployment.
+ * with a deployment, so each form is built once per process (a build takes milliseconds of CPU, which a
+ * public route must not spend on every anonymous call).
  */
-export const openApiRouteOver = (routesOf: (includeDev: boolean) => HttpRoute[]): HttpRoute =>
-  route({
+export const openApiRouteOver = (routesOf: (includeDev: boolean) => HttpRoute[]): HttpRoute => {
+  const built = new Map<boolean, ReturnType<typeof openApiDocument>>();
+  const documentFor = (includeDev: boolean) => {
+    let document = built.get(includeDev);
+    if (!document) built.set(includeDev, (document = openApiDocument(routesOf(includeDev), API_VERSION)));
+    return document;
+  };
+  return route({
     name: "openapi",
     method: "GET",
     path: "openapi.json",
@@ -95,8 +102,7 @@ export const openApiRouteOver = (routesOf: (includeDev: boolean) => HttpRoute[])
     access: "public",
     responses: { 200: { description: "The OpenAPI document", schema: OpenApi } },
     async handler({ rt }) {
-      return json(200, openApiDocument(routesOf(rt.dev !== undefined), API_VERSION), {
-        "cache-control": "public, max-age=300",
-      });
+      return json(200, documentFor(rt.dev !== undefined), { "cache-control": "public, max-age=300" });
     },
   });
+};
