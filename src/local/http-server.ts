@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { createHostRouter, ROUTE_PREFIX } from "../http/dispatch";
 import { problem } from "../http/problem";
 import { corsPolicy, preflight, withCors } from "../http/cors";
+import { runWithInvocationLog } from "../http/invocation-log";
 import { edgeHeaders, guard } from "../http/route";
 import { correlationIdFrom } from "../http/trace-context";
 import type { ApiRequest, ApiResponse } from "../http/types";
@@ -158,7 +159,12 @@ export function createLocalHttpServer(rt: Runtime, table: FunctionEntry[]): Serv
         return (body ??= bodyStream(req));
       },
     };
-    void guard(correlationId, () => entry.route.handle(apiRequest, rt, correlationId)).then(finish);
+    // As in Azure (functions/http.ts): the request's own logger is the invocation's, so an unexpected failure
+    // and anything a use case reports on the way go through the runtime's logger, not a line of their own.
+    const log = rt.logs({ fn: routeName, invocationId: correlationId });
+    void runWithInvocationLog(log, () =>
+      guard(correlationId, () => entry.route.handle(apiRequest, rt, correlationId), log),
+    ).then(finish);
   });
 }
 

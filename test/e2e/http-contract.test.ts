@@ -343,6 +343,8 @@ describe("500: an unexpected failure", () => {
       });
       const config = broken.runtime.config;
       await client.database(config.COSMOS_PLATFORM_DATABASE).delete();
+      // The runtime's logger writes its JSON lines to stdout; stderr is guard's fallback without one.
+      const lines = vi.spyOn(console, "log").mockImplementation(() => {});
       const errors = vi.spyOn(console, "error").mockImplementation(() => {});
       try {
         const res = await broken.call("GET", INVENTORY, { token: await broken.token("privacy_officer") });
@@ -350,8 +352,12 @@ describe("500: an unexpected failure", () => {
         expect(res.body.correlationId).toBe(res.headers.get("x-correlation-id"));
         expect(JSON.stringify(res.body)).not.toMatch(/cosmos|platform|NotFound|resource/i);
         // The log line carries the correlation id (and only the error's class and message).
-        expect(errors.mock.calls.map((c) => String(c[0])).join("\n")).toContain(res.body.correlationId);
+        const logged = [...lines.mock.calls, ...errors.mock.calls].map((c) => String(c[0]));
+        expect(logged.filter((l) => l.includes('"unexpected_error"')).join("\n")).toContain(
+          res.body.correlationId,
+        );
       } finally {
+        lines.mockRestore();
         errors.mockRestore();
       }
       client.dispose();
