@@ -1,6 +1,6 @@
 import { DomainError, type FieldError } from "../domain/errors";
 import { type ProblemSlug, problemTypeBySlug, problemTypeOf, problemTypePath } from "./problem-types";
-import { type RateLimitState, rateLimitHeaders } from "./rate-limit-headers";
+import { type RateLimitState, rateLimitHeaders, remainingHeader } from "./rate-limit-headers";
 import type { ApiResponse } from "./types";
 
 /** RFC 9457 problem details; `errors` names each offending field. */
@@ -69,16 +69,15 @@ export function problemFromDomain(e: DomainError): ApiResponse {
   if (status === 401) headers["www-authenticate"] = 'Bearer realm="dpdp-rights"';
   // `status` is the problem's own member (RFC 9457 §3.1.2, the HTTP status): a use case's `status` (the
   // state a resource is in) travels as `resourceStatus`.
-  const { retryAfterSeconds, rateLimit, problemType, status: resourceStatus, ...extra } = e.extra;
+  // retryAfterSeconds stays in the body too, as it always was: clients read it there.
+  const { rateLimit, problemType, status: resourceStatus, ...extra } = e.extra;
+  const retryAfterSeconds = extra.retryAfterSeconds;
   if (resourceStatus !== undefined) extra.resourceStatus = resourceStatus;
   if (typeof retryAfterSeconds === "number") headers["retry-after"] = String(retryAfterSeconds);
   if (isRateLimitState(rateLimit)) Object.assign(headers, rateLimitHeaders(rateLimit));
   else if (status === 429 && typeof retryAfterSeconds === "number")
-    // A limit kept as a lock or a per-record count (verification codes) rather than a quota window: what
-    // remains (nothing) and when it resets are known, the quota is not, so no RateLimit-Policy.
-    headers.ratelimit = `"default";r=0;t=${retryAfterSeconds}`;
-  // retryAfterSeconds stays in the body too, as it always was: clients read it there.
-  if (typeof retryAfterSeconds === "number") extra.retryAfterSeconds = retryAfterSeconds;
+    // A limit kept as a lock or a per-record count (verification codes) rather than a quota window.
+    Object.assign(headers, remainingHeader("default", 0, retryAfterSeconds));
   return problem(
     status,
     e.message,

@@ -9,9 +9,18 @@ export type { RateLimitState };
  * names the caller: the policy is the same for everyone under it.
  */
 export function rateLimitHeaders(s: RateLimitState): Record<string, string> {
-  const name = JSON.stringify(s.policy.replace(/[^A-Za-z0-9_.-]/g, "_"));
   return {
-    "ratelimit-policy": `${name};q=${s.quota};w=${s.windowSeconds}`,
-    ratelimit: `${name};r=${s.remaining};t=${s.resetSeconds}`,
+    "ratelimit-policy": `${policyName(s.policy)};q=${s.quota};w=${s.windowSeconds}`,
+    ...remainingHeader(s.policy, s.remaining, s.resetSeconds),
   };
 }
+
+/**
+ * RateLimit alone, for a limit whose quota is not a window's (a lock): what remains and when it resets are
+ * known, the quota is not, so there is no RateLimit-Policy to send.
+ */
+export const remainingHeader = (policy: string, remaining: number, resetSeconds: number) => ({
+  ratelimit: `${policyName(policy)};r=${remaining};t=${resetSeconds}`,
+});
+
+const policyName = (policy: string) => JSON.stringify(policy.replace(/[^A-Za-z0-9_.-]/g, "_"));
