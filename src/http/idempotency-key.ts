@@ -62,6 +62,7 @@ const StoredAnswer = z
     status: z.number().int(),
     headers: z.record(z.string(), z.string()),
     jsonBody: z.unknown(),
+    body: z.string().optional(),
   })
   .strict();
 
@@ -69,7 +70,8 @@ const StoredAnswer = z
  * A creating route's answer, given once per Idempotency-Key: the same key and request again get the
  * first answer (status, headers, body) with `Idempotent-Replayed: true`, not a second resource. Keys are
  * the caller's own (src/app/idempotency `callerScope`) and the route's: the same key on another route is
- * another key. A filing has its own scope and replay rules (src/app/requests/idempotency.ts).
+ * another key. The route layer runs every `idempotent: true` route through it (src/http/route.ts); a
+ * filing has its own scope and replay rules (src/app/requests/idempotency.ts).
  */
 export async function answerOnce(
   rt: Runtime,
@@ -85,7 +87,12 @@ export async function answerOnce(
     StoredAnswer,
     async () => {
       const res = await answer();
-      return { status: res.status, headers: res.headers ?? {}, jsonBody: res.jsonBody };
+      return {
+        status: res.status,
+        headers: res.headers ?? {},
+        jsonBody: res.jsonBody,
+        ...(typeof res.body === "string" ? { body: res.body } : {}),
+      };
     },
     { log: invocationLog() },
   );
@@ -93,5 +100,6 @@ export async function answerOnce(
     status: value.status,
     headers: { ...value.headers, ...(replayed ? { "idempotent-replayed": "true" } : {}) },
     ...(value.jsonBody === undefined ? {} : { jsonBody: value.jsonBody }),
+    ...(value.body === undefined ? {} : { body: value.body }),
   };
 }

@@ -11,7 +11,7 @@ import { type RateLimitState, rateLimitHeaders } from "./rate-limit-headers";
 import type { ApiRequest, ApiResponse, Method } from "./types";
 import type { Runtime } from "../runtime";
 import type { IdempotencyKey } from "../app/idempotency";
-import { idempotencyKeyOf } from "./idempotency-key";
+import { answerOnce, idempotencyKeyOf } from "./idempotency-key";
 import { invocationLog } from "./invocation-log";
 import { newTraceId } from "./trace-context";
 
@@ -221,7 +221,13 @@ export function route<B = undefined, Q = Record<string, never>, P = Record<strin
   summary: string;
   access: Access;
   devOnly?: boolean;
-  idempotent?: boolean;
+  /**
+   * A creating POST that honours `Idempotency-Key`. `true`: this layer gives the route's first answer again
+   * for the same key and request (src/http/idempotency-key.ts `answerOnce`), so a handler cannot forget to.
+   * `"in-handler"`: the use case has replay rules of its own (a filing's requestToken) and takes the key
+   * from `input.idempotency`.
+   */
+  idempotent?: boolean | "in-handler";
   rateLimited?: boolean;
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
@@ -236,7 +242,7 @@ export function route<B = undefined, Q = Record<string, never>, P = Record<strin
     summary: spec.summary,
     access: spec.access,
     devOnly: spec.devOnly,
-    idempotent: spec.idempotent,
+    idempotent: spec.idempotent !== undefined && spec.idempotent !== false,
     rateLimited: spec.rateLimited,
     body: spec.body,
     query: spec.query,
@@ -295,7 +301,7 @@ export function route<B = undefined, Q = Record<string, never>, P = Record<strin
         };
         // Checked before the handler runs: a malformed key is refused with nothing stored.
         const idempotency = spec.idempotent ? idempotencyKeyOf(req, { params, body }) : undefined;
-        return spec.handler({
+        const input: HandlerInput<B, Q, P> = {
           rt,
           req,
           principal,
@@ -305,7 +311,10 @@ export function route<B = undefined, Q = Record<string, never>, P = Record<strin
           params,
           correlationId,
           ...(idempotency ? { idempotency } : {}),
-        });
+        };
+        return spec.idempotent === true
+          ? answerOnce(rt, input, spec.name, () => spec.handler(input))
+          : spec.handler(input);
       });
     },
   };

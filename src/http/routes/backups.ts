@@ -7,7 +7,6 @@ import { startBackup } from "../../app/backups";
 import { notFound } from "../../domain/errors";
 import { RefusedReference } from "../../domain/storage/record-references";
 import { actorOf } from "../../app/requests";
-import { answerOnce } from "../idempotency-key";
 import { json, route } from "../route";
 import { TenantId } from "../schemas/common";
 import { Problem } from "../schemas/problem";
@@ -96,12 +95,9 @@ export const takeBackupRoute = route({
       headers: ["Location"],
     },
   },
-  async handler(input) {
-    const { rt, caller } = input;
-    return answerOnce(rt, input, "takeBackup", async () => {
-      const set = await startBackup(rt.app, "manual", actorOf(rt.app, caller));
-      return json(202, item(set), { location: setUrl(set.id), "cache-control": "no-store" });
-    });
+  async handler({ rt, caller }) {
+    const set = await startBackup(rt.app, "manual", actorOf(rt.app, caller));
+    return json(202, item(set), { location: setUrl(set.id), "cache-control": "no-store" });
   },
 });
 
@@ -183,17 +179,14 @@ export const restoreBackupRoute = route({
     },
     410: { description: "The set has rotated out: its data is deleted", schema: Problem },
   },
-  async handler(input) {
-    const { rt, caller, params, body } = input;
-    return answerOnce(rt, input, "restoreBackup", async () => {
-      const {
-        id: _id,
-        pk: _pk,
-        docType: _d,
-        ...result
-      } = await restoreTenant(rt.app, actorOf(rt.app, caller), params.id, body.tenantId);
-      return json(200, result, { "cache-control": "no-store" });
-    });
+  async handler({ rt, caller, params, body }) {
+    const {
+      id: _id,
+      pk: _pk,
+      docType: _d,
+      ...result
+    } = await restoreTenant(rt.app, actorOf(rt.app, caller), params.id, body.tenantId);
+    return json(200, result, { "cache-control": "no-store" });
   },
 });
 

@@ -10,7 +10,6 @@ import {
 import { boardReport, boardReportHtml } from "../../app/breach";
 import { AuditLog } from "../../app/audit";
 import type { HttpRoute } from "../route";
-import { answerOnce } from "../idempotency-key";
 import { json, route } from "../route";
 import { Phone, TenantId } from "../schemas/common";
 import { Problem } from "../schemas/problem";
@@ -134,15 +133,13 @@ export const breachRoutes: HttpRoute[] = [
     path: "v1/breaches",
     summary: "Record a personal data breach: the 72-hour Board deadline starts, reminders at 24 and 48 hours",
     access: OFFICER,
+    // A retry with the key gets this breach again, never a second one with its own 72-hour clock.
     idempotent: true,
     body: BreachBody,
     responses: { 201: { description: "Recorded", schema: BreachView, headers: ["Location"] }, ...refusals },
-    async handler(input) {
-      // A retry with the key gets this breach again, never a second one with its own 72-hour clock.
-      return answerOnce(input.rt, input, "registerBreach", async () => {
-        const doc = await registerBreach(input.rt.app, input.caller, input.body);
-        return json(201, breachView(doc, input.rt.app.ports.clock.now()), { location: location(doc.id) });
-      });
+    async handler({ rt, caller, body }) {
+      const doc = await registerBreach(rt.app, caller, body);
+      return json(201, breachView(doc, rt.app.ports.clock.now()), { location: location(doc.id) });
     },
   }),
   route({
@@ -188,12 +185,9 @@ export const breachRoutes: HttpRoute[] = [
       },
       ...refusals,
     },
-    async handler(input) {
-      const { rt, caller, params } = input;
-      return answerOnce(rt, input, "sendBreachNotices", async () => {
-        const { breach, run } = await sendBreachNotices(rt.app, caller, params.id);
-        return json(200, { breach: breachView(breach, rt.app.ports.clock.now()), run });
-      });
+    async handler({ rt, caller, params }) {
+      const { breach, run } = await sendBreachNotices(rt.app, caller, params.id);
+      return json(200, { breach: breachView(breach, rt.app.ports.clock.now()), run });
     },
   }),
   route({
@@ -210,12 +204,9 @@ export const breachRoutes: HttpRoute[] = [
       409: { description: "Already reported", schema: Problem },
       ...refusals,
     },
-    async handler(input) {
-      const { rt, caller, params, body } = input;
-      return answerOnce(rt, input, "recordBoardReport", async () => {
-        const doc = await recordBoardReport(rt.app, caller, params.id, body);
-        return json(200, breachView(doc, rt.app.ports.clock.now()));
-      });
+    async handler({ rt, caller, params, body }) {
+      const doc = await recordBoardReport(rt.app, caller, params.id, body);
+      return json(200, breachView(doc, rt.app.ports.clock.now()));
     },
   }),
   route({

@@ -44,7 +44,8 @@ export const createRequestRoute = route({
   summary:
     "Make a rights request: from the dashboard (JWT), from staff (JWT, a request that arrived by email), or public",
   access: "optional",
-  idempotent: true,
+  // A filing's replay has rules of its own (the requestToken only while unverified): the use case keeps them.
+  idempotent: "in-handler",
   rateLimited: true,
   body: CreateRequestBody,
   responses: {
