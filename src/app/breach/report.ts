@@ -1,3 +1,4 @@
+import { escapeHtml } from "../../domain/html";
 import type { AppContext } from "../context";
 import type { BreachDoc } from "./model";
 
@@ -61,27 +62,20 @@ export function boardReport(app: AppContext, breach: BreachDoc, now: Date) {
 
 export type BoardReport = ReturnType<typeof boardReport>;
 
-const escape = (s: string) =>
-  s
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-
 const when = (iso: string) => {
   const t = Date.parse(iso);
-  if (Number.isNaN(t)) return escape(iso);
+  if (Number.isNaN(t)) return escapeHtml(iso);
   const ist = new Intl.DateTimeFormat("en-IN", {
     dateStyle: "long",
     timeStyle: "short",
     timeZone: "Asia/Kolkata",
   });
-  return `${escape(ist.format(new Date(t)))} IST <small>(${escape(iso)})</small>`;
+  return `${escapeHtml(ist.format(new Date(t)))} IST <small>(${escapeHtml(iso)})</small>`;
 };
 
-const row = (label: string, html: string) => `<tr><th scope="row">${escape(label)}</th><td>${html}</td></tr>`;
-const para = (s: string) => escape(s).replace(/\n/g, "<br>");
+const row = (label: string, html: string) =>
+  `<tr><th scope="row">${escapeHtml(label)}</th><td>${html}</td></tr>`;
+const para = (s: string) => escapeHtml(s).replace(/\n/g, "<br>");
 
 /** The same report as one self-contained, printable HTML page (no scripts, no external resources). */
 export function boardReportHtml(r: BoardReport): string {
@@ -90,7 +84,7 @@ export function boardReportHtml(r: BoardReport): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>Breach report ${escape(b.id)}</title>
+<title>Breach report ${escapeHtml(b.id)}</title>
 <style>
 body{font:11pt/1.45 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#111}
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.6rem;border-bottom:1px solid #999}
@@ -100,17 +94,17 @@ th{width:32%}small{color:#555}
 </style>
 </head>
 <body>
-<h1>${escape(r.report)}</h1>
-<p>${escape(r.basis)}</p>
+<h1>${escapeHtml(r.report)}</h1>
+<p>${escapeHtml(r.basis)}</p>
 <h2>Data fiduciary</h2>
 <table>
-${row("Name", escape(r.dataFiduciary.name))}
-${row("Grievance Officer / DPO", escape(r.dataFiduciary.grievanceOfficer))}
+${row("Name", escapeHtml(r.dataFiduciary.name))}
+${row("Grievance Officer / DPO", escapeHtml(r.dataFiduciary.grievanceOfficer))}
 </table>
 <h2>The breach</h2>
 <table>
-${row("Reference", escape(b.id))}
-${row("Status", escape(b.status))}
+${row("Reference", escapeHtml(b.id))}
+${row("Status", escapeHtml(b.status))}
 ${row("Discovered", when(b.discoveredAt))}
 ${b.occurredAt ? row("Occurred", when(b.occurredAt)) : ""}
 ${row("Registered", when(b.registeredAt))}
@@ -119,7 +113,7 @@ ${b.cause ? row("Cause", para(b.cause)) : ""}
 ${row("Likely consequences", para(b.likelyConsequences))}
 ${row("Measures taken", para(b.measuresTaken))}
 ${row("Safety steps advised", para(b.safetyStepsAdvised))}
-${row("Data categories", `<ul>${b.dataCategories.map((c) => `<li>${escape(c.label)} <small>(${escape(c.category)})</small></li>`).join("")}</ul>`)}
+${row("Data categories", `<ul>${b.dataCategories.map((c) => `<li>${escapeHtml(c.label)} <small>(${escapeHtml(c.category)})</small></li>`).join("")}</ul>`)}
 </table>
 <h2>Who is affected</h2>
 <table>
@@ -130,8 +124,8 @@ ${row("Addresses recorded for notice", String(r.affected.principals.addressesRec
 <h2>Deadlines</h2>
 <table>
 ${row("Report to the Board due", when(r.deadlines.boardReportDueAt))}
-${row("CERT-In report due", `${when(r.deadlines.certInReportDueAt)}<br><small>${escape(r.deadlines.certInBasis)}</small>`)}
-${r.board ? row("Reported to the Board", `${when(r.board.reportedAt)}, reference ${escape(r.board.reference)}${r.board.withinDeadline ? "" : " <strong>(after the deadline)</strong>"}`) : row("Reported to the Board", "not yet")}
+${row("CERT-In report due", `${when(r.deadlines.certInReportDueAt)}<br><small>${escapeHtml(r.deadlines.certInBasis)}</small>`)}
+${r.board ? row("Reported to the Board", `${when(r.board.reportedAt)}, reference ${escapeHtml(r.board.reference)}${r.board.withinDeadline ? "" : " <strong>(after the deadline)</strong>"}`) : row("Reported to the Board", "not yet")}
 </table>
 <h2>Intimation to the people affected (Rule 7(1))</h2>
 <table>

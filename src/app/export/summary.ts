@@ -1,3 +1,4 @@
+import { escapeHtml } from "../../domain/html";
 import { parseDuration } from "../../domain/duration";
 import type { InventoryEntry } from "../../domain/inventory/schema";
 import type { Policy } from "../../domain/policy/periods";
@@ -168,12 +169,6 @@ export function buildSummary(input: SummaryInput) {
   };
 }
 export type Summary = ReturnType<typeof buildSummary>;
-
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
-  );
 
 /** The same summary, readable in a browser without anything else (no scripts, no external resources). */
 export function renderSummaryHtml(summary: Summary): string {

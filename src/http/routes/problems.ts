@@ -1,26 +1,24 @@
+import { escapeHtml } from "../../domain/html";
 import { z } from "zod";
 import { DomainError } from "../../domain/errors";
 import { problemTypeBySlug } from "../problem-types";
 import { Problem } from "../schemas/problem";
 import { route } from "../route";
 
-const escape = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-
 /** `code` spans for the backticked words of a description: the only markup it has. */
-const prose = (s: string) => escape(s).replace(/`([^`]+)`/g, "<code>$1</code>");
+const prose = (s: string) => escapeHtml(s).replace(/`([^`]+)`/g, "<code>$1</code>");
 
 const page = (t: { slug: string; title: string; status: number; description: string }) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(t.title)} (${t.status}) · dpdp-rights</title>
+<title>${escapeHtml(t.title)} (${t.status}) · dpdp-rights</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#222}code{background:#f3f3f3;padding:0 .2em}</style>
 </head>
 <body>
-<h1>${escape(t.title)}</h1>
-<p>HTTP status ${t.status}. Problem type <code>${escape(t.slug)}</code> of the dpdp-rights API (RFC 9457 problem details).</p>
+<h1>${escapeHtml(t.title)}</h1>
+<p>HTTP status ${t.status}. Problem type <code>${escapeHtml(t.slug)}</code> of the dpdp-rights API (RFC 9457 problem details).</p>
 <p>${prose(t.description)}</p>
 </body>
 </html>
