@@ -18,6 +18,7 @@ import { readTenantBlob, verifyTenantBackup } from "../src/app/restore/restore";
 import { createRuntime } from "../src/composition";
 import { loadConfig } from "../src/config/load";
 import { DomainError } from "../src/domain/errors";
+import { cliArgs } from "./cli-args";
 
 const USAGE = "usage: npm run decrypt-backup -- <setId> <tenantId> [--out <file>]";
 
@@ -92,23 +93,16 @@ export async function decryptBackup(
   }
 }
 
-function parseArgs(argv: string[]): { setId: string; tenantId: string; out?: string } | undefined {
-  const positional: string[] = [];
-  let out: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--out") {
-      out = argv[++i];
-      if (out === undefined) return undefined;
-    } else positional.push(argv[i]!);
-  }
-  const [setId, tenantId] = positional;
-  if (positional.length !== 2 || !setId || !tenantId) return undefined;
-  return { setId, tenantId, ...(out ? { out } : {}) };
+function parseCli(argv: string[]): { setId: string; tenantId: string; out?: string } | undefined {
+  const args = cliArgs(argv, 2, ["out"]);
+  if (!args) return undefined;
+  const [setId = "", tenantId = ""] = args.positionals;
+  return { setId, tenantId, ...(args.options.out ? { out: args.options.out } : {}) };
 }
 
 /** The CLI: exit 0 with the records written, 1 refused (nothing written), 2 usage or unavailable. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const args = parseArgs(argv);
+  const args = parseCli(argv);
   if (!args) {
     console.error(USAGE);
     return 2;

@@ -11,19 +11,14 @@
  */
 import { readFileSync } from "node:fs";
 import { verifyProof } from "../src/domain/audit/certificate-proof";
+import { cliArgs } from "./cli-args";
 
 const USAGE = "usage: npm run verify-certificate -- <proof.json> [--anchor <copy of the anchor blob>]";
 
-function parseArgs(argv: string[]): { proof: string; anchor?: string } | undefined {
-  const files: string[] = [];
-  let anchor: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--anchor") {
-      anchor = argv[++i];
-      if (anchor === undefined) return undefined;
-    } else files.push(argv[i]!);
-  }
-  return files.length === 1 ? { proof: files[0]!, ...(anchor ? { anchor } : {}) } : undefined;
+function parseCli(argv: string[]): { proof: string; anchor?: string } | undefined {
+  const args = cliArgs(argv, 1, ["anchor"]);
+  if (!args) return undefined;
+  return { proof: args.positionals[0]!, ...(args.options.anchor ? { anchor: args.options.anchor } : {}) };
 }
 
 function read(file: string): string | undefined {
@@ -36,7 +31,7 @@ function read(file: string): string | undefined {
 }
 
 function main(argv: string[]): number {
-  const args = parseArgs(argv);
+  const args = parseCli(argv);
   if (!args) {
     console.error(USAGE);
     return 2;
