@@ -6,6 +6,7 @@ import {
   randomBytes,
   timingSafeEqual,
 } from "node:crypto";
+import { isWellFormedUnicode } from "./unicode";
 
 export const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 
@@ -45,9 +46,6 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /**
  * The JSON Canonicalization Scheme (RFC 8785, JCS), which the audit chain, its anchors and certificates
  * hash: no whitespace; object members sorted by their names' UTF-16 code units (§3.2.3: JavaScript's
@@ -63,7 +61,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export function canonicalJson(value: unknown): string {
   switch (typeof value) {
     case "string":
-      if (LONE_SURROGATE.test(value)) throw new TypeError("canonical JSON: a string with a lone surrogate");
+      if (!isWellFormedUnicode(value)) throw new TypeError("canonical JSON: a string with a lone surrogate");
       return JSON.stringify(value);
     case "number":
       if (!Number.isFinite(value)) throw new TypeError("canonical JSON: a number that is not finite");

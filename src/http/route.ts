@@ -2,6 +2,7 @@ import { errorClass, type Logger, safeId } from "../ports/logger";
 import { isIP } from "node:net";
 import { z } from "zod";
 import { DomainError, type FieldError, forbidden } from "../domain/errors";
+import { isWellFormedUnicode } from "../domain/unicode";
 import type { Caller } from "../app/caller";
 import { InvalidContinuationTokenError } from "../ports/document-store";
 import type { Principal, Role } from "./auth";
@@ -163,12 +164,6 @@ async function readBodyText(req: ApiRequest, maxBytes: number): Promise<string> 
   return Buffer.concat(chunks, size).toString("utf8");
 }
 
-/**
- * Half of a UTF-16 surrogate pair without its other half. UTF-8 decoding never yields one (bad bytes become
- * U+FFFD), but a JSON escape can spell one (`"\ud800"`), and it is no Unicode character at all.
- */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 async function readJsonBody(req: ApiRequest, maxBytes: number): Promise<unknown> {
   const text = await readBodyText(req, maxBytes);
   const type = req.headers.get("content-type") ?? "";
@@ -181,7 +176,8 @@ async function readJsonBody(req: ApiRequest, maxBytes: number): Promise<unknown>
   try {
     // The reviver returns every value as parsed; it only looks at each name and string on the way.
     value = JSON.parse(text, (name, v: unknown) => {
-      if (LONE_SURROGATE.test(name) || (typeof v === "string" && LONE_SURROGATE.test(v))) wellFormed = false;
+      if (!isWellFormedUnicode(name) || (typeof v === "string" && !isWellFormedUnicode(v)))
+        wellFormed = false;
       return v;
     });
   } catch {

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { GCM_TAG_BYTES } from "../../domain/crypto";
 import type { KeyWrapper, WrappedKey } from "../../ports/key-wrapper";
 
 const ALGORITHM = "A256GCM";
@@ -36,7 +37,7 @@ export class LocalKeyWrapper implements KeyWrapper {
 
   async wrap(dataKey: Buffer): Promise<WrappedKey> {
     const iv = randomBytes(12);
-    const cipher = createCipheriv("aes-256-gcm", this.key(), iv, { authTagLength: 16 });
+    const cipher = createCipheriv("aes-256-gcm", this.key(), iv, { authTagLength: GCM_TAG_BYTES });
     cipher.setAAD(AAD);
     const body = Buffer.concat([cipher.update(dataKey), cipher.final()]);
     return {
@@ -52,9 +53,11 @@ export class LocalKeyWrapper implements KeyWrapper {
     }
     const raw = Buffer.from(wrapped.value, "base64url");
     // A stated tag length: setAuthTag refuses a shorter tag than 16 bytes (a truncated value).
-    const decipher = createDecipheriv("aes-256-gcm", this.key(), raw.subarray(0, 12), { authTagLength: 16 });
+    const decipher = createDecipheriv("aes-256-gcm", this.key(), raw.subarray(0, 12), {
+      authTagLength: GCM_TAG_BYTES,
+    });
     decipher.setAAD(AAD);
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]);
+    decipher.setAuthTag(raw.subarray(12, 12 + GCM_TAG_BYTES));
+    return Buffer.concat([decipher.update(raw.subarray(12 + GCM_TAG_BYTES)), decipher.final()]);
   }
 }

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, type Hash, randomBytes } from "node:crypto";
 import { Transform, type TransformCallback } from "node:stream";
+import { GCM_TAG_BYTES } from "../../domain/crypto";
 
 /**
  * The encrypted form of one tenant's backup blob: AES-256-GCM in segments (the STREAM construction),
@@ -18,7 +19,7 @@ import { Transform, type TransformCallback } from "node:stream";
 export const FORMAT = "dpdp-backup/1 (ndjson, gzip, aes-256-gcm segments)";
 const MAGIC = Buffer.from("DPDPBK01", "ascii");
 const HEADER_BYTES = 16;
-const TAG_BYTES = 16;
+const TAG_BYTES = GCM_TAG_BYTES;
 const FRAME_BYTES = 5;
 export const SEGMENT_BYTES = 64 * 1024;
 
