@@ -17,6 +17,7 @@ export interface Emulator {
  */
 export async function startCosmos(port: number): Promise<Emulator> {
   const server: Server = createHttpServer({ keepAlive: true });
+  server.keepAliveTimeout = IDLE_CONNECTION_MS;
   answerQueryPlansCheaply(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -32,6 +33,18 @@ export async function startCosmos(port: number): Promise<Emulator> {
       }),
   };
 }
+
+/**
+ * How long the emulator keeps an idle connection open: longer than any test or local run is idle.
+ * The Cosmos SDK's agent keeps idle sockets with no timeout of its own (@azure/cosmos
+ * src/request/defaultAgent.ts), so Node's agent ignores the server's `Keep-Alive: timeout` hint
+ * (keepSocketAlive in node's lib/_http_agent.js only ever lowers a timeout the agent has), and it never
+ * retries a write that met a reset connection (retry/defaultRetryPolicy.ts: reads and queries only).
+ * With Node's default of 5 s, a write sent on a socket the emulator was closing at that moment failed
+ * with "socket hang up" on a busy 2-core CI machine. Real Cosmos closes idle connections too, and a
+ * write it resets is retried there by whatever runs the use case again (the queue, the timers).
+ */
+const IDLE_CONNECTION_MS = 60 * 60_000;
 
 /**
  * The SDK asks for a query plan beside the first page of every new query iterator (one per page where
