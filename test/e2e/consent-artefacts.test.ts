@@ -173,6 +173,10 @@ describe("grant, validate, withdraw through another channel, validate again", ()
       },
     });
     expect(denied.body.artefact.tenantId).toBeUndefined();
+    // A business that never messaged the number learns nothing of it, not even the withdrawal.
+    const stranger = await validate(b.ownerToken, { whatsapp: NUMBER }, "whatsapp_messaging");
+    expect(stranger.body).toMatchObject({ decision: "denied", reason: "no_consent" });
+    expect(stranger.body.artefact).toBeUndefined();
     // The consent check agrees.
     const check = await host.call("POST", "/v1/consents/check", {
       token: officer,

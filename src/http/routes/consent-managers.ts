@@ -33,7 +33,11 @@ const Claims = z.discriminatedUnion("action", [
   z.object({
     action: z.literal("withdraw"),
     principal: SubjectRef,
-    purposes: z.array(Purpose).min(1).max(PURPOSES.length),
+    purposes: z
+      .array(Purpose)
+      .min(1)
+      .max(PURPOSES.length)
+      .refine((ps) => new Set(ps).size === ps.length, "each purpose once"),
   }),
   z.object({
     action: z.literal("status"),

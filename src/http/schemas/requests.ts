@@ -136,7 +136,11 @@ const ConsentWithdrawal = z
   .object({
     kind: z.literal("consent_withdrawal"),
     scope: Scope.optional(),
-    purposes: z.array(ConsentPurpose).min(1).max(ConsentPurpose.options.length),
+    purposes: z
+      .array(ConsentPurpose)
+      .min(1)
+      .max(ConsentPurpose.options.length)
+      .refine((ps) => new Set(ps).size === ps.length, "each purpose once"),
     onBehalfOf: OnBehalfOf.optional(),
     ...common,
   })

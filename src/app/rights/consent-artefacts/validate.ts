@@ -7,6 +7,7 @@ import type { Caller } from "../../caller";
 import type { AppContext } from "../../context";
 import { actorOf } from "../../requests";
 import { withdrawalsOutsideArtefacts } from "../consent";
+import { businessHoldsNumber } from "./holds-number";
 import { artefactsOf } from "./store";
 
 /**
@@ -58,10 +59,18 @@ export async function validateConsent(
     artefactsOf(app, subject, purpose),
     withdrawalsOutsideArtefacts(app, subject, purpose),
   ]);
-  const decided = decide(relevantTo(artefacts, business), purpose, now);
+  const relevant = relevantTo(artefacts, business);
+  // A business sees nothing of a number it never dealt with (not even that the person withdrew):
+  // for it there is simply no consent.
+  const stranger =
+    caller.kind === "dashboard" &&
+    subject.type === "whatsapp" &&
+    !relevant.some((a) => a.tenantId === business) &&
+    !(await businessHoldsNumber(app, caller.tenantId, subject.numberHash));
+  const decided = decide(stranger ? [] : relevant, purpose, now);
   // A withdrawal the executor has not yet written as an artefact (verified a moment ago) still ends it.
   const later =
-    decided.decision === "allowed"
+    decided.decision === "allowed" && !stranger
       ? others.find((w) => Date.parse(w.at) >= Date.parse(decided.artefact.effectiveAt))
       : undefined;
   const answer: Omit<ValidationAnswer, "validationId"> = later
