@@ -468,6 +468,18 @@ describe("a consent manager registered with the Board", () => {
       reason: "withdrawn",
       artefact: { channel: "consent_manager" },
     });
+    // Withdrawing WhatsApp messaging through the manager has the consequence it has in person: the
+    // number's data is erased (the erasure follows the withdrawal, with no address to notify).
+    const messaging = await toManager(
+      await signed({
+        action: "withdraw",
+        principal: { whatsapp: OTHER_NUMBER },
+        purposes: ["whatsapp_messaging"],
+      }),
+    );
+    expect(messaging.body.status).toBe("completed");
+    const followed = await host.call("GET", `/v1/requests/${messaging.body.requestId}`, { token: officer });
+    expect(followed.body.details.withdrawal).toMatchObject({ erasure: "opened", channel: "consent_manager" });
     // The withdrawal is a request like any other: staff see it, with its trail.
     const request = await host.call("GET", `/v1/requests/${withdrawn.body.requestId}`, { token: officer });
     expect(request.body).toMatchObject({
@@ -509,11 +521,12 @@ describe("a consent manager registered with the Board", () => {
     expect((await toManager(once)).status).toBe(200);
     expect((await toManager(once)).status).toBe(401);
     expect(await artefactCount({ whatsapp: NUMBER })).toBe(before);
+    // The two withdrawals the manager made in the test before; none of the refused ones.
     expect(
       (
         await host.call("GET", "/v1/requests?kind=consent_withdrawal&limit=100", { token: officer })
       ).body.items.filter((r: { channel: string }) => r.channel === "consent_manager"),
-    ).toHaveLength(1);
+    ).toHaveLength(2);
   });
 
   it("signed claims that are invalid name the claim; a body that is no JWS names the body", async () => {
