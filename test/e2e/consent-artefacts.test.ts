@@ -344,6 +344,50 @@ describe("no pre-ticked consent, and nobody grants for someone else", () => {
     expect((await host.call("GET", "/v1/requests/not-an-id/consents", { token: officer })).status).toBe(400);
   });
 
+  it("a nominee sees the principal's history only once staff accepted the evidence", async () => {
+    const principal = data.mobile();
+    const nomineeEmail = data.email("nominee");
+    const fileAndVerify = async (body: Record<string, unknown>, codeTo: string) => {
+      const filed = await host.call("POST", "/v1/requests", {
+        headers: { "x-forwarded-for": data.clientAddress() },
+        body,
+      });
+      expect(filed.status, JSON.stringify(filed.body)).toBe(201);
+      const token = filed.body.requestToken as string;
+      const verified = await host.call("POST", `/v1/requests/${filed.body.id}/verification`, {
+        headers: { "x-request-token": token },
+        body: { code: await latestCode(host, codeTo) },
+      });
+      expect(verified.status).toBe(200);
+      return { id: filed.body.id as string, token };
+    };
+    const nomination = await fileAndVerify(
+      {
+        kind: "nomination",
+        scope: { type: "whatsapp_number", phone: principal },
+        nominee: { name: data.name(), relation: "sister", email: nomineeEmail },
+      },
+      principal,
+    );
+    const nominee = await fileAndVerify(
+      {
+        kind: "consent_withdrawal",
+        purposes: ["analytics"],
+        onBehalfOf: { nominationId: nomination.id, evidenceRef: "DC/2026/001" },
+      },
+      nomineeEmail,
+    );
+    // Verified (the nominee proved their own address), but the evidence awaits staff.
+    const request = await host.call("GET", `/v1/requests/${nominee.id}`, {
+      headers: { "x-request-token": nominee.token },
+    });
+    expect(request.body.verifiedAt).toBeDefined();
+    const read = await host.call("GET", `/v1/requests/${nominee.id}/consents`, {
+      headers: { "x-request-token": nominee.token },
+    });
+    expect(read.status).toBe(403);
+  });
+
   it("bad input on validate and history names the field", async () => {
     const v = await host.call("POST", "/v1/consents/validate", {
       token: officer,

@@ -5,6 +5,7 @@ import type { Subject } from "../../../domain/subject";
 import type { Caller } from "../../caller";
 import type { AppContext } from "../../context";
 import { getRequest } from "../../requests";
+import { awaitsNomineeReview } from "../on-behalf";
 import { businessHoldsNumber } from "./holds-number";
 import { artefactsOf } from "./store";
 
@@ -47,9 +48,12 @@ export async function consentHistoryOfRequest(
   requestId: string,
 ): Promise<{ requestId: string; artefacts: ArtefactView[] }> {
   const { doc, relation } = await getRequest(app, caller, requestId);
-  // A principal's history is theirs once they proved who they are: an unverified filing shows nothing.
-  if (relation === "requester" && !doc.verifiedAt)
-    throw forbidden("Verify the request first: the history is shown to whoever proved they are its subject.");
+  // A principal's history is theirs once they proved who they are: an unverified filing shows nothing,
+  // and a nominee (who proved only their own address) sees it once staff accepted the evidence.
+  if (relation === "requester" && (!doc.verifiedAt || awaitsNomineeReview(doc)))
+    throw forbidden(
+      "Verify the request first (a nominee's: once its evidence is accepted): the history is shown to whoever proved they speak for its subject.",
+    );
   const subject: Subject | undefined =
     doc.scope.type === "account"
       ? { type: "tenant", tenantId: doc.scope.tenantId }
