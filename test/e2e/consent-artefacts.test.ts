@@ -235,6 +235,28 @@ describe("grant, validate, withdraw through another channel, validate again", ()
   });
 });
 
+describe("a retried grant", () => {
+  it("with the same Idempotency-Key records one artefact and answers the first answer again", async () => {
+    const before = await artefactCount({ tenantId: a.tenantId });
+    const options = {
+      token: a.ownerToken,
+      headers: { "idempotency-key": '"grant-retry-1"' },
+      body: {
+        subject: { tenantId: a.tenantId },
+        purpose: "marketing_email",
+        notice: notice("marketing_email"),
+        affirmativeAction: act(),
+      },
+    };
+    const first = await host.call("POST", "/v1/consents/grants", options);
+    const second = await host.call("POST", "/v1/consents/grants", options);
+    expect(first.status).toBe(201);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    expect(second.body).toEqual(first.body);
+    expect(await artefactCount({ tenantId: a.tenantId })).toBe(before + 1);
+  });
+});
+
 describe("no pre-ticked consent, and nobody grants for someone else", () => {
   it("a grant without an explicit act, or pre-selected, is refused with the field named and nothing stored", async () => {
     const before = await artefactCount({ tenantId: b.tenantId });
