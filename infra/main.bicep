@@ -107,6 +107,12 @@ param subjectHashKeySecretName string = 'subject-hash-key'
 @description('False only for the very first deployment of an environment, before ops create the SUBJECT_HASH_KEY secret: the identity\'s Secrets User role is scoped to that secret, which must exist (infra/README.md).')
 param subjectHashKeyCreated bool = true
 
+@description('Name of the Key Vault secret holding CONSENT_MANAGERS, the consent managers registered with the Board whose signed requests are accepted (a JSON array: docs/consent.md). Empty (the default): none is accepted. Ops create the secret before setting this: the identity\'s Secrets User role is scoped to it.')
+param consentManagersSecretName string = ''
+
+@description('CONSENT_MANAGER_AUDIENCE: the aud a consent manager\'s request must carry (docs/consent.md).')
+param consentManagerAudience string = 'https://callmissed.com/dpdp-rights'
+
 // ── Data stores ─────────────────────────────────────────────────────────────────────────────────────
 
 @description('Cosmos DB serverless (dev). Serverless is single-region: cosmosSecondaryLocation is then ignored.')
@@ -392,6 +398,7 @@ module keyVault 'modules/keyvault.bicep' = {
     backupKeyName: backupKeyName
     subjectHashKeySecretName: subjectHashKeySecretName
     subjectHashKeyCreated: subjectHashKeyCreated
+    consentManagersSecretName: consentManagersSecretName
     publicNetworkAccess: privateNetworking ? 'Disabled' : keyVaultPublicNetworkAccess
     workspaceId: monitoring.outputs.workspaceId
     // what-if cannot know the principal id before the identity exists: see "Role assignment names" above.
@@ -474,6 +481,8 @@ module functionApp 'modules/functionapp.bicep' = {
     serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
     keyVaultName: keyVault.outputs.name
     subjectHashKeySecretName: subjectHashKeySecretName
+    consentManagersSecretName: consentManagersSecretName
+    consentManagerAudience: consentManagerAudience
     backupKeyId: keyVault.outputs.backupKeyId
     authIssuer: authIssuer
     authAudience: authAudience

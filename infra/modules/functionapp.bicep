@@ -63,6 +63,10 @@ param serviceBusNamespace string
 param keyVaultName string
 param subjectHashKeySecretName string
 
+@description('The CONSENT_MANAGERS secret\'s name; empty: no consent manager is accepted.')
+param consentManagersSecretName string
+param consentManagerAudience string
+
 @description('Versionless id of the backup key-encryption key: https://<vault>.vault.azure.net/keys/<name>.')
 param backupKeyId string
 param authIssuer string
@@ -121,6 +125,11 @@ var codeSettings = {
   AUTH_JWKS_URL: authJwksUrl
   // Resolved by the platform with the identity's Key Vault Secrets User role: never a literal here.
   SUBJECT_HASH_KEY: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${subjectHashKeySecretName})'
+  // Who may speak for people (consent managers and their keys) changes only in Key Vault; none until ops add it.
+  CONSENT_MANAGERS: empty(consentManagersSecretName)
+    ? '[]'
+    : '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${consentManagersSecretName})'
+  CONSENT_MANAGER_AUDIENCE: consentManagerAudience
   // A key id, not key material: the app asks Key Vault to wrap and unwrap with it (Key Vault Crypto User).
   BACKUP_KEK_ID: backupKeyId
   // The app's default host name: <app>.azurewebsites.net while the site does not opt into unique default host

@@ -17,6 +17,9 @@ param subjectHashKeySecretName string
 @description('False only for the first deployment, before ops have created the secret: a role assignment cannot be scoped to a secret that does not exist yet.')
 param subjectHashKeyCreated bool = true
 
+@description('Name of the CONSENT_MANAGERS secret (ops create it: docs/consent.md); empty: none, and no role on it.')
+param consentManagersSecretName string = ''
+
 @description('Public network access. Disabled: only the private endpoint main.bicep adds reaches the vault (the AVM key-vault module\'s default when it has private endpoints).')
 @allowed([
   'Enabled'
@@ -130,6 +133,22 @@ resource keyUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 resource secretReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (subjectHashKeyCreated) {
   name: guid(subjectHashKey.id, principalId, secretsUser)
   scope: subjectHashKey
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', secretsUser)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource consentManagers 'Microsoft.KeyVault/vaults/secrets@2025-05-01' existing = if (!empty(consentManagersSecretName)) {
+  parent: vault
+  name: consentManagersSecretName
+}
+
+// The identity reads the consent managers' secret only, as it reads SUBJECT_HASH_KEY's.
+resource consentManagersReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(consentManagersSecretName)) {
+  name: guid(vault.id, consentManagersSecretName, principalId, secretsUser)
+  scope: consentManagers
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', secretsUser)
     principalId: principalId

@@ -61,6 +61,42 @@ const hashKey = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/**
+ * CONSENT_MANAGERS: the consent managers registered with the Board (DPDP Act s.6(7)–(9), Rules Rule 4)
+ * this service accepts requests from, as a JSON array: id (the `iss` of their requests), name, Board
+ * registration number and their public keys (a JWKS). In Azure a Key Vault reference, so who may speak
+ * for people is changed in one guarded place (docs/consent.md).
+ */
+const ConsentManagerSetting = z
+  .object({
+    id: z.string().min(1).max(100),
+    name: z.string().min(1).max(200),
+    registrationNumber: z.string().min(1).max(100),
+    jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }),
+  })
+  .strict();
+export type ConsentManagerSetting = z.infer<typeof ConsentManagerSetting>;
+
+const consentManagers = z
+  .string()
+  .default("[]")
+  .transform((text, ctx): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        message: "must be a JSON array of {id, name, registrationNumber, jwks}",
+      });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .array(ConsentManagerSetting)
+      .refine((ms) => new Set(ms.map((m) => m.id)).size === ms.length, "each manager id once"),
+  );
+
 /** The Key Vault key that wraps the per-tenant backup data keys: https://<vault>.vault.azure.net/keys/<name>. */
 const kekId = z
   .string()
@@ -126,6 +162,10 @@ const common = {
    * backup key back, which deletion certificates state (`backups.residualUntil`).
    */
   COSMOS_BACKUP_TIER: z.enum(["Continuous7Days", "Continuous30Days"]).default("Continuous30Days"),
+  /** The consent managers whose signed requests are accepted (none by default). */
+  CONSENT_MANAGERS: consentManagers,
+  /** The `aud` a consent manager's request must carry: this service, and no other that trusts the same keys. */
+  CONSENT_MANAGER_AUDIENCE: z.string().min(1).max(200).default("https://callmissed.com/dpdp-rights"),
 };
 
 /** The days of point-in-time restore a continuous-backup tier keeps. */

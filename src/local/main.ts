@@ -1,5 +1,7 @@
 import { startLocalHost } from "./host";
 import { ConfigError } from "../config/load";
+import { grantConsent } from "../app/rights";
+import { PURPOSE_DEFINITIONS } from "../domain/consent/purposes";
 
 /** `npm start`: the service on embedded defaults, two demo tenants, API on http://localhost:7071/api. */
 async function main() {
@@ -21,6 +23,23 @@ async function main() {
         audioPerConversation: 1,
       });
       console.log(`Demo tenant ${seeded.tenantId} (${organisation}), owner token:\n  ${seeded.ownerToken}`);
+      // One consent artefact per demo account, so POST /api/v1/consents/history has something to show.
+      const { notice } = PURPOSE_DEFINITIONS.marketing_email;
+      await grantConsent(
+        rt.app,
+        {
+          kind: "dashboard",
+          subject: `demo-owner-${seeded.tenantId}`,
+          tenantId: seeded.tenantId,
+          role: "owner",
+        },
+        {
+          subject: { type: "tenant", tenantId: seeded.tenantId },
+          purpose: "marketing_email",
+          notice: { id: notice.id, version: notice.version, language: "en" },
+          affirmativeAction: { kind: "checkbox_ticked", at: rt.app.ports.clock.now().toISOString() },
+        },
+      );
     }
     console.log(`Privacy officer token:\n  ${await dev.mintToken({ role: "privacy_officer" })}`);
     console.log(`Support token:\n  ${await dev.mintToken({ role: "support" })}`);

@@ -98,6 +98,7 @@ describe("which routes honour Idempotency-Key", () => {
         "POST v1/breaches",
         "POST v1/breaches/{id}/board-report",
         "POST v1/breaches/{id}/notices",
+        "POST v1/consents/grants",
         "POST v1/requests",
       ].sort(),
     );

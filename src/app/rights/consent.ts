@@ -16,6 +16,9 @@ import { markApplied } from "./applied-at";
 import { awaitsNomineeReview, onBehalfOf } from "./on-behalf";
 import { advance, SYSTEM } from "./support";
 import { platformRecords as platformCollection } from "../stores";
+import { Purpose, PURPOSE_DEFINITIONS } from "../../domain/consent/purposes";
+import { type ConsentArtefact, relevantTo } from "../../domain/consent/artefact";
+import { appendArtefact, artefactsOf, principalOf } from "./consent-artefacts/store";
 
 /**
  * Withdrawal of consent (Privacy Policy §7; DPDP Act 2023 s.6(4)–(6)), per purpose. Recorded twice:
@@ -32,15 +35,7 @@ import { platformRecords as platformCollection } from "../stores";
  * security logs) is kept by the erasure itself and listed on its certificate. The reason is recorded.
  */
 
-export const PURPOSES = ["marketing_email", "analytics", "whatsapp_messaging"] as const;
-export const Purpose = z.enum(PURPOSES);
-export type Purpose = z.infer<typeof Purpose>;
-
-const PURPOSE_LABEL: Record<Purpose, string> = {
-  marketing_email: "marketing emails",
-  analytics: "analytics",
-  whatsapp_messaging: "WhatsApp messaging",
-};
+export { PURPOSES } from "../../domain/consent/purposes";
 
 const ledgerId = (purpose: Purpose) => `consent:${purpose}`;
 
@@ -123,12 +118,44 @@ function subjectOf(request: RequestDoc): Subject | undefined {
   return undefined;
 }
 
-/** Records the withdrawal of each purpose, in the ledger and in the platform's consent records. */
+const ConsentManagerRef = z.object({ id: z.string(), registrationNumber: z.string() });
+
+/**
+ * The withdrawal as a consent artefact (docs/consent.md): however it arrived (dashboard, verified public
+ * request, staff for an email, a consent manager), it ends here. Its id is the request's and the purpose,
+ * so a resumed execution finds the one it wrote. No business named: the person withdrew from every one.
+ */
+function withdrawalArtefact(
+  app: AppContext,
+  request: RequestDoc,
+  subject: Subject,
+  purpose: Purpose,
+  at: string,
+): ConsentArtefact {
+  const manager = ConsentManagerRef.safeParse(request.details.consentManager);
+  return {
+    id: `ca-w-${request.id}-${purpose}`,
+    pk: request.pk,
+    docType: "consent-artefact",
+    action: "withdraw",
+    principal: principalOf(subject),
+    purpose,
+    channel: request.channel,
+    recordedBy: { kind: "request", ref: request.id },
+    ...(manager.success ? { consentManager: manager.data } : {}),
+    requestId: request.id,
+    effectiveAt: at,
+    recordedAt: app.ports.clock.now().toISOString(),
+  };
+}
+
+/** Records the withdrawal of each purpose: an artefact, the ledger and the platform's consent records. */
 async function recordWithdrawals(app: AppContext, request: RequestDoc, purposes: Purpose[], at: string) {
   const subject = subjectOf(request);
   if (!subject) return;
   const entry = consentEntry(app);
   for (const purpose of purposes) {
+    await appendArtefact(app, withdrawalArtefact(app, request, subject, purpose, at));
     const read = await app.stores.consents.read(ledgerId(purpose), request.pk);
     const current = LedgerEntry.safeParse(read?.doc);
     // Withdrawn already: it stays withdrawn from the first moment.
@@ -376,7 +403,7 @@ export const consentWithdrawalExecutor: Executor = async (app, request, step) =>
   const followUp = await erasureFollowUp(app, current, purposes);
   step("complete");
   await advance(app, current, "complete", {
-    reason: `Consent withdrawn for ${purposes.map((p) => PURPOSE_LABEL[p]).join(", ")}, from ${at}. ${followUp.reason}`,
+    reason: `Consent withdrawn for ${purposes.map((p) => PURPOSE_DEFINITIONS[p].label.en).join(", ")}, from ${at}. ${followUp.reason}`,
     data: {
       purposes,
       withdrawnAt: at,
@@ -392,12 +419,46 @@ export const consentWithdrawalExecutor: Executor = async (app, request, step) =>
 
 export interface ConsentAnswer {
   purpose: Purpose;
-  status: "granted" | "withdrawn";
+  status: "granted" | "withdrawn" | "expired";
   since: string;
   channel?: string;
 }
 
-type ConsentEvent = { state: "granted" | "withdrawn"; at: string; channel?: string };
+type ConsentEvent = { state: "granted" | "withdrawn" | "expired"; at: string; channel?: string };
+
+/**
+ * The withdrawals the consent artefacts may not show yet: the ledger (withdrawals recorded before
+ * artefacts existed) and withdrawals verified but not yet executed. The validation counts them too.
+ */
+export async function withdrawalsOutsideArtefacts(
+  app: AppContext,
+  subject: Subject,
+  purpose: Purpose,
+): Promise<{ at: string; channel?: string }[]> {
+  const pk = subjectPartition(subject);
+  const [ledgerRead, pending] = await Promise.all([
+    app.stores.consents.read(ledgerId(purpose), pk),
+    pendingWithdrawals(app, pk, purpose),
+  ]);
+  const ledger = LedgerEntry.safeParse(ledgerRead?.doc);
+  return [
+    ...pending,
+    ...(ledger.success && ledger.data.state === "withdrawn"
+      ? [{ at: ledger.data.since, channel: ledger.data.channel }]
+      : []),
+  ];
+}
+
+/** The artefacts as events: each grant (and its lapse, once past), each withdrawal. */
+function artefactEvents(artefacts: ConsentArtefact[], now: Date): ConsentEvent[] {
+  return artefacts.flatMap((a): ConsentEvent[] => {
+    if (a.action === "withdraw") return [{ state: "withdrawn", at: a.effectiveAt, channel: a.channel }];
+    const granted: ConsentEvent = { state: "granted", at: a.effectiveAt, channel: a.channel };
+    return a.expiresAt && Date.parse(a.expiresAt) <= now.getTime()
+      ? [granted, { state: "expired", at: a.expiresAt, channel: a.channel }]
+      : [granted];
+  });
+}
 
 /** Withdrawals verified but not yet executed: withdrawn from verification, not from execution. */
 async function pendingWithdrawals(app: AppContext, pk: string, purpose: Purpose): Promise<ConsentEvent[]> {
@@ -440,12 +501,16 @@ export async function consentStatus(
     tenantFilter = caller.tenantId;
   }
   const pk = subjectPartition(subject);
-  const [ledgerRead, pending, records] = await Promise.all([
+  const [ledgerRead, pending, records, artefacts] = await Promise.all([
     app.stores.consents.read(ledgerId(purpose), pk),
     pendingWithdrawals(app, pk, purpose),
     platformRecords(app, subject, purpose, subject.type === "whatsapp" ? tenantFilter : undefined),
+    artefactsOf(app, subject, purpose),
   ]);
-  const events: ConsentEvent[] = [...pending];
+  // The artefacts that speak for this business, as the validation reads them (a grant to another
+  // business is not this one's consent; the person's withdrawal holds for all).
+  const relevant = relevantTo(artefacts, subject.type === "whatsapp" ? tenantFilter : undefined);
+  const events: ConsentEvent[] = [...pending, ...artefactEvents(relevant, app.ports.clock.now())];
   const ledger = LedgerEntry.safeParse(ledgerRead?.doc);
   if (ledger.success)
     events.push({ state: ledger.data.state, at: ledger.data.since, channel: ledger.data.channel });
@@ -460,7 +525,12 @@ export async function consentStatus(
   }
   // A business sees a number's consent only where it holds a record of the number itself: the
   // person's dealings with this service are not shown to businesses that never had the number.
-  if (caller.kind === "dashboard" && subject.type === "whatsapp" && records.length === 0)
+  if (
+    caller.kind === "dashboard" &&
+    subject.type === "whatsapp" &&
+    records.length === 0 &&
+    !relevant.some((a) => a.tenantId === caller.tenantId)
+  )
     throw notFound("No consent is recorded for this subject and purpose.");
   if (events.length === 0) throw notFound("No consent is recorded for this subject and purpose.");
   events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));

@@ -18,3 +18,8 @@ export { nominationKind } from "./nomination-kind";
 export { nominationState } from "./nomination";
 export { awaitsNomineeReview, nomineeFiling } from "./on-behalf";
 export { refuseTeamMember } from "./owner-only";
+export { acceptManagerRequest, type ManagerAction } from "./consent-artefacts/manager";
+export { grantConsent } from "./consent-artefacts/grant";
+export { consentHistory, consentHistoryOfRequest } from "./consent-artefacts/history";
+export { validateConsent, VALIDATION_RECORD_DAYS } from "./consent-artefacts/validate";
+export { maskPhone } from "./support";

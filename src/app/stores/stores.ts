@@ -32,6 +32,15 @@ export interface Stores {
   nominationPointers: TypedStore<Typed<"nomination-pointer">>;
   /** `requests`, `consent`: the consent ledger, one entry per subject and purpose. */
   consents: TypedStore<Typed<"consent">>;
+  /**
+   * `requests`, `consent-artefact`: grants and withdrawals of consent, in the principal's partition.
+   * Created and read, never rewritten: a renewal or a withdrawal is a new artefact (docs/consent.md).
+   */
+  consentArtefacts: AppendOnly<Typed<"consent-artefact">>;
+  /** `requests`, `consent-validation`: that a validation was asked and what it answered (with a `ttl`). */
+  consentValidations: AppendOnly<Typed<"consent-validation">>;
+  /** `requests`, `consent-manager-jti`: each consent manager request id seen, so none is replayed (`ttl`). */
+  consentManagerRequests: AppendOnly<Typed<"consent-manager-jti">>;
   /** `requests`, `breach`: a personal data breach (partition `breach:<id>`). */
   breaches: TypedStore<Typed<"breach">>;
   /**
@@ -79,6 +88,9 @@ export function buildStores(ports: Pick<Ports, "documents">): Stores {
     nominees: new TypedStore(requests, "nominee"),
     nominationPointers: new TypedStore(requests, "nomination-pointer"),
     consents: new TypedStore(requests, "consent"),
+    consentArtefacts: new TypedStore(requests, "consent-artefact"),
+    consentValidations: new TypedStore(requests, "consent-validation"),
+    consentManagerRequests: new TypedStore(requests, "consent-manager-jti"),
     breaches: new TypedStore(requests, "breach"),
     audit: new TypedStore(service("audit")),
     rateLimits: new TypedStore(service("ratelimits")),

@@ -36,12 +36,23 @@ export const StoredScope = z.discriminatedUnion("type", [
 ]);
 export type StoredScope = z.infer<typeof StoredScope>;
 
-export const Channel = z.enum(["dashboard", "public", "email", "staff"]);
+/** `consent_manager`: a withdrawal a consent manager registered with the Board sent (docs/consent.md). */
+export const Channel = z.enum(["dashboard", "public", "email", "staff", "consent_manager"]);
 export type Channel = z.infer<typeof Channel>;
 
 export const Actor = z
   .object({
-    kind: z.enum(["owner", "admin", "member", "public", "support", "privacy_officer", "system", "nominee"]),
+    kind: z.enum([
+      "owner",
+      "admin",
+      "member",
+      "public",
+      "support",
+      "privacy_officer",
+      "system",
+      "nominee",
+      "consent_manager",
+    ]),
     /** Keyed hash of the token subject: who acted, provable, but no identifier in clear. */
     ref: z.string().optional(),
   })

@@ -51,7 +51,9 @@ const CheckBody = z
 
 const ConsentView = z.object({
   purpose: z.enum(PURPOSES),
-  status: z.enum(["granted", "withdrawn"]),
+  status: z
+    .enum(["granted", "withdrawn", "expired"])
+    .describe("expired: a grant past its validity and not renewed (read it as no consent)"),
   since: z.string(),
   channel: z.string().optional(),
 });

@@ -9,6 +9,14 @@ import { createRequestRoute, getRequestRoute, listRequestsRoute } from "./reques
 import { breachRoutes } from "./breaches";
 import { correctionConfirmRoutes } from "./correction-confirm";
 import { consentCheckRoute, consentLookupRoute } from "./consents";
+import {
+  consentHistoryRoute,
+  consentNoticesRoute,
+  grantConsentRoute,
+  requestConsentsRoute,
+  validateConsentRoute,
+} from "./consent-artefacts";
+import { consentManagerRoute } from "./consent-managers";
 import { grievanceRoutes } from "./grievances";
 import { operationsRoutes } from "./operations";
 import { slaRoute } from "./sla";
@@ -43,6 +51,12 @@ export function allRoutes(includeDev: boolean): HttpRoute[] {
     ...grievanceRoutes,
     consentCheckRoute,
     consentLookupRoute,
+    consentNoticesRoute,
+    grantConsentRoute,
+    validateConsentRoute,
+    consentHistoryRoute,
+    requestConsentsRoute,
+    consentManagerRoute,
     ...breachRoutes,
     slaRoute,
     ...operationsRoutes,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PURPOSES } from "../../domain/consent/purposes";
 import { noticeLanguages } from "../../domain/notices";
 import { RequestKind, RequestStatus } from "../../domain/requests/model";
 import { REQUEST_ID_PATTERN } from "../../domain/requests/request-id";
@@ -69,7 +70,7 @@ const CorrectionItem = z
         message: "not a valid phone number (with country code)",
       });
   });
-export const ConsentPurpose = z.enum(["marketing_email", "analytics", "whatsapp_messaging"]);
+export const ConsentPurpose = z.enum(PURPOSES);
 
 const Erasure = z
   .object({
@@ -135,7 +136,11 @@ const ConsentWithdrawal = z
   .object({
     kind: z.literal("consent_withdrawal"),
     scope: Scope.optional(),
-    purposes: z.array(ConsentPurpose).min(1).max(ConsentPurpose.options.length),
+    purposes: z
+      .array(ConsentPurpose)
+      .min(1)
+      .max(ConsentPurpose.options.length)
+      .refine((ps) => new Set(ps).size === ps.length, "each purpose once"),
     onBehalfOf: OnBehalfOf.optional(),
     ...common,
   })
