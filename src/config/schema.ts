@@ -61,6 +61,31 @@ const hashKey = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/**
+ * PROCESSOR_WEBHOOK_SECRETS: a JSON object {partnerId: base64 secret of at least 32 bytes}, the signing
+ * secret of each service partner's webhook and confirmations (docs/processors.md). In Azure a Key Vault
+ * reference, like SUBJECT_HASH_KEY; never logged. A partner without one gets no webhook and its
+ * confirmations are refused.
+ */
+const processorSecrets = z.string().transform((text, ctx): Record<string, string> => {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: "custom", message: 'must be a JSON object {"partner-id":"<base64 secret>"}' });
+    return z.NEVER;
+  }
+  const parsed = z
+    .record(z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, "a partner id of the processor register"), hashKey)
+    .safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      ctx.addIssue({ code: "custom", message: issue.message, path: issue.path.map(String) });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+
 /** The Key Vault key that wraps the per-tenant backup data keys: https://<vault>.vault.azure.net/keys/<name>. */
 const kekId = z
   .string()
@@ -126,6 +151,8 @@ const common = {
    * backup key back, which deletion certificates state (`backups.residualUntil`).
    */
   COSMOS_BACKUP_TIER: z.enum(["Continuous7Days", "Continuous30Days"]).default("Continuous30Days"),
+  /** The service partners' signing secrets (Key Vault reference in Azure; locally derived when unset). */
+  PROCESSOR_WEBHOOK_SECRETS: processorSecrets.optional(),
 };
 
 /** The days of point-in-time restore a continuous-backup tier keeps. */

@@ -22,6 +22,8 @@ async function main() {
       });
       console.log(`Demo tenant ${seeded.tenantId} (${organisation}), owner token:\n  ${seeded.ownerToken}`);
     }
+    const partners = await dev.seedProcessors();
+    if (partners) console.log(`Processor register: ${partners} demo partners (GET /api/v1/processors)`);
     console.log(`Privacy officer token:\n  ${await dev.mintToken({ role: "privacy_officer" })}`);
     console.log(`Support token:\n  ${await dev.mintToken({ role: "support" })}`);
   }

@@ -32,6 +32,12 @@ export interface Stores {
   nominationPointers: TypedStore<Typed<"nomination-pointer">>;
   /** `requests`, `consent`: the consent ledger, one entry per subject and purpose. */
   consents: TypedStore<Typed<"consent">>;
+  /** `requests`, `processor`: the processor register, one entry per service partner (partition `processors`). */
+  processors: TypedStore<Typed<"processor">>;
+  /** `requests`, `processor-task`: one partner's part of one request, in the request's partition. */
+  processorTasks: TypedStore<Typed<"processor-task">>;
+  /** `requests`, `processor-fan-out`: which partners a request's event was sent to, fixed once (its partition). */
+  processorFanOuts: TypedStore<Typed<"processor-fan-out">>;
   /** `requests`, `breach`: a personal data breach (partition `breach:<id>`). */
   breaches: TypedStore<Typed<"breach">>;
   /**
@@ -79,6 +85,9 @@ export function buildStores(ports: Pick<Ports, "documents">): Stores {
     nominees: new TypedStore(requests, "nominee"),
     nominationPointers: new TypedStore(requests, "nomination-pointer"),
     consents: new TypedStore(requests, "consent"),
+    processors: new TypedStore(requests, "processor"),
+    processorTasks: new TypedStore(requests, "processor-task"),
+    processorFanOuts: new TypedStore(requests, "processor-fan-out"),
     breaches: new TypedStore(requests, "breach"),
     audit: new TypedStore(service("audit")),
     rateLimits: new TypedStore(service("ratelimits")),

@@ -15,6 +15,7 @@ import { slaRoute } from "./sla";
 import { subjectInventoryLookupRoute, subjectInventoryRoute } from "./subjects";
 import { healthRoute, livenessRoute, openApiRouteOver, readinessRoute } from "./system";
 import { problemTypeRoute } from "./problems";
+import { processorRoutes } from "./processors";
 
 const openApiRoute = openApiRouteOver((includeDev) => allRoutes(includeDev));
 
@@ -44,6 +45,7 @@ export function allRoutes(includeDev: boolean): HttpRoute[] {
     consentCheckRoute,
     consentLookupRoute,
     ...breachRoutes,
+    ...processorRoutes,
     slaRoute,
     ...operationsRoutes,
     devTokenRoute,
