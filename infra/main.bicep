@@ -107,6 +107,12 @@ param subjectHashKeySecretName string = 'subject-hash-key'
 @description('False only for the very first deployment of an environment, before ops create the SUBJECT_HASH_KEY secret: the identity\'s Secrets User role is scoped to that secret, which must exist (infra/README.md).')
 param subjectHashKeyCreated bool = true
 
+@description('Name of the Key Vault secret holding PROCESSOR_WEBHOOK_SECRETS, the service partners\' signing secrets as JSON {"partner-id":"<base64>"} (docs/processors.md).')
+param processorSecretsSecretName string = 'processor-webhook-secrets'
+
+@description('True once ops have created the processor-secrets secret (docs/processors.md). False: the app setting is empty, no partner webhook is signed and every partner confirmation is refused; nothing else changes.')
+param processorSecretsCreated bool = false
+
 // ── Data stores ─────────────────────────────────────────────────────────────────────────────────────
 
 @description('Cosmos DB serverless (dev). Serverless is single-region: cosmosSecondaryLocation is then ignored.')
@@ -392,6 +398,8 @@ module keyVault 'modules/keyvault.bicep' = {
     backupKeyName: backupKeyName
     subjectHashKeySecretName: subjectHashKeySecretName
     subjectHashKeyCreated: subjectHashKeyCreated
+    processorSecretsSecretName: processorSecretsSecretName
+    processorSecretsCreated: processorSecretsCreated
     publicNetworkAccess: privateNetworking ? 'Disabled' : keyVaultPublicNetworkAccess
     workspaceId: monitoring.outputs.workspaceId
     // what-if cannot know the principal id before the identity exists: see "Role assignment names" above.
@@ -474,6 +482,7 @@ module functionApp 'modules/functionapp.bicep' = {
     serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
     keyVaultName: keyVault.outputs.name
     subjectHashKeySecretName: subjectHashKeySecretName
+    processorSecretsSecretName: processorSecretsCreated ? processorSecretsSecretName : ''
     backupKeyId: keyVault.outputs.backupKeyId
     authIssuer: authIssuer
     authAudience: authAudience

@@ -63,6 +63,9 @@ param serviceBusNamespace string
 param keyVaultName string
 param subjectHashKeySecretName string
 
+@description('The Key Vault secret holding PROCESSOR_WEBHOOK_SECRETS; empty until ops have created it (the setting is then empty).')
+param processorSecretsSecretName string
+
 @description('Versionless id of the backup key-encryption key: https://<vault>.vault.azure.net/keys/<name>.')
 param backupKeyId string
 param authIssuer string
@@ -121,6 +124,11 @@ var codeSettings = {
   AUTH_JWKS_URL: authJwksUrl
   // Resolved by the platform with the identity's Key Vault Secrets User role: never a literal here.
   SUBJECT_HASH_KEY: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${subjectHashKeySecretName})'
+  // The service partners' signing secrets (docs/processors.md), a Key Vault reference the same way; empty (read as
+  // unset) until ops have created the secret, so a first deployment never starts on an unresolvable reference.
+  PROCESSOR_WEBHOOK_SECRETS: empty(processorSecretsSecretName)
+    ? ''
+    : '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${processorSecretsSecretName})'
   // A key id, not key material: the app asks Key Vault to wrap and unwrap with it (Key Vault Crypto User).
   BACKUP_KEK_ID: backupKeyId
   // The app's default host name: <app>.azurewebsites.net while the site does not opt into unique default host
