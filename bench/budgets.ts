@@ -138,6 +138,10 @@ export const budgets: Record<string, ActionBudget> = {
     "one empty page per kind of own record past its period, its run records",
   ),
   "timer dropDeadLetteredNotices, nothing due": timerBudget({}, "the dead-letter queue is empty"),
+  "timer processorTasks, nothing due": timerBudget(
+    { "cosmos.crossPartitionQueryPage": 1 },
+    "one empty page of open partner tasks whose next action (notice, reminder, deadline) is due",
+  ),
   "timer sealAuditAnchors, nothing due": timerBudget(
     { "cosmos.pointRead": 1, "cosmos.crossPartitionQueryPage": 1, "blob.read": 2 },
     "the latest anchor read, one empty page of audit events since the last sweep",

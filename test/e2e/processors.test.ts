@@ -3,7 +3,7 @@ import { fanOutToProcessors, eventFor, runProcessorTasks } from "../../src/app/p
 import { signWebhook } from "../../src/domain/processors/signature";
 import type { DevClock } from "../../src/adapters/embedded/dev-clock";
 import { startTestHost, type TestHost } from "../support/host";
-import { latestCode } from "../support/outbox";
+import { latestCode, outboxFor } from "../support/outbox";
 import { testData } from "../support/generators";
 import { startPartnerReceiver } from "../support/partner-receiver";
 
@@ -98,7 +98,7 @@ beforeAll(async () => {
       entry({
         name: "Pay Gateway",
         categories: ["payments"],
-        channel: { type: "webhook", url: `${receiver.url}/pay` },
+        channel: { type: "email", contactName: "Merchant compliance", address: "pay-desk@partner.example" },
       }),
     ],
     [
@@ -172,7 +172,7 @@ describe("the processor register", () => {
     });
     expect(created.status).toBe(201);
     expect(created.headers.get("location")).toBe("/api/v1/processors/old-partner");
-    const changed = await host.call("PUT", "/v1/processors/old-partner", {
+    const changed = await host.call("POST", "/v1/processors/old-partner/versions", {
       token: officer,
       body: entry({ name: "Old Partner Ltd", confirmWithin: "P5D" }),
     });
@@ -184,7 +184,10 @@ describe("the processor register", () => {
     });
     expect(retired.status).toBe(200);
     expect(retired.body).toMatchObject({ status: "retired", version: 3 });
-    const again = await host.call("PUT", "/v1/processors/old-partner", { token: officer, body: entry({}) });
+    const again = await host.call("POST", "/v1/processors/old-partner/versions", {
+      token: officer,
+      body: entry({}),
+    });
     expect(again.status).toBe(409);
     const t = await seed({ conversations: 1 });
     const owner = await host.call("GET", "/v1/processors", { token: t.ownerToken });
@@ -216,7 +219,7 @@ describe("the processor register", () => {
     }
     for (const id of ["bad-1", "bad-2", "bad-3", "bad-4", "bad-6"])
       expect((await host.call("GET", `/v1/processors/${id}`, { token: officer })).status).toBe(404);
-    const put = await host.call("PUT", "/v1/processors/chat-cloud", {
+    const put = await host.call("POST", "/v1/processors/chat-cloud/versions", {
       token: officer,
       body: entry({ categories: ["nope"] }),
     });
@@ -244,7 +247,8 @@ describe("the processor register", () => {
     for (const token of [member, admin, t.ownerToken, support]) {
       expect((await host.call("POST", "/v1/processors", { token, body })).status).toBe(403);
       expect(
-        (await host.call("PUT", "/v1/processors/chat-cloud", { token, body: entry({ name: "X" }) })).status,
+        (await host.call("POST", "/v1/processors/chat-cloud/versions", { token, body: entry({ name: "X" }) }))
+          .status,
       ).toBe(403);
       expect(
         (await host.call("POST", "/v1/processors/chat-cloud/retirement", { token, body: { reason: "x" } }))
@@ -293,7 +297,14 @@ describe("an account erasure told to the partners holding what was erased", () =
     expect(own.body.processors).toHaveLength(3);
 
     const got = receiver.received.slice(before);
-    expect(got.map((r) => r.path).sort()).toEqual(["/chat", "/pay"]);
+    expect(got.map((r) => r.path)).toEqual(["/chat"]);
+    // By email to the partner's named contact: the task id, the tenant id, the deadline; no person's data.
+    const mails = (await outboxFor(host, "pay-desk@partner.example")).filter(
+      (m) => m.template === "processor_task",
+    );
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.text).toContain(payTask());
+    expect(mails[0]!.text).toContain(t.tenantId);
     const chat = notices("/chat").at(-1)!;
     expect(chat.json).toMatchObject({
       type: "processor_task.notice",
@@ -355,11 +366,10 @@ describe("an account erasure told to the partners holding what was erased", () =
   });
 
   it("staff record an emailed confirmation and a waiver with its reason; then the erasure completes, the certificate lists each", async () => {
-    const pay = await host.call(
-      "POST",
-      `/v1/processor-tasks/${payTask()}/confirmation`,
-      signed(payTask(), SECRETS["pay-gateway"]),
-    );
+    const pay = await host.call("POST", `/v1/processor-tasks/${payTask()}/resolution`, {
+      token: officer,
+      body: { outcome: "confirmed", note: "Reply of 3 March from merchant compliance: erased" },
+    });
     expect(pay.status).toBe(200);
     expect((await request(requestId)).status).toBe("purged");
     const waived = await host.call("POST", `/v1/processor-tasks/${mailTask()}/resolution`, {
@@ -382,7 +392,7 @@ describe("an account erasure told to the partners holding what was erased", () =
     );
     expect(Object.keys(lines).sort()).toEqual(["chat-cloud", "mail-relay", "pay-gateway"]);
     expect(lines["chat-cloud"]).toMatchObject({ status: "confirmed", confirmedBy: "partner" });
-    expect(lines["pay-gateway"]).toMatchObject({ status: "confirmed", confirmedBy: "partner" });
+    expect(lines["pay-gateway"]).toMatchObject({ status: "confirmed", confirmedBy: "staff" });
     expect(lines["mail-relay"]).toMatchObject({
       status: "waived",
       waivedReason: "The relay keeps no copy after delivery: nothing to erase",
@@ -522,5 +532,62 @@ describe("a WhatsApp-number erasure, a lost callback, the reminder and the deadl
         waivedReason: expect.stringMatching(/holds no data/),
       }),
     ]);
+  });
+});
+
+describe("a consent withdrawal and a correction tell the partners processing what they touch", () => {
+  it("withdrawing marketing email tells the partner holding the account's addresses, and no one else", async () => {
+    const t = await seed({ conversations: 1 });
+    const before = receiver.received.length;
+    const res = await host.call("POST", "/v1/requests", {
+      token: t.ownerToken,
+      body: {
+        kind: "consent_withdrawal",
+        scope: { type: "account", tenantId: t.tenantId },
+        purposes: ["marketing_email"],
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.status).toBe("completed");
+    const view = await request(res.body.id);
+    expect(
+      view.processors.map((p: { processorId: string; categories: string[] }) => [
+        p.processorId,
+        p.categories,
+      ]),
+    ).toEqual([["mail-relay", ["account", "team_members"]]]);
+    expect(receiver.received.length).toBe(before);
+    const published = host.runtime.dev!.partnerTopics("partner-mail").map((m) => JSON.parse(m.body));
+    expect(published.at(-1)).toMatchObject({
+      kind: "consent_withdrawal",
+      taskId: `pt.mail-relay.${res.body.id}`,
+      subject: { type: "tenant", tenantId: t.tenantId },
+    });
+  });
+
+  it("a correction of the owner's details, once applied, tells the same partner to correct them", async () => {
+    const t = await seed({ conversations: 1 });
+    const res = await host.call("POST", "/v1/requests", {
+      token: t.ownerToken,
+      body: { kind: "correction", corrections: [{ field: "organisation", value: "Renamed Clinic" }] },
+    });
+    expect(res.status).toBe(201);
+    expect(await request(res.body.id)).not.toHaveProperty("processors");
+    const approved = await host.call("POST", `/v1/requests/${res.body.id}/approve`, {
+      token: support,
+      body: {},
+    });
+    expect(approved.status).toBe(200);
+    const view = await request(res.body.id);
+    expect(view.status).toBe("completed");
+    expect(view.processors).toEqual([
+      expect.objectContaining({
+        processorId: "mail-relay",
+        status: "open",
+        categories: ["account", "team_members"],
+      }),
+    ]);
+    const published = host.runtime.dev!.partnerTopics("partner-mail").map((m) => JSON.parse(m.body));
+    expect(published.at(-1)).toMatchObject({ kind: "correction", taskId: `pt.mail-relay.${res.body.id}` });
   });
 });

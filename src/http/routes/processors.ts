@@ -149,9 +149,9 @@ export const processorRoutes: HttpRoute[] = [
   }),
   route({
     name: "updateProcessor",
-    method: "PUT",
-    path: "v1/processors/{processorId}",
-    summary: "Change an entry (a new version; tasks already made keep theirs)",
+    method: "POST",
+    path: "v1/processors/{processorId}/versions",
+    summary: "Change an entry: the body is the whole new version (tasks already made keep theirs)",
     access: OFFICER,
     params: ProcessorParams,
     body: ProcessorInput,
