@@ -508,7 +508,7 @@ describe("a WhatsApp-number erasure, a lost callback, the reminder and the deadl
   it("a fan-out run again (a crash, a duplicate delivery) makes no second task", async () => {
     const doc = await host.runtime.app.stores.requests.get(requestId);
     const event = eventFor(doc, "erasure", ["conversations", "messages"])!;
-    const tasks = await fanOutToProcessors(host.runtime.app, doc, event);
+    const { tasks } = await fanOutToProcessors(host.runtime.app, doc, event);
     expect(tasks.map((t) => t.id)).toEqual([task()]);
     const all = await host.runtime.app.stores.processorTasks.query({ partitionKey: doc.pk });
     expect(all.items).toHaveLength(1);

@@ -13,7 +13,13 @@ import { applyAction } from "../requests";
 import { readPurgeJob, recordsHandled } from "./purge-job";
 import { tenantPartition } from "../../domain/storage/partition-keys";
 import type { CertificateProcessorLine } from "../../domain/audit/certificate-schema";
-import { eventFor, fanOutToProcessors, processorOutcome } from "../processors";
+import {
+  eventFor,
+  fanOutToProcessors,
+  outcomeOf,
+  type ProcessorOutcome,
+  processorOutcome,
+} from "../processors";
 
 /**
  * The deletion certificate (stored in `jobs` as `certificate:<requestId>`): what was deleted,
@@ -116,6 +122,7 @@ export async function issueCertificate(app: AppContext, requestId: string): Prom
   const tenantId = request.scope.tenantId;
   const existing = await jobs(app).read<Certificate>(certificateId(requestId), request.pk);
   let certificate = existing?.doc;
+  let partners: ProcessorOutcome | undefined;
   if (!certificate) {
     const job = await readPurgeJob(app, requestId, tenantId);
     if (!job?.finishedAt) throw new DomainError("conflict", "The purge has not finished yet.");
@@ -125,8 +132,7 @@ export async function issueCertificate(app: AppContext, requestId: string): Prom
       .filter(([, o]) => o.action !== "retained")
       .map(([c]) => c);
     const event = eventFor(request, "erasure", erased);
-    if (event) await fanOutToProcessors(app, request, event);
-    const partners = await processorOutcome(app, request);
+    partners = outcomeOf(event ? await fanOutToProcessors(app, request, event) : { planned: 0, tasks: [] });
     const { held, shredding, rotatesBy } = await backupsLine(app, tenantPartition(tenantId), tenantId);
     const { headHash } = await new AuditLog(app).verified(requestId);
     certificate = {
@@ -173,7 +179,7 @@ export async function issueCertificate(app: AppContext, requestId: string): Prom
   // Sealed into the chain and anchored before it can be handed out (`certificate_issued`); a run that
   // stopped after storing it seals it now.
   certificate = await sealCertificate<Certificate>(app, certificateId(requestId), request.pk);
-  return completeIfNoBackups(app, request, certificate);
+  return completeIfNoBackups(app, request, certificate, partners);
 }
 
 /**
@@ -185,9 +191,11 @@ export async function completeIfNoBackups(
   app: AppContext,
   request: RequestDoc,
   certificate: Certificate,
+  /** The partners' state when the caller has just read it (the fan-out): not read again. */
+  known?: ProcessorOutcome,
 ): Promise<Certificate> {
   if (request.status !== "purged" && request.status !== "purging") return certificate;
-  const partners = await processorOutcome(app, request);
+  const partners = known ?? (await processorOutcome(app, request));
   if (!partners.settled) return withPartnerLines(app, certificate, partners.lines);
   const subject = request.scope.type === "account" ? tenantPartition(request.scope.tenantId) : request.pk;
   if ((await activeBackupsHolding(app, subject)).length > 0)

@@ -11,4 +11,4 @@ export {
 export { seedProcessors } from "./seed";
 export { eventFor, fanOutToProcessors, type ProcessorEvent } from "./tasks";
 export { runProcessorTasks } from "./timer";
-export { processorOutcome, processorsView } from "./views";
+export { outcomeOf, type ProcessorOutcome, processorOutcome, processorsView } from "./views";

@@ -10,7 +10,7 @@ import {
   taskId,
   type TaskSubject,
 } from "../../domain/processors/task";
-import { AlreadyExistsError } from "../../ports/document-store";
+import { AlreadyExistsError, PreconditionFailedError } from "../../ports/document-store";
 import { AuditLog } from "../audit";
 import type { AppContext } from "../context";
 import { errorClass } from "../../ports/logger";
@@ -152,9 +152,9 @@ export async function fanOutToProcessors(
   app: AppContext,
   request: RequestDoc,
   event: ProcessorEvent,
-): Promise<ProcessorTask[]> {
+): Promise<TaskState> {
   const decided = await plan(app, request, event);
-  if (!decided) return [];
+  if (!decided) return { planned: 0, tasks: [] };
   const tasks: ProcessorTask[] = [];
   for (const p of decided.partners) {
     const id = taskId(p.processorId, request.id);
@@ -195,7 +195,7 @@ export async function fanOutToProcessors(
       if (again) tasks.push(ProcessorTask.parse(again.doc));
     }
   }
-  return tasks;
+  return { planned: decided.partners.length, tasks };
 }
 
 /** A failed send is tried again this long after (the timer's next pass at the earliest). */
@@ -236,14 +236,21 @@ export async function deliverNotice(
   if (next.nextActionAt === undefined) delete next.nextActionAt;
   try {
     await app.stores.processorTasks.replace(next, etag);
-  } catch {
+  } catch (e) {
     // Another run recorded it first: its outcome stands.
+    if (!(e instanceof PreconditionFailedError)) throw e;
   }
   return next;
 }
 
+/** How many partners were decided for a request, and the tasks found of them. */
+export interface TaskState {
+  planned: number;
+  tasks: ProcessorTask[];
+}
+
 /** The partners decided for a request and their tasks (point reads in its partition: a handful). */
-export async function taskState(app: AppContext, request: Pick<RequestDoc, "id" | "pk">) {
+export async function taskState(app: AppContext, request: Pick<RequestDoc, "id" | "pk">): Promise<TaskState> {
   const decided = await readFanOut(app, request);
   const tasks: ProcessorTask[] = [];
   for (const p of decided?.partners ?? []) {

@@ -11,6 +11,8 @@ import { deliverNotice, nextAction, RETRY_MS } from "./tasks";
 export interface ProcessorTimerResult {
   due: number;
   noticesSent: number;
+  /** Notices the partner's channel did not take again: retried in 15 minutes (the task keeps the error class). */
+  noticesFailed: number;
   remindersSent: number;
   overdue: number;
   failed: number;
@@ -30,7 +32,14 @@ export async function runProcessorTasks(
 ): Promise<ProcessorTimerResult> {
   const run = startRun(app, "processorTasks", options);
   const now = app.ports.clock.now();
-  const result: ProcessorTimerResult = { due: 0, noticesSent: 0, remindersSent: 0, overdue: 0, failed: 0 };
+  const result: ProcessorTimerResult = {
+    due: 0,
+    noticesSent: 0,
+    noticesFailed: 0,
+    remindersSent: 0,
+    overdue: 0,
+    failed: 0,
+  };
   for await (const page of queryPages<ProcessorTask>(app.stores.processorTasks, {
     where: [
       { field: "status", op: "=", value: "open" },
@@ -51,7 +60,7 @@ export async function runProcessorTasks(
   return result;
 }
 
-type Outcome = "noticesSent" | "remindersSent" | "overdue" | undefined;
+type Outcome = "noticesSent" | "noticesFailed" | "remindersSent" | "overdue" | undefined;
 
 async function step(
   app: AppContext,
@@ -81,7 +90,7 @@ async function act(
     return undefined;
   if (!task.notice.sentAt) {
     const after = await deliverNotice(app, task, found.etag);
-    return after.notice.sentAt ? "noticesSent" : undefined;
+    return after.notice.sentAt ? "noticesSent" : "noticesFailed";
   }
   if (now.getTime() >= Date.parse(task.deadline)) {
     const overdue: ProcessorTask = { ...task, overdueAt: now.toISOString() };

@@ -3,7 +3,7 @@ import type { RequestDoc } from "../../domain/requests/model";
 import type { ProcessorTask } from "../../domain/processors/task";
 import type { AppContext } from "../context";
 import { isSettled } from "../../domain/processors/task";
-import { taskState, tasksOf } from "./tasks";
+import { type TaskState, taskState, tasksOf } from "./tasks";
 
 /** The certificate's line for a partner: when it confirmed, or the reason staff recorded. */
 export function certificateLine(task: ProcessorTask): CertificateProcessorLine {
@@ -20,12 +20,22 @@ export function certificateLine(task: ProcessorTask): CertificateProcessorLine {
 }
 
 /** The certificate's partner lines, and whether every partner settled (the erasure may complete). */
+export interface ProcessorOutcome {
+  settled: boolean;
+  lines: CertificateProcessorLine[];
+}
+
+/** From a fan-out's result (what it just made or found): no second read. */
+export const outcomeOf = ({ planned, tasks }: TaskState): ProcessorOutcome => ({
+  settled: tasks.length === planned && tasks.every(isSettled),
+  lines: tasks.map(certificateLine),
+});
+
 export async function processorOutcome(
   app: AppContext,
   request: Pick<RequestDoc, "id" | "pk">,
-): Promise<{ settled: boolean; lines: CertificateProcessorLine[] }> {
-  const { planned, tasks } = await taskState(app, request);
-  return { settled: tasks.length === planned && tasks.every(isSettled), lines: tasks.map(certificateLine) };
+): Promise<ProcessorOutcome> {
+  return outcomeOf(await taskState(app, request));
 }
 
 /** Kinds that tell partners, in the statuses where they may have. */

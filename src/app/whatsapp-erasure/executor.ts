@@ -8,7 +8,7 @@ import {
   updateProcessorLines,
 } from "./certificate";
 import { readWhatsAppErasureJob, runWhatsAppErasureJob, tenantHash, type WhatsAppErasureJob } from "./job";
-import { eventFor, fanOutToProcessors, processorOutcome } from "../processors";
+import { eventFor, fanOutToProcessors, outcomeOf, type ProcessorOutcome } from "../processors";
 import type { AppContext } from "../context";
 import type { RequestDoc } from "../../domain/requests/model";
 import { erasurePlan } from "./plan";
@@ -41,13 +41,17 @@ function closingReason(job: WhatsAppErasureJob): string {
  * The number's own stores are erased: the partners holding what was erased for a tenant the number was
  * found in (or serving every tenant) are told. Categories routed to the account flow were not erased here.
  */
-async function tellProcessors(app: AppContext, request: RequestDoc, job: WhatsAppErasureJob): Promise<void> {
+async function tellProcessors(
+  app: AppContext,
+  request: RequestDoc,
+  job: WhatsAppErasureJob,
+): Promise<ProcessorOutcome> {
   const erased = erasurePlan(app.inventory)
     .categories.filter((c) => c.outcome !== "routed")
     .map((c) => c.category);
   const found = new Set(job.tenants.hashes);
   const event = eventFor(request, "erasure", erased, (tenantId) => found.has(tenantHash(app, tenantId)));
-  if (event) await fanOutToProcessors(app, request, event);
+  return outcomeOf(event ? await fanOutToProcessors(app, request, event) : { planned: 0, tasks: [] });
 }
 
 /**
@@ -90,9 +94,8 @@ export const whatsappErasureExecutor: Executor = async (app, request, step) => {
     if (!job?.finishedAt)
       throw new DomainError("conflict", "The request is purged but its erasure job is not finished.");
     step("processors");
-    await tellProcessors(app, current, job);
+    const partners = await tellProcessors(app, current, job);
     step("certificate");
-    const partners = await processorOutcome(app, current);
     const certificate = await issueWhatsAppCertificate(app, current, job, partners.lines);
     // Completed means every copy is gone (DESIGN §4): while a backup set still holds the number, or a
     // partner told of it has neither confirmed nor been waived, the request stays purged; a later run
