@@ -42,11 +42,11 @@ export const budgets: Record<string, ActionBudget> = {
 
   "account purge": {
     budget: {
-      "cosmos.pointRead": 23,
+      "cosmos.pointRead": 24,
       "cosmos.write": 38,
       "cosmos.patch": 4,
       "cosmos.delete": 955,
-      "cosmos.queryPage": 46,
+      "cosmos.queryPage": 47,
       "cosmos.crossPartitionQueryPage": 3,
       "blob.read": 4,
       "blob.write": 6,
@@ -55,7 +55,7 @@ export const budgets: Record<string, ActionBudget> = {
       "bus.sent": 3,
       itemsRead: 970,
     },
-    why: "per 1 000 records: one delete per record (the emulator has no delete-by-partition; Azure with PLATFORM_COSMOS_PARTITION_DELETE makes one partition delete per container instead), ids listed up to 10 000 at a time, anonymised payments patched in place, one checkpoint per 1 000 records, blobs listed by prefix and deleted, the certificate and its anchor",
+    why: "per 1 000 records: one delete per record (the emulator has no delete-by-partition; Azure with PLATFORM_COSMOS_PARTITION_DELETE makes one partition delete per container instead), ids listed up to 10 000 at a time, anonymised payments patched in place, one checkpoint per 1 000 records, blobs listed by prefix and deleted, the certificate and its anchor; +1 point read and +1 query page per purge (not per record): the processor register read and the request's partner fan-out looked up before the certificate (docs/processors.md)",
   },
 
   "WhatsApp-number erasure": {
@@ -138,6 +138,10 @@ export const budgets: Record<string, ActionBudget> = {
     "one empty page per kind of own record past its period, its run records",
   ),
   "timer dropDeadLetteredNotices, nothing due": timerBudget({}, "the dead-letter queue is empty"),
+  "timer processorTasks, nothing due": timerBudget(
+    { "cosmos.crossPartitionQueryPage": 1 },
+    "one empty page of open partner tasks whose next action (notice, reminder, deadline) is due",
+  ),
   "timer sealAuditAnchors, nothing due": timerBudget(
     { "cosmos.pointRead": 1, "cosmos.crossPartitionQueryPage": 1, "blob.read": 2 },
     "the latest anchor read, one empty page of audit events since the last sweep",

@@ -110,8 +110,15 @@ param subjectHashKeyCreated bool = true
 @description('Name of the Key Vault secret holding CONSENT_MANAGERS, the consent managers registered with the Board whose signed requests are accepted (a JSON array: docs/consent.md). Empty (the default): none is accepted. Ops create the secret before setting this: the identity\'s Secrets User role is scoped to it.')
 param consentManagersSecretName string = ''
 
+
 @description('CONSENT_MANAGER_AUDIENCE: the aud a consent manager\'s request must carry (docs/consent.md).')
 param consentManagerAudience string = 'https://callmissed.com/dpdp-rights'
+
+@description('Name of the Key Vault secret holding PROCESSOR_WEBHOOK_SECRETS, the service partners\' signing secrets as JSON {"partner-id":"<base64>"} (docs/processors.md).')
+param processorSecretsSecretName string = 'processor-webhook-secrets'
+
+@description('True once ops have created the processor-secrets secret (docs/processors.md). False: the app setting is empty, no partner webhook is signed and every partner confirmation is refused; nothing else changes.')
+param processorSecretsCreated bool = false
 
 // ── Data stores ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -399,6 +406,8 @@ module keyVault 'modules/keyvault.bicep' = {
     subjectHashKeySecretName: subjectHashKeySecretName
     subjectHashKeyCreated: subjectHashKeyCreated
     consentManagersSecretName: consentManagersSecretName
+    processorSecretsSecretName: processorSecretsSecretName
+    processorSecretsCreated: processorSecretsCreated
     publicNetworkAccess: privateNetworking ? 'Disabled' : keyVaultPublicNetworkAccess
     workspaceId: monitoring.outputs.workspaceId
     // what-if cannot know the principal id before the identity exists: see "Role assignment names" above.
@@ -483,6 +492,7 @@ module functionApp 'modules/functionapp.bicep' = {
     subjectHashKeySecretName: subjectHashKeySecretName
     consentManagersSecretName: consentManagersSecretName
     consentManagerAudience: consentManagerAudience
+    processorSecretsSecretName: processorSecretsCreated ? processorSecretsSecretName : ''
     backupKeyId: keyVault.outputs.backupKeyId
     authIssuer: authIssuer
     authAudience: authAudience

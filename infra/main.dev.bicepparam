@@ -12,6 +12,8 @@ param authAudience = readEnvironmentVariable('AUTH_AUDIENCE')
 param authJwksUrl = readEnvironmentVariable('AUTH_JWKS_URL')
 // The very first deployment, before ops create the SUBJECT_HASH_KEY secret: SUBJECT_HASH_KEY_CREATED=false (infra/README.md).
 param subjectHashKeyCreated = bool(readEnvironmentVariable('SUBJECT_HASH_KEY_CREATED', 'true'))
+// Once ops have created the partners' signing-secrets secret: PROCESSOR_SECRETS_CREATED=true (docs/processors.md).
+param processorSecretsCreated = bool(readEnvironmentVariable('PROCESSOR_SECRETS_CREATED', 'false'))
 
 param cosmosServerless = true
 param cosmosSecondaryLocation = ''

@@ -22,7 +22,12 @@ import { OutboxNotifier } from "./adapters/embedded/outbox-notifier";
 import { KeyVaultKeyWrapper } from "./adapters/keyvault/key-vault-key-wrapper";
 import { ServiceBusNotifier } from "./adapters/servicebus/service-bus-notifier";
 import { ServiceBusScheduler } from "./adapters/servicebus/service-bus-scheduler";
+import { PartnerChannels } from "./adapters/processors/channels";
+import { OutboxTopics } from "./adapters/processors/outbox-topics";
+import { configuredSecrets, localSecrets } from "./adapters/processors/secrets";
+import { ServiceBusTopics } from "./adapters/processors/service-bus-topics";
 import { seedTenant } from "./app/seed";
+import { seedProcessors } from "./app/processors";
 import { setProblemTypeBase } from "./http/problem";
 import { type AzureConfig, type Config, type LocalConfig, restoreWindowDays } from "./config/schema";
 import { type Inventory, withPeriods } from "./domain/inventory/schema";
@@ -122,6 +127,8 @@ function appContext(
       privacyOfficerEmail: config.PRIVACY_OFFICER_EMAIL,
       cosmosRestoreWindowDays: restoreWindowDays(config.COSMOS_BACKUP_TIER),
       idempotencyKeyTtlHours: config.IDEMPOTENCY_TTL_HOURS,
+      publicBaseUrl:
+        config.PUBLIC_BASE_URL ?? `http://localhost:${config.DPDP_PROFILE === "local" ? config.PORT : 7071}`,
     },
     kinds: buildKinds(),
   };
@@ -183,6 +190,12 @@ function azureRuntime(config: AzureConfig, inventory: Inventory, policy: Policy)
       notifier: ServiceBusNotifier.fromClient(serviceBus, noticeTimeToLive(policy)),
       keys: new KeyVaultKeyWrapper(config.BACKUP_KEK_ID, credential),
       anchors: new BlobAnchorStore(blobService, ANCHOR_CONTAINER),
+      processors: new PartnerChannels({
+        clock: systemClock,
+        secretOf: configuredSecrets(config.PROCESSOR_WEBHOOK_SECRETS),
+        topics: new ServiceBusTopics(serviceBus),
+        allowLoopbackHttp: false,
+      }),
     },
     meter,
   );
@@ -233,6 +246,7 @@ async function localRuntime(config: LocalConfig, inventory: Inventory, policy: P
   const clock = new DevClock();
   const scheduler = new LocalScheduler(clock, join(config.LOCAL_DATA_DIR, "scheduler.json"));
   const outbox = new OutboxNotifier({ clock, timeToLive: noticeTimeToLive(policy) });
+  const partnerTopics = new OutboxTopics();
   const { publicKey, privateKey } = await generateKeyPair("ES256", { extractable: true });
   const jwk = { ...(await exportJWK(publicKey)), kid: "local-1", alg: "ES256", use: "sig" };
   const cosmos = new CosmosClient({
@@ -259,6 +273,13 @@ async function localRuntime(config: LocalConfig, inventory: Inventory, policy: P
         : new LocalKeyWrapper(join(config.LOCAL_DATA_DIR, "backup-kek.key")),
       // Azurite has no immutability: a create-only stand-in, one container per service database.
       anchors: await CreateOnlyAnchorStandIn.open(blobService, config.COSMOS_DATABASE),
+      // Partners' webhooks for real (a test's loopback receiver); their topics recorded, as the outbox does.
+      processors: new PartnerChannels({
+        clock,
+        secretOf: localSecrets(configuredSecrets(config.PROCESSOR_WEBHOOK_SECRETS), config.LOCAL_DATA_DIR),
+        topics: partnerTopics,
+        allowLoopbackHttp: true,
+      }),
     },
     meter,
   );
@@ -300,6 +321,8 @@ async function localRuntime(config: LocalConfig, inventory: Inventory, policy: P
     deliverDue: () => scheduler.deliverDue(),
     scheduler,
     outbox: (to) => outbox.list(to),
+    partnerTopics: (topic) => partnerTopics.list(topic),
+    seedProcessors: () => seedProcessors(rt.app),
     mintToken,
     async seed(options) {
       const result = await seedTenant(rt.app.ports, inventory, rt.app.keys.hash, options);

@@ -29,6 +29,7 @@ import { requestExecutionQueue } from "./triggers/execution";
 import { reconcileExportsTimer } from "./triggers/export";
 import { noticeDeadLettersTimer, ownRecordsSweepTimer } from "./triggers/own-records";
 import { requestTimersQueue } from "./triggers/request-timers";
+import { processorTasksTimer } from "./triggers/processors";
 import { rightsSweepTimer } from "./triggers/rights";
 import { verificationSweepTimer } from "./triggers/verification";
 import { reconcileWhatsAppErasuresTimer } from "./triggers/whatsapp-erasure";
@@ -64,6 +65,7 @@ const timerFunctions: TimerFunction[] = [
   retentionSweepTimer,
   ownRecordsSweepTimer,
   noticeDeadLettersTimer,
+  processorTasksTimer,
   // Last: the local host runs timers in this order, so the anchor seals what the others just wrote.
   auditAnchorTimer,
 ];

@@ -16,6 +16,10 @@ export interface DevTools {
   /** The local scheduler itself (the ports hold it metered): what waits, what was dead-lettered. */
   scheduler: LocalScheduler;
   outbox(to?: string): Notification[];
+  /** What was published to service partners' Service Bus topics (the local stand-in's record). */
+  partnerTopics(topic?: string): { topic: string; id: string; body: string }[];
+  /** Writes the demo processor register (docs/processors.md); entries already there are left alone. */
+  seedProcessors(): Promise<number>;
   mintToken(claims: { role: Role; tenantId?: string; subject?: string }): Promise<string>;
   seed(options: SeedOptions): Promise<SeedResult & { ownerToken: string }>;
 }

@@ -201,6 +201,20 @@ union isfuzzy=true
 | summarize runs = count() by fn = tostring(entry.fn)
 '''
 
+// A service partner's task past its deadline without confirmation (src/app/processors/timer.ts logs
+// `{"level":"error","fn":"processorTasks","event":"processor_task_overdue","taskId":…,"requestId":…,"processorId":…}`, ids
+// only): the erasure stays open until the partner confirms or staff record why it could not (docs/processors.md).
+// The processorTasks runs that failed (a partner's task that could not be handled) are counted here too.
+var processorOverdueQuery = '''
+union isfuzzy=true
+  (AppTraces | project line = Message),
+  (FunctionAppLogs | project line = Message)
+| where line has '"fn":"processorTasks"'
+| extend entry = parse_json(line)
+| where tostring(entry.event) == "processor_task_overdue" or toint(entry.failed) > 0
+| summarize tasks = countif(tostring(entry.event) == "processor_task_overdue"), failedRuns = countif(toint(entry.failed) > 0)
+'''
+
 var logAlerts = [
   {
     name: 'function-failures'
@@ -242,6 +256,15 @@ var logAlerts = [
     frequency: 'PT1H'
     window: 'PT1H'
     query: failedPurgesQuery
+  }
+  {
+    name: 'processor-task-overdue'
+    description: 'A service partner did not confirm an erasure, withdrawal or correction by its deadline (or its timer failed): chase it or record why it could not.'
+    severity: 2
+    // The timer runs every 15 minutes and marks a task overdue once: window = frequency, each reported once.
+    frequency: 'PT15M'
+    window: 'PT15M'
+    query: processorOverdueQuery
   }
 ]
 

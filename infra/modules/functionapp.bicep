@@ -67,6 +67,9 @@ param subjectHashKeySecretName string
 param consentManagersSecretName string
 param consentManagerAudience string
 
+@description('The Key Vault secret holding PROCESSOR_WEBHOOK_SECRETS; empty until ops have created it (the setting is then empty).')
+param processorSecretsSecretName string
+
 @description('Versionless id of the backup key-encryption key: https://<vault>.vault.azure.net/keys/<name>.')
 param backupKeyId string
 param authIssuer string
@@ -130,6 +133,11 @@ var codeSettings = {
     ? '[]'
     : '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${consentManagersSecretName})'
   CONSENT_MANAGER_AUDIENCE: consentManagerAudience
+  // The service partners' signing secrets (docs/processors.md), a Key Vault reference the same way; empty (read as
+  // unset) until ops have created the secret, so a first deployment never starts on an unresolvable reference.
+  PROCESSOR_WEBHOOK_SECRETS: empty(processorSecretsSecretName)
+    ? ''
+    : '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${processorSecretsSecretName})'
   // A key id, not key material: the app asks Key Vault to wrap and unwrap with it (Key Vault Crypto User).
   BACKUP_KEK_ID: backupKeyId
   // The app's default host name: <app>.azurewebsites.net while the site does not opt into unique default host

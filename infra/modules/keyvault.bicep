@@ -20,6 +20,12 @@ param subjectHashKeyCreated bool = true
 @description('Name of the CONSENT_MANAGERS secret (ops create it: docs/consent.md); empty: none, and no role on it.')
 param consentManagersSecretName string = ''
 
+@description('Name of the PROCESSOR_WEBHOOK_SECRETS secret (the service partners\' signing secrets, docs/processors.md). The identity may read it too.')
+param processorSecretsSecretName string
+
+@description('True once ops have created that secret: as for the hash key, a role cannot be scoped to a secret that does not exist.')
+param processorSecretsCreated bool = false
+
 @description('Public network access. Disabled: only the private endpoint main.bicep adds reaches the vault (the AVM key-vault module\'s default when it has private endpoints).')
 @allowed([
   'Enabled'
@@ -149,6 +155,23 @@ resource consentManagers 'Microsoft.KeyVault/vaults/secrets@2025-05-01' existing
 resource consentManagersReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(consentManagersSecretName)) {
   name: guid(vault.id, consentManagersSecretName, principalId, secretsUser)
   scope: consentManagers
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', secretsUser)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// - Key Vault Secrets User on the processor-secrets secret only, once it exists: the same reasoning, for
+//   PROCESSOR_WEBHOOK_SECRETS (functionapp.bicep).
+resource processorSecrets 'Microsoft.KeyVault/vaults/secrets@2025-05-01' existing = {
+  parent: vault
+  name: processorSecretsSecretName
+}
+
+resource processorSecretsReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (processorSecretsCreated) {
+  name: guid(processorSecrets.id, principalId, secretsUser)
+  scope: processorSecrets
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', secretsUser)
     principalId: principalId

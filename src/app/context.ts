@@ -85,6 +85,12 @@ export interface KindHandler {
    * executor's last step). Default: nothing waits on backups.
    */
   afterBackupsRotated?(app: AppContext, request: RequestDoc): Promise<void>;
+  /**
+   * An erasure also waits, `purged`, until every service partner told of it confirmed or staff waived it
+   * (docs/processors.md); the processors feature calls this when the last one settles. Default: nothing
+   * waits on partners (a withdrawal or correction completes when its own stores changed).
+   */
+  afterProcessorsSettled?(app: AppContext, request: RequestDoc): Promise<void>;
 }
 
 /** One handler per flow of the state machine (src/domain/requests/state-machine.ts). */
@@ -116,6 +122,8 @@ export interface AppContext {
     cosmosRestoreWindowDays: number;
     /** IDEMPOTENCY_TTL_HOURS: how long an Idempotency-Key holds its first answer (default 24). */
     idempotencyKeyTtlHours?: number;
+    /** PUBLIC_BASE_URL: where partners send their signed confirmations (docs/processors.md). */
+    publicBaseUrl?: string;
   };
   /**
    * The periods in use (defaults of src/domain/policy/periods.ts with RETENTION_OVERRIDES applied):

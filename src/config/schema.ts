@@ -96,6 +96,29 @@ const consentManagers = z
       .array(ConsentManagerSetting)
       .refine((ms) => new Set(ms.map((m) => m.id)).size === ms.length, "each manager id once"),
   );
+ * PROCESSOR_WEBHOOK_SECRETS: a JSON object {partnerId: base64 secret of at least 32 bytes}, the signing
+ * secret of each service partner's webhook and confirmations (docs/processors.md). In Azure a Key Vault
+ * reference, like SUBJECT_HASH_KEY; never logged. A partner without one gets no webhook and its
+ * confirmations are refused.
+ */
+const processorSecrets = z.string().transform((text, ctx): Record<string, string> => {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: "custom", message: 'must be a JSON object {"partner-id":"<base64 secret>"}' });
+    return z.NEVER;
+  }
+  const parsed = z
+    .record(z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, "a partner id of the processor register"), hashKey)
+    .safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      ctx.addIssue({ code: "custom", message: issue.message, path: issue.path.map(String) });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
 
 /** The Key Vault key that wraps the per-tenant backup data keys: https://<vault>.vault.azure.net/keys/<name>. */
 const kekId = z
@@ -166,6 +189,8 @@ const common = {
   CONSENT_MANAGERS: consentManagers,
   /** The `aud` a consent manager's request must carry: this service, and no other that trusts the same keys. */
   CONSENT_MANAGER_AUDIENCE: z.string().min(1).max(200).default("https://callmissed.com/dpdp-rights"),
+  /** The service partners' signing secrets (Key Vault reference in Azure; locally derived when unset). */
+  PROCESSOR_WEBHOOK_SECRETS: processorSecrets.optional(),
 };
 
 /** The days of point-in-time restore a continuous-backup tier keeps. */

@@ -34,6 +34,8 @@ export interface HandlerInput<B, Q, P> {
   correlationId: string;
   /** On an `idempotent` route: the request's Idempotency-Key and fingerprint, when it sent one. */
   idempotency?: IdempotencyKey;
+  /** On a `rawBody` route: the body exactly as it came, for a signature over its bytes. */
+  rawBody?: string;
 }
 
 /**
@@ -164,13 +166,13 @@ async function readBodyText(req: ApiRequest, maxBytes: number): Promise<string> 
   return Buffer.concat(chunks, size).toString("utf8");
 }
 
-async function readJsonBody(req: ApiRequest, maxBytes: number): Promise<unknown> {
+async function readJsonBody(req: ApiRequest, maxBytes: number): Promise<{ text: string; value: unknown }> {
   const text = await readBodyText(req, maxBytes);
   const type = req.headers.get("content-type") ?? "";
   if (text.length > 0 && type && !/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
     throw new EnvelopeError(415, "Send the body as application/json.");
   }
-  if (text.trim() === "") return undefined;
+  if (text.trim() === "") return { text, value: undefined };
   let value: unknown;
   let wellFormed = true;
   try {
@@ -197,7 +199,7 @@ async function readJsonBody(req: ApiRequest, maxBytes: number): Promise<unknown>
       },
     ]);
   }
-  return value;
+  return { text, value };
 }
 
 function authorise(access: Access, principal: Principal | undefined): void {
@@ -225,6 +227,11 @@ export function route<B = undefined, Q = Record<string, never>, P = Record<strin
    */
   idempotent?: boolean | "in-handler";
   rateLimited?: boolean;
+  /**
+   * The handler also gets the body's text as it came (`input.rawBody`): for a route authenticated by a
+   * signature over the body's bytes (a service partner's confirmation, docs/processors.md).
+   */
+  rawBody?: true;
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
@@ -274,8 +281,10 @@ export function route<B = undefined, Q = Record<string, never>, P = Record<strin
           params = parsed.data;
         }
         let body = undefined as B;
+        let rawBody: string | undefined;
         if (spec.body) {
-          const raw = await readJsonBody(req, rt.config.MAX_BODY_BYTES);
+          const { text, value: raw } = await readJsonBody(req, rt.config.MAX_BODY_BYTES);
+          if (spec.rawBody) rawBody = text;
           // An empty body is `undefined`: accepted only where the schema makes the body optional.
           const parsed = spec.body.safeParse(raw);
           if (!parsed.success) {
@@ -307,6 +316,7 @@ export function route<B = undefined, Q = Record<string, never>, P = Record<strin
           params,
           correlationId,
           ...(idempotency ? { idempotency } : {}),
+          ...(rawBody !== undefined ? { rawBody } : {}),
         };
         return spec.idempotent === true
           ? answerOnce(rt, input, spec.name, () => spec.handler(input))

@@ -41,6 +41,8 @@ async function main() {
         },
       );
     }
+    const partners = await dev.seedProcessors();
+    if (partners) console.log(`Processor register: ${partners} demo partners (GET /api/v1/processors)`);
     console.log(`Privacy officer token:\n  ${await dev.mintToken({ role: "privacy_officer" })}`);
     console.log(`Support token:\n  ${await dev.mintToken({ role: "support" })}`);
   }

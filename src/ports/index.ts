@@ -4,9 +4,19 @@ import type { Clock } from "./clock";
 import type { DocumentStore } from "./document-store";
 import type { KeyWrapper } from "./key-wrapper";
 import type { Notifier } from "./notifier";
+import type { ProcessorChannels } from "./processor-channels";
 import type { Scheduler } from "./scheduler";
 
-export type { AnchorStore, BlobStore, Clock, DocumentStore, KeyWrapper, Notifier, Scheduler };
+export type {
+  AnchorStore,
+  BlobStore,
+  Clock,
+  DocumentStore,
+  KeyWrapper,
+  Notifier,
+  ProcessorChannels,
+  Scheduler,
+};
 
 /** Everything the use cases may touch. */
 export interface Ports {
@@ -19,4 +29,6 @@ export interface Ports {
   keys: KeyWrapper;
   /** The append-only record of audit-chain anchors (src/app/audit). */
   anchors: AnchorStore;
+  /** Notices to service partners (webhook, Service Bus topic) and their signing secrets (src/app/processors). */
+  processors: ProcessorChannels;
 }

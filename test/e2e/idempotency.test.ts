@@ -99,6 +99,8 @@ describe("which routes honour Idempotency-Key", () => {
         "POST v1/breaches/{id}/board-report",
         "POST v1/breaches/{id}/notices",
         "POST v1/consents/grants",
+        // Create-only by its id too: a retry with another key gets 409, never a second entry.
+        "POST v1/processors",
         "POST v1/requests",
       ].sort(),
     );

@@ -321,6 +321,7 @@ describe.skipIf(!present)(
           "function-failures",
           "key-vault-denied-burst",
           "key-vault-foreign-access",
+          "processor-task-overdue",
         ].sort(),
       );
       const v = (name: string) => String(alerts.variables?.[name]);
@@ -343,6 +344,9 @@ describe.skipIf(!present)(
         alerts.variables?.logAlerts as { name: string; frequency: string; window: string }[]
       ).find((r) => r.name === "failed-purges");
       expect(purges).toMatchObject({ frequency: "PT1H", window: "PT1H" });
+      // The partners' overdue tasks: the event the timer logs (src/app/processors/timer.ts), once per task.
+      expect(v("processorOverdueQuery")).toContain('"fn":"processorTasks"');
+      expect(v("processorOverdueQuery")).toContain('"processor_task_overdue"');
     });
 
     it("CanNotDelete locks on Cosmos DB, the data storage account, Key Vault and the workspace, behind deployLocks", () => {

@@ -65,7 +65,8 @@ const DEFINITIONS_IN_USE = {
   "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0": "Azure Service Bus Data Receiver",
   "e147488a-f6f5-4113-8e2d-b22465e65bf6":
     "Key Vault Crypto Service Encryption User (the backup key: wrap/unwrap)",
-  "4633458b-17de-408a-b874-0445c86b69e6": "Key Vault Secrets User (the SUBJECT_HASH_KEY secret only)",
+  "4633458b-17de-408a-b874-0445c86b69e6":
+    "Key Vault Secrets User (the SUBJECT_HASH_KEY and PROCESSOR_WEBHOOK_SECRETS secrets only)",
   "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher (Entra telemetry ingestion)",
 };
 
@@ -552,6 +553,13 @@ describe("infra: no key, secret or connection string", () => {
     expect(ofType("Microsoft.KeyVault/vaults/secrets")).toEqual([]);
   });
 
+  it("PROCESSOR_WEBHOOK_SECRETS is a Key Vault reference too, or empty until ops have created the secret", () => {
+    const value = codeSettings.get("PROCESSOR_WEBHOOK_SECRETS")?.raw.replace(/\s+/g, " ");
+    expect(value).toMatch(
+      /^empty\(processorSecretsSecretName\) \? '' : '@Microsoft\.KeyVault\(VaultName=\$\{keyVaultName\};SecretName=\$\{processorSecretsSecretName\}\)'$/,
+    );
+  });
+
   it("no listKeys() or other list*() call, no account or access key, no secure parameter anywhere", () => {
     for (const file of allFiles) {
       expect(file.code, file.name).not.toMatch(/\blist[A-Z]\w*\s*\(/);
@@ -563,7 +571,11 @@ describe("infra: no key, secret or connection string", () => {
     const sensitiveName = /KEY|SECRET|PASSWORD|TOKEN|CONNECTION_?STRING/i;
     const flagged = [...appSettings.keys()].filter((name) => sensitiveName.test(name));
     // The two that look sensitive by name and are not: checked below.
-    expect(sorted(flagged)).toEqual(["APPLICATIONINSIGHTS_CONNECTION_STRING", "SUBJECT_HASH_KEY"]);
+    expect(sorted(flagged)).toEqual([
+      "APPLICATIONINSIGHTS_CONNECTION_STRING",
+      "PROCESSOR_WEBHOOK_SECRETS",
+      "SUBJECT_HASH_KEY",
+    ]);
     for (const [name, value] of appSettings) {
       expect(value.raw, name).not.toMatch(/AccountKey|SharedAccess|InstrumentationKey=|password|sig=/i);
     }

@@ -56,5 +56,13 @@ export function meteredPorts(ports: Ports, meter: OperationMeter): Ports {
       },
     },
     anchors: meteredAnchors(ports.anchors, meter),
+    processors: {
+      send(target, message) {
+        // A topic is a Service Bus send; a webhook is the partner's HTTP endpoint, not a store.
+        if (target.type === "service_bus_topic") meter.count("bus.sent");
+        return ports.processors.send(target, message);
+      },
+      secretOf: (processorId) => ports.processors.secretOf(processorId),
+    },
   };
 }

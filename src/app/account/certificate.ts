@@ -12,6 +12,14 @@ import { AuditLog } from "../audit";
 import { applyAction } from "../requests";
 import { readPurgeJob, recordsHandled } from "./purge-job";
 import { tenantPartition } from "../../domain/storage/partition-keys";
+import type { CertificateProcessorLine } from "../../domain/audit/certificate-schema";
+import {
+  eventFor,
+  fanOutToProcessors,
+  outcomeOf,
+  type ProcessorOutcome,
+  processorOutcome,
+} from "../processors";
 
 /**
  * The deletion certificate (stored in `jobs` as `certificate:<requestId>`): what was deleted,
@@ -56,6 +64,8 @@ export interface Certificate {
     lastRotationAt?: string;
   };
   auditHeadHash: string;
+  /** Each service partner told of the erasure: when it confirmed, or why staff waived it (docs/processors.md). */
+  processors?: CertificateProcessorLine[];
   completedAt?: string;
   /** The anchor that seals this version of the certificate and its chain (docs/audit-anchoring.md). */
   anchor?: CertificateAnchor;
@@ -112,9 +122,17 @@ export async function issueCertificate(app: AppContext, requestId: string): Prom
   const tenantId = request.scope.tenantId;
   const existing = await jobs(app).read<Certificate>(certificateId(requestId), request.pk);
   let certificate = existing?.doc;
+  let partners: ProcessorOutcome | undefined;
   if (!certificate) {
     const job = await readPurgeJob(app, requestId, tenantId);
     if (!job?.finishedAt) throw new DomainError("conflict", "The purge has not finished yet.");
+    // Our own stores are erased: every partner holding what was erased is told (DPDP Act s.8(7)), before
+    // the certificate is made, so it lists them; a rerun after a crash here makes no second task.
+    const erased = Object.entries(job.categories)
+      .filter(([, o]) => o.action !== "retained")
+      .map(([c]) => c);
+    const event = eventFor(request, "erasure", erased);
+    partners = outcomeOf(event ? await fanOutToProcessors(app, request, event) : { planned: 0, tasks: [] });
     const { held, shredding, rotatesBy } = await backupsLine(app, tenantPartition(tenantId), tenantId);
     const { headHash } = await new AuditLog(app).verified(requestId);
     certificate = {
@@ -150,6 +168,7 @@ export async function issueCertificate(app: AppContext, requestId: string): Prom
         ...(held.length && rotatesBy ? { rotatesBy } : {}),
       },
       auditHeadHash: headHash,
+      ...(partners.lines.length ? { processors: partners.lines } : {}),
     };
     try {
       await jobs(app).create(certificate);
@@ -160,18 +179,27 @@ export async function issueCertificate(app: AppContext, requestId: string): Prom
   // Sealed into the chain and anchored before it can be handed out (`certificate_issued`); a run that
   // stopped after storing it seals it now.
   certificate = await sealCertificate<Certificate>(app, certificateId(requestId), request.pk);
-  return completeIfNoBackups(app, request, certificate);
+  return completeIfNoBackups(app, request, certificate, partners);
 }
 
-/** purged → completed when every backup set that held the subject has rotated out. */
+/**
+ * purged → completed when every backup set that held the subject has rotated out and every service
+ * partner told of the erasure confirmed or was waived; until then the certificate's partner lines follow
+ * their confirmations.
+ */
 export async function completeIfNoBackups(
   app: AppContext,
   request: RequestDoc,
   certificate: Certificate,
+  /** The partners' state when the caller has just read it (the fan-out): not read again. */
+  known?: ProcessorOutcome,
 ): Promise<Certificate> {
   if (request.status !== "purged" && request.status !== "purging") return certificate;
+  const partners = known ?? (await processorOutcome(app, request));
+  if (!partners.settled) return withPartnerLines(app, certificate, partners.lines);
   const subject = request.scope.type === "account" ? tenantPartition(request.scope.tenantId) : request.pk;
-  if ((await activeBackupsHolding(app, subject)).length > 0) return certificate;
+  if ((await activeBackupsHolding(app, subject)).length > 0)
+    return withPartnerLines(app, certificate, partners.lines);
   const lastRotationAt = certificate.backups.lastRotationAt ?? (await lastRotationOf(app, subject));
   try {
     await applyAction(
@@ -190,6 +218,7 @@ export async function completeIfNoBackups(
   const { rotatesBy: _rotatesBy, ...backups } = certificate.backups;
   const done: Certificate = {
     ...certificate,
+    ...(partners.lines.length ? { processors: partners.lines } : {}),
     completedAt,
     backups: {
       ...backups,
@@ -201,6 +230,18 @@ export async function completeIfNoBackups(
   await jobs(app).upsert(done);
   // The changed version is sealed and anchored in its turn (`certificate_updated`).
   return sealCertificate<Certificate>(app, done.id, done.pk);
+}
+
+/** The certificate with the partners' lines as they stand now, stored and sealed again when they changed. */
+async function withPartnerLines(
+  app: AppContext,
+  certificate: Certificate,
+  lines: CertificateProcessorLine[],
+): Promise<Certificate> {
+  if (lines.length === 0 || JSON.stringify(lines) === JSON.stringify(certificate.processors ?? []))
+    return certificate;
+  await jobs(app).upsert({ ...certificate, processors: lines });
+  return sealCertificate<Certificate>(app, certificate.id, certificate.pk);
 }
 
 /** GET …/certificate: the requester, the account owner, or staff. */

@@ -38,4 +38,8 @@ export const accountErasureKind: KindHandler = {
   afterBackupsRotated: async (app, request) => {
     await issueCertificate(app, request.id);
   },
+  // The last partner confirmed (or was waived): the certificate lists it and, backups allowing, completes.
+  afterProcessorsSettled: async (app, request) => {
+    if (request.status === "purged") await issueCertificate(app, request.id);
+  },
 };

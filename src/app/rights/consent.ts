@@ -1,4 +1,6 @@
 import { newRequestId } from "../../domain/requests/request-id";
+import { eventFor, fanOutToProcessors } from "../processors";
+import { withdrawalCategories } from "../../domain/processors/affected";
 import { z } from "zod";
 import { notFound } from "../../domain/errors";
 import type { InventoryEntry } from "../../domain/inventory/schema";
@@ -401,6 +403,10 @@ export const consentWithdrawalExecutor: Executor = async (app, request, step) =>
   await recordWithdrawals(app, current, purposes, at);
   step("erasure");
   const followUp = await erasureFollowUp(app, current, purposes);
+  step("processors");
+  // Partners processing on the withdrawn consent are told to stop (DPDP Act s.6(6)); idempotent.
+  const event = eventFor(current, "consent_withdrawal", withdrawalCategories(purposes));
+  if (event) await fanOutToProcessors(app, current, event);
   step("complete");
   await advance(app, current, "complete", {
     reason: `Consent withdrawn for ${purposes.map((p) => PURPOSE_DEFINITIONS[p].label.en).join(", ")}, from ${at}. ${followUp.reason}`,

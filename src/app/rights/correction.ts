@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { eventFor, fanOutToProcessors } from "../processors";
+import { correctionCategories } from "../../domain/processors/affected";
 import { seal } from "../../domain/crypto";
 import { queryAll } from "../util";
 import type { InventoryEntry } from "../../domain/inventory/schema";
@@ -346,8 +348,14 @@ export const correctionExecutor: Executor = async (app, request, step) => {
   const applied = await markApplied(app, request.id);
   if (!applied) return;
   const { changes, notHeld } = await applyCorrections(app, applied, corrections);
-  step("complete");
   const changed = [...new Set(changes.map((c) => c.field))];
+  if (changed.length) {
+    step("processors");
+    // Partners holding the corrected details are told to correct them too; idempotent.
+    const event = eventFor(applied, "correction", correctionCategories(applied.scope.type));
+    if (event) await fanOutToProcessors(app, applied, event);
+  }
+  step("complete");
   await advance(app, applied, "complete", {
     reason: closingReason(changed, notHeld, request.scope.type),
     data: { changes, notHeld },

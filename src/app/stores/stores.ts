@@ -41,6 +41,12 @@ export interface Stores {
   consentValidations: AppendOnly<Typed<"consent-validation">>;
   /** `requests`, `consent-manager-jti`: each consent manager request id seen, so none is replayed (`ttl`). */
   consentManagerRequests: AppendOnly<Typed<"consent-manager-jti">>;
+  /** `requests`, `processor`: the processor register, one entry per service partner (partition `processors`). */
+  processors: TypedStore<Typed<"processor">>;
+  /** `requests`, `processor-task`: one partner's part of one request, in the request's partition. */
+  processorTasks: TypedStore<Typed<"processor-task">>;
+  /** `requests`, `processor-fan-out`: which partners a request's event was sent to, fixed once (its partition). */
+  processorFanOuts: TypedStore<Typed<"processor-fan-out">>;
   /** `requests`, `breach`: a personal data breach (partition `breach:<id>`). */
   breaches: TypedStore<Typed<"breach">>;
   /**
@@ -91,6 +97,9 @@ export function buildStores(ports: Pick<Ports, "documents">): Stores {
     consentArtefacts: new TypedStore(requests, "consent-artefact"),
     consentValidations: new TypedStore(requests, "consent-validation"),
     consentManagerRequests: new TypedStore(requests, "consent-manager-jti"),
+    processors: new TypedStore(requests, "processor"),
+    processorTasks: new TypedStore(requests, "processor-task"),
+    processorFanOuts: new TypedStore(requests, "processor-fan-out"),
     breaches: new TypedStore(requests, "breach"),
     audit: new TypedStore(service("audit")),
     rateLimits: new TypedStore(service("ratelimits")),

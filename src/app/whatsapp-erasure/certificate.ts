@@ -1,5 +1,9 @@
 import { z } from "zod";
-import { CertificateAnchor, WhatsAppNumberCertificate } from "../../domain/audit/certificate-schema";
+import {
+  CertificateAnchor,
+  type CertificateProcessorLine,
+  WhatsAppNumberCertificate,
+} from "../../domain/audit/certificate-schema";
 import { DomainError } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
 import { AlreadyExistsError } from "../../ports/document-store";
@@ -54,6 +58,7 @@ export async function issueWhatsAppCertificate(
   app: AppContext,
   request: RequestDoc,
   job: WhatsAppErasureJob,
+  processors: CertificateProcessorLine[] = [],
 ): Promise<WhatsAppCertificate> {
   const existing = await readWhatsAppCertificate(app, request);
   if (existing) return seal(app, existing);
@@ -96,6 +101,7 @@ export async function issueWhatsAppCertificate(
     erasureFinishedAt: job.finishedAt,
     backups: { held, note: held > 0 ? BACKUPS_PENDING : BACKUPS_NONE },
     auditHeadHash: headHash,
+    ...(processors.length ? { processors } : {}),
   };
   try {
     await jobs(app).create(WhatsAppCertificate.parse(certificate));
@@ -125,6 +131,21 @@ export async function markCertificateCompleted(app: AppContext, request: Request
     found.etag,
   );
   // The completed version is sealed and anchored in its turn (`certificate_updated`).
+  await seal(app, current);
+}
+
+/** The partners' lines as they stand now, stored and sealed again when they changed (none: nothing to do). */
+export async function updateProcessorLines(
+  app: AppContext,
+  request: RequestDoc,
+  lines: CertificateProcessorLine[],
+): Promise<void> {
+  if (lines.length === 0) return;
+  const found = await jobs(app).read<WhatsAppCertificate>(certificateId(request.id), request.pk);
+  if (!found) return;
+  const current = WhatsAppCertificate.parse(found.doc);
+  if (JSON.stringify(current.processors ?? []) === JSON.stringify(lines)) return;
+  await jobs(app).replace({ ...current, processors: lines }, found.etag);
   await seal(app, current);
 }
 

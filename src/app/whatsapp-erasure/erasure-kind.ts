@@ -14,4 +14,8 @@ export const whatsappErasureKind: KindHandler = {
   afterBackupsRotated: async (app, request) => {
     await runExecution(app, request.id);
   },
+  // The last partner confirmed (or was waived): the executor's last step completes it, backups allowing.
+  afterProcessorsSettled: async (app, request) => {
+    await runExecution(app, request.id);
+  },
 };

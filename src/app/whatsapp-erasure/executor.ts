@@ -1,8 +1,17 @@
 import { DomainError } from "../../domain/errors";
 import type { Executor } from "../context";
 import { advanceRequest as advance } from "../requests";
-import { backupsHolding, issueWhatsAppCertificate, markCertificateCompleted } from "./certificate";
-import { readWhatsAppErasureJob, runWhatsAppErasureJob, type WhatsAppErasureJob } from "./job";
+import {
+  backupsHolding,
+  issueWhatsAppCertificate,
+  markCertificateCompleted,
+  updateProcessorLines,
+} from "./certificate";
+import { readWhatsAppErasureJob, runWhatsAppErasureJob, tenantHash, type WhatsAppErasureJob } from "./job";
+import { eventFor, fanOutToProcessors, outcomeOf, type ProcessorOutcome } from "../processors";
+import type { AppContext } from "../context";
+import type { RequestDoc } from "../../domain/requests/model";
+import { erasurePlan } from "./plan";
 
 /** The counts of the finished job, for the audit trail and the request: categories and tenants, no names. */
 function summary(job: WhatsAppErasureJob) {
@@ -26,6 +35,23 @@ function closingReason(job: WhatsAppErasureJob): string {
   return job.routedToAccountFlow
     ? `${done} The number is also the WhatsApp Business number of a CallMissed account: that account's identifiers were not deleted here; they go with the account, through account deletion by its owner (routed to the account flow).`
     : done;
+}
+
+/**
+ * The number's own stores are erased: the partners holding what was erased for a tenant the number was
+ * found in (or serving every tenant) are told. Categories routed to the account flow were not erased here.
+ */
+async function tellProcessors(
+  app: AppContext,
+  request: RequestDoc,
+  job: WhatsAppErasureJob,
+): Promise<ProcessorOutcome> {
+  const erased = erasurePlan(app.inventory)
+    .categories.filter((c) => c.outcome !== "routed")
+    .map((c) => c.category);
+  const found = new Set(job.tenants.hashes);
+  const event = eventFor(request, "erasure", erased, (tenantId) => found.has(tenantHash(app, tenantId)));
+  return outcomeOf(event ? await fanOutToProcessors(app, request, event) : { planned: 0, tasks: [] });
 }
 
 /**
@@ -67,10 +93,15 @@ export const whatsappErasureExecutor: Executor = async (app, request, step) => {
     const job = await readWhatsAppErasureJob(app, current);
     if (!job?.finishedAt)
       throw new DomainError("conflict", "The request is purged but its erasure job is not finished.");
+    step("processors");
+    const partners = await tellProcessors(app, current, job);
     step("certificate");
-    const certificate = await issueWhatsAppCertificate(app, current, job);
-    // Completed means every copy is gone (DESIGN §4): while a backup set still holds the number, the
-    // request stays purged; a later run (reconcileWhatsAppErasures, backup rotation) completes it.
+    const certificate = await issueWhatsAppCertificate(app, current, job, partners.lines);
+    // Completed means every copy is gone (DESIGN §4): while a backup set still holds the number, or a
+    // partner told of it has neither confirmed nor been waived, the request stays purged; a later run
+    // (reconcileWhatsAppErasures, backup rotation, the last partner's confirmation) completes it.
+    await updateProcessorLines(app, current, partners.lines);
+    if (!partners.settled) return;
     if ((await backupsHolding(app, current)) > 0) return;
     step("complete");
     current = await advance(app, current, "complete", {

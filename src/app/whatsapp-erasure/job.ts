@@ -107,7 +107,7 @@ const jobs = (app: AppContext) => app.stores.whatsappErasureJobs;
 const platform = (app: AppContext, container: string) => platformRecords(app, container);
 
 /** Tenants are listed on the checkpoint by keyed hash: countable and de-duplicable, not readable. */
-const tenantHash = (app: AppContext, tenantId: string) =>
+export const tenantHash = (app: AppContext, tenantId: string) =>
   keyedHash(app.keys.hash, `erasure-tenant:${tenantId}`);
 
 /** The checkpoint in memory with the ETag it was read or written at. */

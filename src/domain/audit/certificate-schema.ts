@@ -25,6 +25,26 @@ export const CertificateAnchor = z
   .strict();
 export type CertificateAnchor = z.infer<typeof CertificateAnchor>;
 
+/**
+ * One service partner's part of the erasure (docs/processors.md): when it confirmed, or why staff recorded
+ * that it could not. Present once the erasure was sent to partners; absent when none holds its categories.
+ */
+export const CertificateProcessorLine = z
+  .object({
+    processorId: z.string(),
+    name: z.string(),
+    country: z.string(),
+    categories: z.array(z.string()),
+    status: z.enum(["open", "confirmed", "waived"]),
+    deadline: z.string(),
+    confirmedAt: z.string().optional(),
+    confirmedBy: z.enum(["partner", "staff"]).optional(),
+    waivedAt: z.string().optional(),
+    waivedReason: z.string().optional(),
+  })
+  .strict();
+export type CertificateProcessorLine = z.infer<typeof CertificateProcessorLine>;
+
 const common = {
   requestId: z.string().min(1),
   issuedAt: z.string(),
@@ -32,6 +52,7 @@ const common = {
   completedAt: z.string().optional(),
   tenantsAffected: z.number().int().optional(),
   anchor: CertificateAnchor,
+  processors: z.array(CertificateProcessorLine).optional(),
 };
 
 export const AccountCertificate = z

@@ -23,6 +23,7 @@ import { slaRoute } from "./sla";
 import { subjectInventoryLookupRoute, subjectInventoryRoute } from "./subjects";
 import { healthRoute, livenessRoute, openApiRouteOver, readinessRoute } from "./system";
 import { problemTypeRoute } from "./problems";
+import { processorRoutes } from "./processors";
 
 const openApiRoute = openApiRouteOver((includeDev) => allRoutes(includeDev));
 
@@ -58,6 +59,7 @@ export function allRoutes(includeDev: boolean): HttpRoute[] {
     requestConsentsRoute,
     consentManagerRoute,
     ...breachRoutes,
+    ...processorRoutes,
     slaRoute,
     ...operationsRoutes,
     devTokenRoute,

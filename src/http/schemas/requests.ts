@@ -191,6 +191,29 @@ export const RequestView = z
     onHold: z.boolean(),
     allowedActions: z.array(z.string()),
     requestToken: z.string().optional(),
+    processors: z
+      .array(
+        z
+          .object({
+            taskId: z.string(),
+            processorId: z.string(),
+            name: z.string(),
+            country: z.string(),
+            categories: z.array(z.string()),
+            status: z.enum(["open", "confirmed", "waived"]),
+            deadline: z.string(),
+            overdue: z.boolean(),
+            confirmedAt: z.string().optional(),
+            confirmedBy: z.enum(["partner", "staff"]).optional(),
+            waivedAt: z.string().optional(),
+            waivedReason: z.string().optional(),
+          })
+          .strict(),
+      )
+      .optional()
+      .describe(
+        "Each service partner told of the request (erasure, withdrawal, correction), and where it stands",
+      ),
   })
   .loose()
   .meta({ id: "RequestView" });
