@@ -110,7 +110,6 @@ param subjectHashKeyCreated bool = true
 @description('Name of the Key Vault secret holding CONSENT_MANAGERS, the consent managers registered with the Board whose signed requests are accepted (a JSON array: docs/consent.md). Empty (the default): none is accepted. Ops create the secret before setting this: the identity\'s Secrets User role is scoped to it.')
 param consentManagersSecretName string = ''
 
-
 @description('CONSENT_MANAGER_AUDIENCE: the aud a consent manager\'s request must carry (docs/consent.md).')
 param consentManagerAudience string = 'https://callmissed.com/dpdp-rights'
 

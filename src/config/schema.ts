@@ -96,6 +96,8 @@ const consentManagers = z
       .array(ConsentManagerSetting)
       .refine((ms) => new Set(ms.map((m) => m.id)).size === ms.length, "each manager id once"),
   );
+
+/**
  * PROCESSOR_WEBHOOK_SECRETS: a JSON object {partnerId: base64 secret of at least 32 bytes}, the signing
  * secret of each service partner's webhook and confirmations (docs/processors.md). In Azure a Key Vault
  * reference, like SUBJECT_HASH_KEY; never logged. A partner without one gets no webhook and its

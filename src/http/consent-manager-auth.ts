@@ -20,7 +20,7 @@ export interface VerifiedManagerRequest {
   claims: Record<string, unknown>;
 }
 
-const Envelope = z.object({ jti: z.string().min(8).max(200), exp: z.number(), iat: z.number() });
+const Envelope = z.object({ jti: z.string().min(8).max(128), exp: z.number(), iat: z.number() });
 
 /**
  * Verifies a consent manager's compact JWS (docs/consent.md): issued by a configured manager (`iss`), signed

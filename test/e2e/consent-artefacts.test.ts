@@ -1,6 +1,6 @@
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashWhatsAppNumber } from "../../src/domain/subject";
+import { hashWhatsAppNumber, subjectPartition } from "../../src/domain/subject";
 import { testData } from "../support/generators";
 import { startTestHost, type TestHost } from "../support/host";
 import { latestCode } from "../support/outbox";
@@ -320,7 +320,7 @@ describe("no pre-ticked consent, and nobody grants for someone else", () => {
   });
 
   it("training third-party AI models: never by default, never by a business for a person; the owner for the account", async () => {
-    const denied = await validate(officer, { whatsapp: OTHER_NUMBER }, "third_party_ai_training");
+    const denied = await validate(officer, { whatsapp: OTHER_NUMBER }, "third_party_ai_training", b.tenantId);
     expect(denied.body).toMatchObject({ decision: "denied", reason: "no_consent" });
     const byBusiness = await grant(b.ownerToken, {
       subject: { whatsapp: OTHER_NUMBER },
@@ -408,6 +408,35 @@ describe("no pre-ticked consent, and nobody grants for someone else", () => {
       headers: { "x-request-token": nominee.token },
     });
     expect(read.status).toBe(403);
+  });
+
+  it("a number's validation without the business that would process is refused (one business's grant is not another's); a stranger's questions are logged in its own partition, not the person's", async () => {
+    const unscoped = await validate(officer, { whatsapp: NUMBER }, "analytics");
+    expect(unscoped.status).toBe(400);
+    expect(unscoped.body.errors[0].field).toBe("body.tenantId");
+    const personBefore = await host.runtime.app.stores.consentValidations.count({
+      partitionKey: subjectPartition({
+        type: "whatsapp",
+        numberHash: hashWhatsAppNumber(host.runtime.app.keys.hash, NUMBER),
+      }),
+    });
+    for (let i = 0; i < 3; i++) {
+      const asked = await validate(b.ownerToken, { whatsapp: NUMBER }, "analytics");
+      expect(asked.body).toMatchObject({ decision: "denied", reason: "no_consent" });
+    }
+    expect(
+      await host.runtime.app.stores.consentValidations.count({
+        partitionKey: subjectPartition({
+          type: "whatsapp",
+          numberHash: hashWhatsAppNumber(host.runtime.app.keys.hash, NUMBER),
+        }),
+      }),
+    ).toBe(personBefore);
+    expect(
+      await host.runtime.app.stores.consentValidations.count({
+        partitionKey: subjectPartition({ type: "tenant", tenantId: b.tenantId }),
+      }),
+    ).toBeGreaterThanOrEqual(3);
   });
 
   it("bad input on validate and history names the field", async () => {
@@ -534,8 +563,8 @@ describe("a consent manager registered with the Board", () => {
       reason: "withdrawn",
       artefact: { channel: "consent_manager" },
     });
-    // Withdrawing WhatsApp messaging through the manager has the consequence it has in person: the
-    // number's data is erased (the erasure follows the withdrawal, with no address to notify).
+    // Withdrawing WhatsApp messaging through the manager stops the messaging; it does not erase the
+    // number's data by itself (no manager is yet bound to the people it acts for: docs/consent.md).
     const messaging = await toManager(
       await signed({
         action: "withdraw",
@@ -545,7 +574,11 @@ describe("a consent manager registered with the Board", () => {
     );
     expect(messaging.body.status).toBe("completed");
     const followed = await host.call("GET", `/v1/requests/${messaging.body.requestId}`, { token: officer });
-    expect(followed.body.details.withdrawal).toMatchObject({ erasure: "opened", channel: "consent_manager" });
+    expect(followed.body.details.withdrawal).toMatchObject({
+      erasure: "not_required",
+      channel: "consent_manager",
+    });
+    expect(followed.body.details.withdrawal.requestId).toBeUndefined();
     // The withdrawal is a request like any other: staff see it, with its trail.
     const request = await host.call("GET", `/v1/requests/${withdrawn.body.requestId}`, { token: officer });
     expect(request.body).toMatchObject({
@@ -581,7 +614,7 @@ describe("a consent manager registered with the Board", () => {
 
     // Replay: the first is accepted, the same request again refused.
     const once = await signed(
-      { action: "status", principal: { whatsapp: NUMBER }, purpose: "analytics" },
+      { action: "status", principal: { whatsapp: NUMBER }, purpose: "analytics", tenantId: b.tenantId },
       { jti: "replay-me-1" },
     );
     expect((await toManager(once)).status).toBe(200);
@@ -593,6 +626,43 @@ describe("a consent manager registered with the Board", () => {
         await host.call("GET", "/v1/requests?kind=consent_withdrawal&limit=100", { token: officer })
       ).body.items.filter((r: { channel: string }) => r.channel === "consent_manager"),
     ).toHaveLength(2);
+  });
+
+  it("a manager speaks for a person about a number, never for an account; unknown claims such as a pre-ticked box are refused", async () => {
+    const before = await artefactCount({ tenantId: a.tenantId });
+    const forAccount = await toManager(
+      await signed({
+        action: "grant",
+        principal: { tenantId: a.tenantId },
+        purpose: "third_party_ai_training",
+        notice: notice("third_party_ai_training"),
+        affirmativeAction: { kind: "consent_manager", at: now().toISOString() },
+      }),
+    );
+    expect(forAccount.status).toBe(403);
+    const withdrawAccount = await toManager(
+      await signed({ action: "withdraw", principal: { tenantId: a.tenantId }, purposes: ["analytics"] }),
+    );
+    expect(withdrawAccount.status).toBe(403);
+    expect(await artefactCount({ tenantId: a.tenantId })).toBe(before);
+
+    const numberBefore = await artefactCount({ whatsapp: OTHER_NUMBER });
+    for (const extra of [{ preselected: true }, { defaultOn: true }]) {
+      const preTicked = await toManager(
+        await signed({
+          action: "grant",
+          principal: { whatsapp: OTHER_NUMBER },
+          purpose: "analytics",
+          tenantId: b.tenantId,
+          notice: notice("analytics"),
+          affirmativeAction: { kind: "consent_manager", at: now().toISOString() },
+          ...extra,
+        }),
+      );
+      expect(preTicked.status).toBe(400);
+      expect(preTicked.body.errors[0].field).toMatch(/^body\.request/);
+    }
+    expect(await artefactCount({ whatsapp: OTHER_NUMBER })).toBe(numberBefore);
   });
 
   it("signed claims that are invalid name the claim; a body that is no JWS names the body", async () => {

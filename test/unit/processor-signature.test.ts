@@ -5,7 +5,7 @@ import { PURPOSE_CATEGORIES, correctionCategories } from "../../src/domain/proce
 import { isCrossBorder, ProcessorInput } from "../../src/domain/processors/register";
 import { signWebhook, verifyWebhook } from "../../src/domain/processors/signature";
 import { parseTaskId, reminderDue, taskId } from "../../src/domain/processors/task";
-import { PURPOSES } from "../../src/app/rights";
+import { PURPOSES } from "../../src/domain/consent/purposes";
 import { FIXED_EPOCH, testData } from "../support/generators";
 
 const data = testData("processor-signature.test");

@@ -267,6 +267,12 @@ async function erasureFollowUp(
       erasure: "not_required",
       reason: "Withdrawing this consent stops that processing; it does not ask for the data to be erased.",
     };
+  if (request.channel === "consent_manager")
+    return {
+      erasure: "not_required",
+      reason:
+        "WhatsApp messaging stops. A consent manager's withdrawal does not erase the number's data by itself: no consent manager is yet bound to the people it may act for, so erasure is asked for by the person, who proves the number with a one-time code (the public request form).",
+    };
   if (request.scope.type !== "whatsapp_number")
     return {
       erasure: "not_required",

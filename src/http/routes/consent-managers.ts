@@ -6,7 +6,13 @@ import { DomainError } from "../../domain/errors";
 import { normaliseWhatsAppNumber } from "../../domain/subject";
 import { verifyManagerRequest } from "../consent-manager-auth";
 import { json, route } from "../route";
-import { ArtefactView, BusinessTenant, NoticeRef, ValidationView } from "../schemas/consents";
+import {
+  ArtefactView,
+  BusinessTenant,
+  NoticeRef,
+  preselectedField,
+  ValidationView,
+} from "../schemas/consents";
 import { Problem } from "../schemas/problem";
 import { SubjectRef, subjectOfRef } from "./subjects";
 
@@ -21,16 +27,17 @@ const Purpose = z.enum(PURPOSES);
 
 /** The claims beyond the JWT's own (iss, aud, iat, exp, jti: checked with the signature). */
 const Claims = z.discriminatedUnion("action", [
-  z.object({
+  z.strictObject({
     action: z.literal("grant"),
     principal: SubjectRef,
     purpose: Purpose,
     tenantId: BusinessTenant.optional(),
     notice: NoticeRef,
     affirmativeAction: AffirmativeAction,
+    preselected: preselectedField,
     renews: z.string().min(1).max(100).optional(),
   }),
-  z.object({
+  z.strictObject({
     action: z.literal("withdraw"),
     principal: SubjectRef,
     purposes: z
@@ -39,7 +46,7 @@ const Claims = z.discriminatedUnion("action", [
       .max(PURPOSES.length)
       .refine((ps) => new Set(ps).size === ps.length, "each purpose once"),
   }),
-  z.object({
+  z.strictObject({
     action: z.literal("status"),
     principal: SubjectRef,
     purpose: Purpose,
@@ -95,7 +102,10 @@ export const consentManagerRoute = route({
       rt.config.CONSENT_MANAGER_AUDIENCE,
       rt.app.ports.clock.now(),
     );
-    const claims = Claims.safeParse(verified.claims);
+    // Strict beyond the JWT's own claims: a claim this service does not know (a `preselected: true`, a
+    // `defaultOn`) is refused, never dropped.
+    const { iss: _iss, aud: _aud, iat: _iat, exp: _exp, nbf: _nbf, jti: _jti, ...own } = verified.claims;
+    const claims = Claims.safeParse(own);
     if (!claims.success)
       throw new DomainError(
         "invalid",

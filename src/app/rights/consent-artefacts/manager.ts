@@ -1,6 +1,6 @@
 import type { ConsentArtefact } from "../../../domain/consent/artefact";
 import type { Purpose } from "../../../domain/consent/purposes";
-import { DomainError } from "../../../domain/errors";
+import { DomainError, forbidden } from "../../../domain/errors";
 import type { RequestDoc, StoredScope } from "../../../domain/requests/model";
 import { newRequestId } from "../../../domain/requests/request-id";
 import { subjectPartition, type Subject } from "../../../domain/subject";
@@ -122,6 +122,12 @@ export async function acceptManagerRequest(
   envelope: { jti: string; expiresAt: Date },
   action: ManagerAction,
 ): Promise<ManagerAnswer> {
+  // A consent manager speaks for a person (a data principal with a number); an account's consent is its
+  // owner's, given on the dashboard. Refused before the request id is kept: nothing is stored.
+  if (action.subject.type === "tenant")
+    throw forbidden(
+      "A consent manager acts for a person about their WhatsApp number; an account's consent is given by its owner on the dashboard.",
+    );
   await claimOnce(app, manager, envelope.jti, envelope.expiresAt);
   const actor = {
     kind: "consent_manager" as const,

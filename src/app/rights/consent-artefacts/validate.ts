@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type ConsentArtefact, decide, relevantTo } from "../../../domain/consent/artefact";
 import type { Purpose } from "../../../domain/consent/purposes";
-import { notFound } from "../../../domain/errors";
+import { invalid, notFound } from "../../../domain/errors";
 import { subjectPartition, type Subject } from "../../../domain/subject";
 import type { Caller } from "../../caller";
 import type { AppContext } from "../../context";
@@ -37,6 +37,15 @@ function businessOf(caller: Asker, subject: Subject, asked: string | undefined):
     if (subject.type === "tenant" && subject.tenantId !== caller.tenantId) throw notFound("No such account.");
     return caller.tenantId;
   }
+  // Consent to a number's processing is given to one business: asked about none, one business's grant
+  // would read as allowed for every other, even one the person withdrew from.
+  if (subject.type === "whatsapp" && asked === undefined)
+    throw invalid("The request is invalid.", [
+      {
+        field: caller.kind === "consent_manager" ? "body.request.tenantId" : "body.tenantId",
+        message: "the business that would process: required for a WhatsApp number",
+      },
+    ]);
   return asked;
 }
 
@@ -85,7 +94,12 @@ export async function validateConsent(
   const validationId = `cv-${randomUUID()}`;
   await app.stores.consentValidations.create({
     id: validationId,
-    pk: subjectPartition(subject),
+    // A business asking about a number it never dealt with is logged in its own partition, not the
+    // person's: a stranger's questions neither reach nor fill the person's partition.
+    pk:
+      stranger && caller.kind === "dashboard"
+        ? subjectPartition({ type: "tenant", tenantId: caller.tenantId })
+        : subjectPartition(subject),
     docType: "consent-validation",
     purpose,
     ...(business ? { tenantId: business } : {}),
