@@ -237,8 +237,11 @@ export async function deliverNotice(
   try {
     await app.stores.processorTasks.replace(next, etag);
   } catch (e) {
-    // Another run recorded it first: its outcome stands.
     if (!(e instanceof PreconditionFailedError)) throw e;
+    // Another writer got there first (another run, or the partner confirming while our POST was in
+    // flight): its state stands, and the caller gets the stored task, never this stale copy.
+    const stored = await app.stores.processorTasks.read(task.id, task.pk);
+    return stored ? ProcessorTask.parse(stored.doc) : next;
   }
   return next;
 }
