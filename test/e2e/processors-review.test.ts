@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signWebhook } from "../../src/domain/processors/signature";
+import { ProcessorTask } from "../../src/domain/processors/task";
 import { startTestHost, type TestHost } from "../support/host";
 import { latestCode } from "../support/outbox";
 import { testData } from "../support/generators";
@@ -169,6 +170,16 @@ describe("a partner the notice never reaches", () => {
     );
     expect(view.processors[0].overdue).toBe(true);
     expect(await audit(id)).toContain("processor_overdue");
+    // Overdue once, and the notice is still being retried after the deadline.
+    const doc = ProcessorTask.parse(task?.doc);
+    expect(doc.overdueAt).toBeDefined();
+    expect(doc.notice.sentAt).toBeUndefined();
+    expect(doc.nextActionAt).toBeDefined();
+    const attempts = doc.notice.attempts;
+    await advance("PT30M");
+    const after = await host.runtime.app.stores.processorTasks.read(`pt.never-reached.${id}`, task!.doc.pk);
+    expect(ProcessorTask.parse(after?.doc).notice.attempts).toBeGreaterThan(attempts);
+    expect((await audit(id)).filter((a) => a === "processor_overdue")).toHaveLength(1);
   });
 });
 
