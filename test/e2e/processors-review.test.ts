@@ -239,6 +239,16 @@ describe("a stranger's erasure of a number nobody holds", () => {
     });
     expect(JSON.stringify(mine.body)).not.toContain("tenant-crm");
     expect(JSON.stringify(cert.body)).not.toContain("Sunrise Clinic CRM");
+    expect(JSON.stringify(mine.body)).not.toContain("Sunrise Clinic CRM");
+    // The requester and the certificate read a neutral line; staff read the partner by name.
+    expect(mine.body.processors[0]).toMatchObject({
+      partner: "partner 1",
+      crossBorder: false,
+      status: "open",
+    });
+    expect(cert.body.processors[0]).toMatchObject({ partner: "partner 1", categories: expect.any(Array) });
+    const staff = await host.call("GET", `/v1/requests/${created.body.id}`, { token: officer });
+    expect(staff.body.processors.map((p: { processorId: string }) => p.processorId)).toContain("tenant-crm");
   });
 });
 

@@ -55,9 +55,12 @@ async function tellProcessors(
   const erased = erasurePlan(app.inventory)
     .categories.filter((c) => c.outcome !== "routed")
     .map((c) => c.category);
+  // No tenant held the number: no partner received it from us, and none is told of a stranger's request
+  // (which would only show the partners, and the world, a number we never had).
+  if (job.tenants.count === 0) return { settled: true, lines: [] };
   const found = new Set(job.tenants.hashes);
   const event = eventFor(request, "erasure", erased, (tenantId) => found.has(tenantHash(app, tenantId)));
-  return outcomeOf(event ? await fanOutToProcessors(app, request, event) : { planned: 0, tasks: [] });
+  return outcomeOf(event ? await fanOutToProcessors(app, request, event) : { planned: 0, tasks: [] }, true);
 }
 
 /**
