@@ -253,14 +253,15 @@ describe("a stranger's erasure of a number nobody holds", () => {
 });
 
 describe("the register accepts a service's own internal queue as a partner topic", () => {
-  it("refuses topic names that are this service's own queues", async () => {
-    const res = await host.call("POST", "/v1/processors", {
-      token: officer,
-      body: {
-        processorId: "queue-injector",
-        ...entry({ channel: { type: "service_bus_topic", topic: "request-execution" } }),
-      },
-    });
-    expect(res.status).toBe(400);
+  it("refuses topic names that are this service's own queues (anything not partner-…), nothing stored", async () => {
+    for (const topic of ["request-execution", "account-purge", "notifications", "partnerx"]) {
+      const res = await host.call("POST", "/v1/processors", {
+        token: officer,
+        body: { processorId: "queue-injector", ...entry({ channel: { type: "service_bus_topic", topic } }) },
+      });
+      expect(res.status, topic).toBe(400);
+      expect(JSON.stringify(res.body.errors), topic).toContain("body.channel.topic");
+    }
+    expect((await host.call("GET", "/v1/processors/queue-injector", { token: officer })).status).toBe(404);
   });
 });
