@@ -26,6 +26,7 @@ let host: TestHost;
 let officer: string;
 let server: Server;
 let base = "";
+let autoTask = "";
 const auto = { enabled: false, results: [] as number[] };
 
 const entry = (o: Record<string, unknown>) => ({
@@ -68,7 +69,7 @@ beforeAll(async () => {
       if (req.url === "/auto" && auto.enabled) {
         const notice = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { taskId: string; type: string };
         if (notice.type === "processor_task.notice") {
-          const body = JSON.stringify({ taskId: notice.taskId });
+          const body = JSON.stringify({ type: "processor_task.confirmation", taskId: notice.taskId });
           const headers = signWebhook(
             SECRETS["auto-erase"],
             `msg_${data.int(1, 1e9)}`,
@@ -137,6 +138,20 @@ describe("a partner that confirms synchronously while our notice is in flight", 
     await advance("PT2H");
     const later = (await host.call("GET", `/v1/requests/${id}/certificate`, { token: officer })).body;
     expect(later.processors[0]).toMatchObject({ status: "confirmed" });
+    autoTask = `pt.auto-erase.${id}`;
+  });
+
+  it("the partner's signed retry of a settled task's confirmation (same webhook-id) learns its state", async () => {
+    const body = JSON.stringify({ type: "processor_task.confirmation", taskId: autoTask });
+    const headers = signWebhook(SECRETS["auto-erase"], "msg_retry", host.runtime.app.ports.clock.now(), body);
+    for (let i = 0; i < 2; i++) {
+      const r = await host.call("POST", `/v1/processor-tasks/${autoTask}/confirmation`, {
+        raw: body,
+        headers: { "content-type": "application/json", ...headers },
+      });
+      expect(r.status).toBe(200);
+      expect(r.body.status).toBe("confirmed");
+    }
   });
 });
 

@@ -44,9 +44,11 @@ const entry = (overrides: Record<string, unknown>) => ({
   ...overrides,
 });
 
+const CONFIRMATION = "processor_task.confirmation";
+
 /** The partner's confirmation of a task, signed as it would sign it (or with what a test substitutes). */
 function signed(taskId: string, key: Buffer, options: { id?: string; at?: Date; body?: object } = {}) {
-  const body = JSON.stringify(options.body ?? { taskId });
+  const body = JSON.stringify(options.body ?? { type: CONFIRMATION, taskId });
   const headers = signWebhook(
     key,
     options.id ?? `msg_${data.int(1, 1e9)}`,
@@ -337,13 +339,16 @@ describe("an account erasure told to the partners holding what was erased", () =
     const key = SECRETS["chat-cloud"];
     const now = host.runtime.app.ports.clock.now();
     const attempts = [
-      { raw: JSON.stringify({ taskId: chatTask() }), headers: { "content-type": "application/json" } },
+      {
+        raw: JSON.stringify({ type: CONFIRMATION, taskId: chatTask() }),
+        headers: { "content-type": "application/json" },
+      },
       signed(chatTask(), Buffer.alloc(32, 7)),
       signed(chatTask(), SECRETS["pay-gateway"]),
       signed(chatTask(), SECRETS["one-tenant"]),
       signed(chatTask(), key, { at: new Date(now.getTime() - 6 * 60_000) }),
       signed(chatTask(), key, { at: new Date(now.getTime() + 6 * 60_000) }),
-      signed(chatTask(), key, { body: { taskId: payTask() } }),
+      signed(chatTask(), key, { body: { type: CONFIRMATION, taskId: payTask() } }),
     ];
     for (const [i, a] of attempts.entries())
       expect((await confirm(chatTask(), a)).status, `attempt ${i}`).toBe(401);
@@ -353,16 +358,28 @@ describe("an account erasure told to the partners holding what was erased", () =
     expect(
       (await confirm(`pt.chat-cloud.${requestId}x`, signed(`pt.chat-cloud.${requestId}x`, key))).status,
     ).toBe(401);
+    // Our own notice is signed with the partner's secret too: as a confirmation it is refused.
+    for (const type of ["processor_task.notice", "processor_task.reminder"]) {
+      const notice = signed(chatTask(), key, { body: { type, taskId: chatTask() } });
+      expect((await confirm(chatTask(), notice)).status, type).toBe(400);
+    }
     const view = await request(requestId);
     expect(view.processors.every((p: { status: string }) => p.status === "open")).toBe(true);
     expect(await auditActions(requestId)).not.toContain("processor_confirmed");
 
-    const good = signed(chatTask(), key, { id: "msg_chat_1", body: { taskId: chatTask(), note: "Erased" } });
+    const good = signed(chatTask(), key, {
+      id: "msg_chat_1",
+      body: { type: CONFIRMATION, taskId: chatTask(), note: "Erased" },
+    });
     const ok = await confirm(chatTask(), good);
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ taskId: chatTask(), status: "confirmed" });
-    // The very same message again (a replay of its webhook-id) is refused.
-    expect((await confirm(chatTask(), good)).status).toBe(401);
+    // The very same message again (the partner's retry, or a replay): the task is settled, so it learns
+    // the state and nothing changes.
+    const again = await confirm(chatTask(), good);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ taskId: chatTask(), status: "confirmed" });
+    expect((await auditActions(requestId)).filter((a) => a === "processor_confirmed")).toHaveLength(1);
   });
 
   it("staff record an emailed confirmation and a waiver with its reason; then the erasure completes, the certificate lists each", async () => {
@@ -423,7 +440,7 @@ describe("an account erasure told to the partners holding what was erased", () =
       // A bearer token is no signature.
       const c = await host.call("POST", `/v1/processor-tasks/${task}/confirmation`, {
         token,
-        body: { taskId: task },
+        body: { type: CONFIRMATION, taskId: task },
       });
       expect(c.status).toBe(401);
     }

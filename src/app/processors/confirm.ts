@@ -55,8 +55,10 @@ export async function confirmByPartner(
   // The signature binds the body: a confirmation signed for one task is no confirmation of another.
   if (body.taskId !== id) throw refused();
   const webhookId = headers["webhook-id"]!;
-  if (task.seenWebhookIds.includes(webhookId)) throw refused();
+  // Settled already: the partner's (signed, fresh) retry of its own confirmation learns the state, a
+  // replayed webhook-id included; a replay changes nothing, so it is checked only where it could.
   if (isSettled(task)) return task;
+  if (task.seenWebhookIds.includes(webhookId)) throw refused();
   const at = now.toISOString();
   const next: ProcessorTask = {
     ...task,

@@ -97,6 +97,11 @@ export interface ProcessorNotice {
 /** The partner's confirmation body (signed): the task it confirms, and optionally when and a note. */
 export const PartnerConfirmation = z
   .object({
+    /**
+     * Required, and never a notice's type: our own notice is signed with the partner's secret too, so a
+     * notice (or reminder) captured on its way can never pass for the partner's confirmation.
+     */
+    type: z.literal("processor_task.confirmation"),
     taskId: z.string().min(1).max(400),
     completedAt: z.iso.datetime({ offset: true }).optional(),
     note: z.string().trim().min(1).max(500).optional(),
