@@ -239,6 +239,18 @@ describe("the processor register", () => {
     });
     expect(resolve.status).toBe(400);
     expect(resolve.body.errors[0].field).toBe("path.taskId");
+    // A waiver names one of the fixed reason codes: free text alone, or an unknown code, is refused.
+    for (const body of [
+      { outcome: "waived", note: "x" },
+      { outcome: "waived", reason: "because I said so", note: "x" },
+    ]) {
+      const res = await host.call("POST", "/v1/processor-tasks/pt.chat-cloud.r-none/resolution", {
+        token: officer,
+        body,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain("body.reason");
+    }
   });
 
   it("hostile callers: members, another tenant, the public and support cannot write or read what is not theirs", async () => {
@@ -391,7 +403,11 @@ describe("an account erasure told to the partners holding what was erased", () =
     expect((await request(requestId)).status).toBe("purged");
     const waived = await host.call("POST", `/v1/processor-tasks/${mailTask()}/resolution`, {
       token: officer,
-      body: { outcome: "waived", note: "The relay keeps no copy after delivery: nothing to erase" },
+      body: {
+        outcome: "waived",
+        reason: "partner_holds_no_data",
+        note: "The relay keeps no copy after delivery: nothing to erase",
+      },
     });
     expect(waived.status).toBe(200);
     expect(waived.body.status).toBe("waived");
@@ -410,9 +426,17 @@ describe("an account erasure told to the partners holding what was erased", () =
     expect(Object.keys(lines).sort()).toEqual(["chat-cloud", "mail-relay", "pay-gateway"]);
     expect(lines["chat-cloud"]).toMatchObject({ status: "confirmed", confirmedBy: "partner" });
     expect(lines["pay-gateway"]).toMatchObject({ status: "confirmed", confirmedBy: "staff" });
+    // The reason's fixed text, never staff's free note (kept on the task, for staff).
     expect(lines["mail-relay"]).toMatchObject({
       status: "waived",
-      waivedReason: "The relay keeps no copy after delivery: nothing to erase",
+      waivedReasonCode: "partner_holds_no_data",
+      waivedReason: "The partner holds none of the data to erase.",
+    });
+    expect(JSON.stringify(cert.body)).not.toContain("keeps no copy");
+    const { pk } = await host.runtime.app.stores.requests.get(requestId);
+    const stored = await host.runtime.app.stores.processorTasks.read(mailTask(), pk);
+    expect(stored?.doc).toMatchObject({
+      waiver: { reason: "partner_holds_no_data", note: expect.stringMatching(/keeps no copy/) },
     });
     const actions = await auditActions(requestId);
     expect(actions.filter((a) => a === "processor_confirmed")).toHaveLength(2);
@@ -536,6 +560,7 @@ describe("a WhatsApp-number erasure, a lost callback, the reminder and the deadl
       token: officer,
       body: {
         outcome: "waived",
+        reason: "partner_holds_no_data",
         note: "Partner confirms by phone it holds no data for this number; written reply pending",
       },
     });
@@ -547,9 +572,11 @@ describe("a WhatsApp-number erasure, a lost callback, the reminder and the deadl
       expect.objectContaining({
         partner: "partner 1",
         status: "waived",
-        waivedReason: expect.stringMatching(/holds no data/),
+        waivedReasonCode: "partner_holds_no_data",
+        waivedReason: "The partner holds none of the data to erase.",
       }),
     ]);
+    expect(JSON.stringify(cert.body)).not.toContain("by phone");
   });
 });
 

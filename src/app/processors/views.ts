@@ -8,7 +8,7 @@ import { DOMESTIC } from "../../domain/processors/register";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { ProcessorTask } from "../../domain/processors/task";
 import type { AppContext } from "../context";
-import { isSettled } from "../../domain/processors/task";
+import { isSettled, WAIVER_TEXT } from "../../domain/processors/task";
 import { type TaskState, taskState, tasksOf } from "./tasks";
 
 /** What every line says of the partner's part: categories, status, deadline, confirmation or waiver. */
@@ -17,7 +17,14 @@ const settlementOf = (task: ProcessorTask) => ({
   status: task.status,
   deadline: task.deadline,
   ...(task.confirmation ? { confirmedAt: task.confirmation.at, confirmedBy: task.confirmation.by } : {}),
-  ...(task.waiver ? { waivedAt: task.waiver.at, waivedReason: task.waiver.reason } : {}),
+  // The code and its fixed text; staff's free note stays on the task.
+  ...(task.waiver
+    ? {
+        waivedAt: task.waiver.at,
+        waivedReasonCode: task.waiver.reason,
+        waivedReason: WAIVER_TEXT[task.waiver.reason],
+      }
+    : {}),
 });
 
 /** The certificate's line for a partner, as staff and the account's owner read it: by id and name. */

@@ -1,3 +1,4 @@
+import { WaiverReason } from "../processors/task";
 import { z } from "zod";
 
 /**
@@ -36,6 +37,8 @@ const settlement = {
   confirmedAt: z.string().optional(),
   confirmedBy: z.enum(["partner", "staff"]).optional(),
   waivedAt: z.string().optional(),
+  waivedReasonCode: WaiverReason.optional(),
+  /** The code's fixed text (WAIVER_TEXT), never staff's free note. */
   waivedReason: z.string().optional(),
 };
 
