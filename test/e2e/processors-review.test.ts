@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signWebhook } from "../../src/domain/processors/signature";
 import { ProcessorTask } from "../../src/domain/processors/task";
+import { runProcessorTasks } from "../../src/app/processors";
 import { startTestHost, type TestHost } from "../support/host";
 import { latestCode } from "../support/outbox";
 import { testData } from "../support/generators";
@@ -27,6 +28,7 @@ let officer: string;
 let server: Server;
 let base = "";
 let autoTask = "";
+const timerNotices: string[] = [];
 const auto = { enabled: false, results: [] as number[] };
 
 const entry = (o: Record<string, unknown>) => ({
@@ -65,6 +67,12 @@ beforeAll(async () => {
         res.statusCode = 503;
         res.end();
         return;
+      }
+      if (req.url === "/timer") {
+        // The partners' timer runs at the very moment our first notice is in flight.
+        const notice = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { taskId: string; type: string };
+        timerNotices.push(notice.type);
+        if (timerNotices.length === 1) await runProcessorTasks(host.runtime.app);
       }
       if (req.url === "/auto" && auto.enabled) {
         const notice = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { taskId: string; type: string };
@@ -152,6 +160,31 @@ describe("a partner that confirms synchronously while our notice is in flight", 
       expect(r.status).toBe(200);
       expect(r.body.status).toBe("confirmed");
     }
+  });
+});
+
+describe("a timer run at the moment a task is made", () => {
+  it("does not send the first notice a second time", async () => {
+    const t = await seed();
+    const add = await host.call("POST", "/v1/processors", {
+      token: officer,
+      body: {
+        processorId: "timer-race",
+        ...entry({
+          name: "Timer Race",
+          tenants: [t.tenantId],
+          channel: { type: "webhook", url: `${base}/timer` },
+        }),
+      },
+    });
+    expect(add.status).toBe(201);
+    const created = await host.call("POST", "/v1/requests", {
+      token: t.ownerToken,
+      body: { kind: "erasure", scope: { type: "account", tenantId: t.tenantId } },
+    });
+    expect(created.status).toBe(201);
+    await advance("P31D");
+    expect(timerNotices).toEqual(["processor_task.notice"]);
   });
 });
 
