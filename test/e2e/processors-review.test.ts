@@ -313,3 +313,45 @@ describe("the register accepts a service's own internal queue as a partner topic
     expect((await host.call("GET", "/v1/processors/queue-injector", { token: officer })).status).toBe(404);
   });
 });
+
+describe("a webhook in the production (azure) profile", () => {
+  it("is refused when it is plain http or an internal address literal (400 naming the field, nothing stored)", async () => {
+    const settings = host.runtime.app.settings;
+    settings.publicWebhooksOnly = true;
+    try {
+      for (const url of [
+        "http://hooks.partner.example/x",
+        "https://169.254.169.254/x",
+        "https://10.0.0.5/x",
+        base,
+      ]) {
+        const res = await host.call("POST", "/v1/processors", {
+          token: officer,
+          body: { processorId: "ssrf-probe", ...entry({ channel: { type: "webhook", url } }) },
+        });
+        expect(res.status, url).toBe(400);
+        expect(
+          res.body.errors.map((e: { field: string }) => e.field),
+          url,
+        ).toContain("body.channel.url");
+      }
+      expect((await host.call("GET", "/v1/processors/ssrf-probe", { token: officer })).status).toBe(404);
+      const ok = await host.call("POST", "/v1/processors", {
+        token: officer,
+        body: {
+          processorId: "ssrf-probe",
+          ...entry({ channel: { type: "webhook", url: "https://hooks.partner.example/x" } }),
+        },
+      });
+      expect(ok.status).toBe(201);
+    } finally {
+      settings.publicWebhooksOnly = false;
+    }
+    // The local profile keeps loopback http for its receivers.
+    const local = await host.call("POST", "/v1/processors", {
+      token: officer,
+      body: { processorId: "local-receiver", ...entry({ channel: { type: "webhook", url: `${base}/x` } }) },
+    });
+    expect(local.status).toBe(201);
+  });
+});
