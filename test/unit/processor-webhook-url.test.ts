@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { productionWebhookProblem } from "../../src/domain/processors/webhook-url";
+import { productionWebhookProblem } from "../../src/app/processors/webhook-url";
 
 /** A production webhook is https to a name or a public address: never a way into our own network. */
 describe("productionWebhookProblem", () => {

@@ -8,7 +8,7 @@ import {
   servesTenant,
   unknownCategories,
 } from "../../domain/processors/register";
-import { productionWebhookProblem } from "../../domain/processors/webhook-url";
+import { productionWebhookProblem } from "./webhook-url";
 import { AlreadyExistsError, PreconditionFailedError } from "../../ports/document-store";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";

@@ -3,7 +3,7 @@ import type {
   NamedProcessorLine,
   NeutralProcessorLine,
 } from "../../domain/audit/certificate-schema";
-import type { Relation } from "../requests/access-control";
+import type { Relation } from "../requests";
 import { DOMESTIC } from "../../domain/processors/register";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { ProcessorTask } from "../../domain/processors/task";
