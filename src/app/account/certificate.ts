@@ -116,6 +116,8 @@ export async function issueCertificate(app: AppContext, requestId: string): Prom
   const tenantId = request.scope.tenantId;
   const existing = await jobs(app).read<Certificate>(certificateId(requestId), request.pk);
   let certificate = existing?.doc;
+  /** The fan-out just decided no partner (a decision is kept once made): nothing to read again below. */
+  let nonePlanned = false;
   if (!certificate) {
     const job = await readPurgeJob(app, requestId, tenantId);
     if (!job?.finishedAt) throw new DomainError("conflict", "The purge has not finished yet.");
@@ -128,6 +130,7 @@ export async function issueCertificate(app: AppContext, requestId: string): Prom
     const partners = outcomeOf(
       event ? await fanOutToProcessors(app, request, event) : { planned: 0, tasks: [] },
     );
+    nonePlanned = partners.settled && partners.lines.length === 0;
     const { held, shredding, rotatesBy } = await backupsLine(app, tenantPartition(tenantId), tenantId);
     const { headHash } = await new AuditLog(app).verified(requestId);
     certificate = {
@@ -176,7 +179,9 @@ export async function issueCertificate(app: AppContext, requestId: string): Prom
   certificate = await sealCertificate<Certificate>(app, certificateId(requestId), request.pk);
   // The partners' state is read again, not taken from the fan-out: a partner may have confirmed (and
   // completed the request) while its notice was in flight, and that newer state must not be overwritten.
-  return completeIfNoBackups(app, await app.stores.requests.get(requestId), certificate);
+  // (The request may be completed by then too: completing again is a conflict, and a completed
+  // certificate is never rewritten.)
+  return completeIfNoBackups(app, request, certificate, nonePlanned);
 }
 
 /**
@@ -188,10 +193,12 @@ export async function completeIfNoBackups(
   app: AppContext,
   request: RequestDoc,
   certificate: Certificate,
+  /** The caller's fan-out has just decided no partner: there is no partner state to read. */
+  nonePlanned = false,
 ): Promise<Certificate> {
   if (request.status !== "purged" && request.status !== "purging") return certificate;
   // Read now, never handed in: a copy from before a partner's confirmation would overwrite it.
-  const partners = await processorOutcome(app, request);
+  const partners = nonePlanned ? { settled: true, lines: [] } : await processorOutcome(app, request);
   if (!partners.settled) return withPartnerLines(app, certificate, partners.lines);
   const subject = request.scope.type === "account" ? tenantPartition(request.scope.tenantId) : request.pk;
   if ((await activeBackupsHolding(app, subject)).length > 0)
@@ -210,14 +217,12 @@ export async function completeIfNoBackups(
   } catch (e) {
     if (!(e instanceof DomainError && e.kind === "conflict")) throw e;
   }
-  return writeCertificate(app, certificate, (current) => {
-    // Completed once: a later run (with lines read before a confirmation) never rewrites it.
-    if (current.completedAt) return undefined;
+  const completed = (current: Certificate): Certificate => {
     const { rotatesBy: _rotatesBy, ...backups } = current.backups;
     return {
       ...current,
       ...(partners.lines.length ? { processors: partners.lines } : {}),
-      completedAt: app.ports.clock.now().toISOString(),
+      completedAt: current.completedAt ?? app.ports.clock.now().toISOString(),
       backups: {
         ...backups,
         held: 0,
@@ -225,7 +230,17 @@ export async function completeIfNoBackups(
         ...(lastRotationAt ? { lastRotationAt } : {}),
       },
     };
-  });
+  };
+  if (partners.lines.length === 0) {
+    // No partner lines: no other writer's newer partner state to lose, so no read for an ETag.
+    const done = completed(certificate);
+    await jobs(app).upsert(done);
+    return sealCertificate<Certificate>(app, done.id, done.pk);
+  }
+  // Completed once: a later run (with lines read before a confirmation) never rewrites it.
+  return writeCertificate(app, certificate, (current) =>
+    current.completedAt ? undefined : completed(current),
+  );
 }
 
 /** The certificate with the partners' lines as they stand now, stored and sealed again when they changed. */

@@ -107,7 +107,8 @@ export const whatsappErasureExecutor: Executor = async (app, request, step) => {
     step("certificate");
     const certificate = await issueWhatsAppCertificate(app, current, job, told.lines);
     // Read again: a partner may have confirmed while its notice was in flight (the fan-out's copy is older).
-    const partners = await processorOutcome(app, current);
+    // (No partner decided: nothing to read again.)
+    const partners = told.settled && told.lines.length === 0 ? told : await processorOutcome(app, current);
     // Completed means every copy is gone (DESIGN §4): while a backup set still holds the number, or a
     // partner told of it has neither confirmed nor been waived, the request stays purged; a later run
     // (reconcileWhatsAppErasures, backup rotation, the last partner's confirmation) completes it.
