@@ -129,6 +129,7 @@ function appContext(
       idempotencyKeyTtlHours: config.IDEMPOTENCY_TTL_HOURS,
       publicBaseUrl:
         config.PUBLIC_BASE_URL ?? `http://localhost:${config.DPDP_PROFILE === "local" ? config.PORT : 7071}`,
+      publicWebhooksOnly: config.DPDP_PROFILE === "azure",
     },
     kinds: buildKinds(),
   };

@@ -124,6 +124,12 @@ export interface AppContext {
     idempotencyKeyTtlHours?: number;
     /** PUBLIC_BASE_URL: where partners send their signed confirmations (docs/processors.md). */
     publicBaseUrl?: string;
+    /**
+     * The azure profile: a partner's webhook must be https to a name or a public IP address (no loopback,
+     * link-local or private literal), so a register entry cannot aim our signed notices inside our network.
+     * The local profile and tests keep plain http to loopback for their receivers.
+     */
+    publicWebhooksOnly?: boolean;
   };
   /**
    * The periods in use (defaults of src/domain/policy/periods.ts with RETENTION_OVERRIDES applied):

@@ -44,9 +44,11 @@ const entry = (overrides: Record<string, unknown>) => ({
   ...overrides,
 });
 
+const CONFIRMATION = "processor_task.confirmation";
+
 /** The partner's confirmation of a task, signed as it would sign it (or with what a test substitutes). */
 function signed(taskId: string, key: Buffer, options: { id?: string; at?: Date; body?: object } = {}) {
-  const body = JSON.stringify(options.body ?? { taskId });
+  const body = JSON.stringify(options.body ?? { type: CONFIRMATION, taskId });
   const headers = signWebhook(
     key,
     options.id ?? `msg_${data.int(1, 1e9)}`,
@@ -237,6 +239,18 @@ describe("the processor register", () => {
     });
     expect(resolve.status).toBe(400);
     expect(resolve.body.errors[0].field).toBe("path.taskId");
+    // A waiver names one of the fixed reason codes: free text alone, or an unknown code, is refused.
+    for (const body of [
+      { outcome: "waived", note: "x" },
+      { outcome: "waived", reason: "because I said so", note: "x" },
+    ]) {
+      const res = await host.call("POST", "/v1/processor-tasks/pt.chat-cloud.r-none/resolution", {
+        token: officer,
+        body,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain("body.reason");
+    }
   });
 
   it("hostile callers: members, another tenant, the public and support cannot write or read what is not theirs", async () => {
@@ -337,13 +351,16 @@ describe("an account erasure told to the partners holding what was erased", () =
     const key = SECRETS["chat-cloud"];
     const now = host.runtime.app.ports.clock.now();
     const attempts = [
-      { raw: JSON.stringify({ taskId: chatTask() }), headers: { "content-type": "application/json" } },
+      {
+        raw: JSON.stringify({ type: CONFIRMATION, taskId: chatTask() }),
+        headers: { "content-type": "application/json" },
+      },
       signed(chatTask(), Buffer.alloc(32, 7)),
       signed(chatTask(), SECRETS["pay-gateway"]),
       signed(chatTask(), SECRETS["one-tenant"]),
       signed(chatTask(), key, { at: new Date(now.getTime() - 6 * 60_000) }),
       signed(chatTask(), key, { at: new Date(now.getTime() + 6 * 60_000) }),
-      signed(chatTask(), key, { body: { taskId: payTask() } }),
+      signed(chatTask(), key, { body: { type: CONFIRMATION, taskId: payTask() } }),
     ];
     for (const [i, a] of attempts.entries())
       expect((await confirm(chatTask(), a)).status, `attempt ${i}`).toBe(401);
@@ -353,16 +370,28 @@ describe("an account erasure told to the partners holding what was erased", () =
     expect(
       (await confirm(`pt.chat-cloud.${requestId}x`, signed(`pt.chat-cloud.${requestId}x`, key))).status,
     ).toBe(401);
+    // Our own notice is signed with the partner's secret too: as a confirmation it is refused.
+    for (const type of ["processor_task.notice", "processor_task.reminder"]) {
+      const notice = signed(chatTask(), key, { body: { type, taskId: chatTask() } });
+      expect((await confirm(chatTask(), notice)).status, type).toBe(400);
+    }
     const view = await request(requestId);
     expect(view.processors.every((p: { status: string }) => p.status === "open")).toBe(true);
     expect(await auditActions(requestId)).not.toContain("processor_confirmed");
 
-    const good = signed(chatTask(), key, { id: "msg_chat_1", body: { taskId: chatTask(), note: "Erased" } });
+    const good = signed(chatTask(), key, {
+      id: "msg_chat_1",
+      body: { type: CONFIRMATION, taskId: chatTask(), note: "Erased" },
+    });
     const ok = await confirm(chatTask(), good);
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ taskId: chatTask(), status: "confirmed" });
-    // The very same message again (a replay of its webhook-id) is refused.
-    expect((await confirm(chatTask(), good)).status).toBe(401);
+    // The very same message again (the partner's retry, or a replay): the task is settled, so it learns
+    // the state and nothing changes.
+    const again = await confirm(chatTask(), good);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ taskId: chatTask(), status: "confirmed" });
+    expect((await auditActions(requestId)).filter((a) => a === "processor_confirmed")).toHaveLength(1);
   });
 
   it("staff record an emailed confirmation and a waiver with its reason; then the erasure completes, the certificate lists each", async () => {
@@ -374,7 +403,11 @@ describe("an account erasure told to the partners holding what was erased", () =
     expect((await request(requestId)).status).toBe("purged");
     const waived = await host.call("POST", `/v1/processor-tasks/${mailTask()}/resolution`, {
       token: officer,
-      body: { outcome: "waived", note: "The relay keeps no copy after delivery: nothing to erase" },
+      body: {
+        outcome: "waived",
+        reason: "partner_holds_no_data",
+        note: "The relay keeps no copy after delivery: nothing to erase",
+      },
     });
     expect(waived.status).toBe(200);
     expect(waived.body.status).toBe("waived");
@@ -393,9 +426,17 @@ describe("an account erasure told to the partners holding what was erased", () =
     expect(Object.keys(lines).sort()).toEqual(["chat-cloud", "mail-relay", "pay-gateway"]);
     expect(lines["chat-cloud"]).toMatchObject({ status: "confirmed", confirmedBy: "partner" });
     expect(lines["pay-gateway"]).toMatchObject({ status: "confirmed", confirmedBy: "staff" });
+    // The reason's fixed text, never staff's free note (kept on the task, for staff).
     expect(lines["mail-relay"]).toMatchObject({
       status: "waived",
-      waivedReason: "The relay keeps no copy after delivery: nothing to erase",
+      waivedReasonCode: "partner_holds_no_data",
+      waivedReason: "The partner holds none of the data to erase.",
+    });
+    expect(JSON.stringify(cert.body)).not.toContain("keeps no copy");
+    const { pk } = await host.runtime.app.stores.requests.get(requestId);
+    const stored = await host.runtime.app.stores.processorTasks.read(mailTask(), pk);
+    expect(stored?.doc).toMatchObject({
+      waiver: { reason: "partner_holds_no_data", note: expect.stringMatching(/keeps no copy/) },
     });
     const actions = await auditActions(requestId);
     expect(actions.filter((a) => a === "processor_confirmed")).toHaveLength(2);
@@ -423,7 +464,7 @@ describe("an account erasure told to the partners holding what was erased", () =
       // A bearer token is no signature.
       const c = await host.call("POST", `/v1/processor-tasks/${task}/confirmation`, {
         token,
-        body: { taskId: task },
+        body: { type: CONFIRMATION, taskId: task },
       });
       expect(c.status).toBe(401);
     }
@@ -519,19 +560,23 @@ describe("a WhatsApp-number erasure, a lost callback, the reminder and the deadl
       token: officer,
       body: {
         outcome: "waived",
+        reason: "partner_holds_no_data",
         note: "Partner confirms by phone it holds no data for this number; written reply pending",
       },
     });
     expect(res.status).toBe(200);
     expect((await request(requestId)).status).toBe("completed");
     const cert = await host.call("GET", `/v1/requests/${requestId}/certificate`, { token: officer });
+    // A number's certificate is public: the partner by position, never by name (Privacy Policy §4).
     expect(cert.body.processors).toEqual([
       expect.objectContaining({
-        processorId: "chat-cloud",
+        partner: "partner 1",
         status: "waived",
-        waivedReason: expect.stringMatching(/holds no data/),
+        waivedReasonCode: "partner_holds_no_data",
+        waivedReason: "The partner holds none of the data to erase.",
       }),
     ]);
+    expect(JSON.stringify(cert.body)).not.toContain("by phone");
   });
 });
 

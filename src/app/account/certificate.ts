@@ -1,7 +1,7 @@
 import type { CertificateAnchor } from "../../domain/audit/certificate-proof";
 import { DomainError, notFound } from "../../domain/errors";
 import type { RequestDoc } from "../../domain/requests/model";
-import { AlreadyExistsError } from "../../ports/document-store";
+import { AlreadyExistsError, PreconditionFailedError } from "../../ports/document-store";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
 import { sealCertificate } from "../audit";
@@ -13,13 +13,7 @@ import { applyAction } from "../requests";
 import { readPurgeJob, recordsHandled } from "./purge-job";
 import { tenantPartition } from "../../domain/storage/partition-keys";
 import type { CertificateProcessorLine } from "../../domain/audit/certificate-schema";
-import {
-  eventFor,
-  fanOutToProcessors,
-  outcomeOf,
-  type ProcessorOutcome,
-  processorOutcome,
-} from "../processors";
+import { eventFor, fanOutToProcessors, outcomeOf, processorOutcome } from "../processors";
 
 /**
  * The deletion certificate (stored in `jobs` as `certificate:<requestId>`): what was deleted,
@@ -122,7 +116,8 @@ export async function issueCertificate(app: AppContext, requestId: string): Prom
   const tenantId = request.scope.tenantId;
   const existing = await jobs(app).read<Certificate>(certificateId(requestId), request.pk);
   let certificate = existing?.doc;
-  let partners: ProcessorOutcome | undefined;
+  /** The fan-out just decided no partner (a decision is kept once made): nothing to read again below. */
+  let nonePlanned = false;
   if (!certificate) {
     const job = await readPurgeJob(app, requestId, tenantId);
     if (!job?.finishedAt) throw new DomainError("conflict", "The purge has not finished yet.");
@@ -132,7 +127,10 @@ export async function issueCertificate(app: AppContext, requestId: string): Prom
       .filter(([, o]) => o.action !== "retained")
       .map(([c]) => c);
     const event = eventFor(request, "erasure", erased);
-    partners = outcomeOf(event ? await fanOutToProcessors(app, request, event) : { planned: 0, tasks: [] });
+    const partners = outcomeOf(
+      event ? await fanOutToProcessors(app, request, event) : { planned: 0, tasks: [] },
+    );
+    nonePlanned = partners.settled && partners.lines.length === 0;
     const { held, shredding, rotatesBy } = await backupsLine(app, tenantPartition(tenantId), tenantId);
     const { headHash } = await new AuditLog(app).verified(requestId);
     certificate = {
@@ -179,7 +177,11 @@ export async function issueCertificate(app: AppContext, requestId: string): Prom
   // Sealed into the chain and anchored before it can be handed out (`certificate_issued`); a run that
   // stopped after storing it seals it now.
   certificate = await sealCertificate<Certificate>(app, certificateId(requestId), request.pk);
-  return completeIfNoBackups(app, request, certificate, partners);
+  // The partners' state is read again, not taken from the fan-out: a partner may have confirmed (and
+  // completed the request) while its notice was in flight, and that newer state must not be overwritten.
+  // (The request may be completed by then too: completing again is a conflict, and a completed
+  // certificate is never rewritten.)
+  return completeIfNoBackups(app, request, certificate, nonePlanned);
 }
 
 /**
@@ -191,11 +193,12 @@ export async function completeIfNoBackups(
   app: AppContext,
   request: RequestDoc,
   certificate: Certificate,
-  /** The partners' state when the caller has just read it (the fan-out): not read again. */
-  known?: ProcessorOutcome,
+  /** The caller's fan-out has just decided no partner: there is no partner state to read. */
+  nonePlanned = false,
 ): Promise<Certificate> {
   if (request.status !== "purged" && request.status !== "purging") return certificate;
-  const partners = known ?? (await processorOutcome(app, request));
+  // Read now, never handed in: a copy from before a partner's confirmation would overwrite it.
+  const partners = nonePlanned ? { settled: true, lines: [] } : await processorOutcome(app, request);
   if (!partners.settled) return withPartnerLines(app, certificate, partners.lines);
   const subject = request.scope.type === "account" ? tenantPartition(request.scope.tenantId) : request.pk;
   if ((await activeBackupsHolding(app, subject)).length > 0)
@@ -214,22 +217,30 @@ export async function completeIfNoBackups(
   } catch (e) {
     if (!(e instanceof DomainError && e.kind === "conflict")) throw e;
   }
-  const completedAt = certificate.completedAt ?? app.ports.clock.now().toISOString();
-  const { rotatesBy: _rotatesBy, ...backups } = certificate.backups;
-  const done: Certificate = {
-    ...certificate,
-    ...(partners.lines.length ? { processors: partners.lines } : {}),
-    completedAt,
-    backups: {
-      ...backups,
-      held: 0,
-      note: backupsRotated(lastRotationAt, shreddingOf(app, certificate.backups.keyShreddedAt)),
-      ...(lastRotationAt ? { lastRotationAt } : {}),
-    },
+  const completed = (current: Certificate): Certificate => {
+    const { rotatesBy: _rotatesBy, ...backups } = current.backups;
+    return {
+      ...current,
+      ...(partners.lines.length ? { processors: partners.lines } : {}),
+      completedAt: current.completedAt ?? app.ports.clock.now().toISOString(),
+      backups: {
+        ...backups,
+        held: 0,
+        note: backupsRotated(lastRotationAt, shreddingOf(app, current.backups.keyShreddedAt)),
+        ...(lastRotationAt ? { lastRotationAt } : {}),
+      },
+    };
   };
-  await jobs(app).upsert(done);
-  // The changed version is sealed and anchored in its turn (`certificate_updated`).
-  return sealCertificate<Certificate>(app, done.id, done.pk);
+  if (partners.lines.length === 0) {
+    // No partner lines: no other writer's newer partner state to lose, so no read for an ETag.
+    const done = completed(certificate);
+    await jobs(app).upsert(done);
+    return sealCertificate<Certificate>(app, done.id, done.pk);
+  }
+  // Completed once: a later run (with lines read before a confirmation) never rewrites it.
+  return writeCertificate(app, certificate, (current) =>
+    current.completedAt ? undefined : completed(current),
+  );
 }
 
 /** The certificate with the partners' lines as they stand now, stored and sealed again when they changed. */
@@ -238,10 +249,40 @@ async function withPartnerLines(
   certificate: Certificate,
   lines: CertificateProcessorLine[],
 ): Promise<Certificate> {
-  if (lines.length === 0 || JSON.stringify(lines) === JSON.stringify(certificate.processors ?? []))
-    return certificate;
-  await jobs(app).upsert({ ...certificate, processors: lines });
-  return sealCertificate<Certificate>(app, certificate.id, certificate.pk);
+  if (lines.length === 0) return certificate;
+  return writeCertificate(app, certificate, (current) =>
+    // A completed certificate's lines were written from the state that completed it: lines read earlier
+    // (a stale copy) never replace them.
+    current.completedAt || JSON.stringify(lines) === JSON.stringify(current.processors ?? [])
+      ? undefined
+      : { ...current, processors: lines },
+  );
+}
+
+/**
+ * Changes the stored certificate under its ETag (`change` returns undefined: nothing to change), reading
+ * it again when another writer changed it meanwhile, then seals the version stored.
+ */
+async function writeCertificate(
+  app: AppContext,
+  certificate: Certificate,
+  change: (current: Certificate) => Certificate | undefined,
+): Promise<Certificate> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const found = await jobs(app).read<Certificate>(certificate.id, certificate.pk);
+    if (!found) throw notFound("The certificate is not stored.");
+    const next = change(found.doc);
+    if (!next) return sealCertificate<Certificate>(app, certificate.id, certificate.pk);
+    try {
+      await jobs(app).replace(next, found.etag);
+    } catch (e) {
+      if (e instanceof PreconditionFailedError) continue;
+      throw e;
+    }
+    // The changed version is sealed and anchored in its turn (`certificate_updated`).
+    return sealCertificate<Certificate>(app, certificate.id, certificate.pk);
+  }
+  throw new DomainError("conflict", "The certificate kept changing: the next run writes it.");
 }
 
 /** GET …/certificate: the requester, the account owner, or staff. */

@@ -4,6 +4,7 @@ import { verifyWebhook, type SignedHeaders } from "../../domain/processors/signa
 import {
   isSettled,
   type PartnerConfirmation,
+  type WaiverReason,
   parseTaskId,
   ProcessorTask,
 } from "../../domain/processors/task";
@@ -55,8 +56,10 @@ export async function confirmByPartner(
   // The signature binds the body: a confirmation signed for one task is no confirmation of another.
   if (body.taskId !== id) throw refused();
   const webhookId = headers["webhook-id"]!;
-  if (task.seenWebhookIds.includes(webhookId)) throw refused();
+  // Settled already: the partner's (signed, fresh) retry of its own confirmation learns the state, a
+  // replayed webhook-id included; a replay changes nothing, so it is checked only where it could.
   if (isSettled(task)) return task;
+  if (task.seenWebhookIds.includes(webhookId)) throw refused();
   const at = now.toISOString();
   const next: ProcessorTask = {
     ...task,
@@ -89,14 +92,15 @@ export async function confirmByPartner(
 
 /**
  * Staff (the privacy officer) record what a partner answered by email (`confirmed`, with a note of the
- * reply), or that it could not confirm and why (`waived`: it no longer holds the data, it has ceased to
- * exist…). Either settles the task; both are on the request's audit trail (the note as a keyed hash).
+ * reply), or that it could not confirm and why (`waived`, with a reason code whose fixed text is all the
+ * requester and the certificate read; the free note stays on the task for staff). Either settles the
+ * task; both are on the request's audit trail (the note as a keyed hash).
  */
 export async function resolveTask(
   app: AppContext,
   caller: Caller,
   id: string,
-  input: { outcome: "confirmed" | "waived"; note: string },
+  input: { outcome: "confirmed"; note: string } | { outcome: "waived"; reason: WaiverReason; note: string },
 ): Promise<ProcessorTask> {
   if (caller.kind !== "staff" || caller.role !== "privacy_officer") throw forbidden();
   const found = await readTask(app, id);
@@ -107,7 +111,7 @@ export async function resolveTask(
   const next: ProcessorTask =
     input.outcome === "confirmed"
       ? { ...task, status: "confirmed", confirmation: { at, by: "staff", note: input.note } }
-      : { ...task, status: "waived", waiver: { at, reason: input.note } };
+      : { ...task, status: "waived", waiver: { at, reason: input.reason, note: input.note } };
   delete next.nextActionAt;
   try {
     await app.stores.processorTasks.replace(next, etag);
@@ -121,7 +125,12 @@ export async function resolveTask(
     actor,
     action: input.outcome === "confirmed" ? "processor_confirmed" : "processor_waived",
     ...auditReason(app, actor, input.note),
-    data: { taskId: task.id, processorId: task.processorId, by: "staff" },
+    data: {
+      taskId: task.id,
+      processorId: task.processorId,
+      by: "staff",
+      ...(input.outcome === "waived" ? { reason: input.reason } : {}),
+    },
   });
   await afterSettled(app, task);
   return next;

@@ -8,6 +8,7 @@ import {
   servesTenant,
   unknownCategories,
 } from "../../domain/processors/register";
+import { productionWebhookProblem } from "./webhook-url";
 import { AlreadyExistsError, PreconditionFailedError } from "../../ports/document-store";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
@@ -42,6 +43,16 @@ function checkCategories(app: AppContext, input: Pick<ProcessorInput, "categorie
     );
 }
 
+/** In production, a webhook that would reach inside our own network is refused (400 naming the field). */
+function checkWebhook(app: AppContext, input: Pick<ProcessorInput, "channel">): void {
+  if (!app.settings.publicWebhooksOnly || input.channel.type !== "webhook") return;
+  const problem = productionWebhookProblem(input.channel.url);
+  if (problem)
+    throw new DomainError("invalid", "The webhook must be a public https URL.", [
+      { field: "body.channel.url", message: problem },
+    ]);
+}
+
 async function read(app: AppContext, processorId: string) {
   const found = await store(app).read<ProcessorEntry>(processorDocId(processorId), REGISTER_PARTITION);
   if (!found) throw notFound("No such partner in the processor register.");
@@ -56,6 +67,7 @@ export async function createProcessor(
 ): Promise<ProcessorEntry> {
   requireOfficer(caller);
   checkCategories(app, input);
+  checkWebhook(app, input);
   const now = app.ports.clock.now().toISOString();
   const entry: ProcessorEntry = ProcessorEntry.parse({
     ...input,
@@ -86,6 +98,7 @@ export async function updateProcessor(
 ): Promise<ProcessorEntry> {
   requireOfficer(caller);
   checkCategories(app, input);
+  checkWebhook(app, input);
   const { entry, etag } = await read(app, processorId);
   if (entry.status === "retired")
     throw conflict("A retired partner cannot be changed.", { status: "retired" });

@@ -146,7 +146,7 @@ async function plan(
 
 /**
  * Makes the event's tasks (those not made yet) and sends each new one its notice at once; a notice that
- * fails is left to the timer (`nextActionAt` stays due), never lost. Idempotent.
+ * fails (or a crash before it was sent) is left to the timer, a retry interval later, never lost. Idempotent.
  */
 export async function fanOutToProcessors(
   app: AppContext,
@@ -181,7 +181,9 @@ export async function fanOutToProcessors(
       status: "open",
       createdAt: now.toISOString(),
       deadline: deadline.toISOString(),
-      nextActionAt: now.toISOString(),
+      // The notice is sent right below: the timer's turn is a retry's, so a run at this very moment
+      // does not send it a second time.
+      nextActionAt: new Date(now.getTime() + RETRY_MS).toISOString(),
       notice: { attempts: 0 },
       reminder: { dueAt: reminderDue(now, deadline).toISOString() },
       seenWebhookIds: [],
@@ -237,8 +239,11 @@ export async function deliverNotice(
   try {
     await app.stores.processorTasks.replace(next, etag);
   } catch (e) {
-    // Another run recorded it first: its outcome stands.
     if (!(e instanceof PreconditionFailedError)) throw e;
+    // Another writer got there first (another run, or the partner confirming while our POST was in
+    // flight): its state stands, and the caller gets the stored task, never this stale copy.
+    const stored = await app.stores.processorTasks.read(task.id, task.pk);
+    return stored ? ProcessorTask.parse(stored.doc) : next;
   }
   return next;
 }

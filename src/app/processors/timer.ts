@@ -21,10 +21,11 @@ export interface ProcessorTimerResult {
 /**
  * The partners' clock (src/triggers/processors.ts, every 15 minutes): for each open task whose
  * `nextActionAt` has come (one indexed query: status and due time, so an idle run reads empty pages
- * whatever waits, docs/cosmos-queries.md) it sends a notice that failed before, the one reminder before
- * the deadline, or, once the deadline passed, marks the task overdue: an audit event on the request and
+ * whatever waits, docs/cosmos-queries.md) it first, once the deadline passed, marks the task overdue (a
+ * notice never delivered included, and still retried after): an audit event on the request and
  * an error-level log line with ids only, which the `processor-task-overdue` alert watches
- * (infra/modules/alerts.bicep). The request stays open; a late confirmation still counts.
+ * (infra/modules/alerts.bicep); otherwise it sends a notice that failed before, or the one reminder before
+ * the deadline. The request stays open; a late confirmation still counts.
  */
 export async function runProcessorTasks(
   app: AppContext,
@@ -88,13 +89,13 @@ async function act(
   const task = ProcessorTask.parse(found.doc);
   if (isSettled(task) || !task.nextActionAt || Date.parse(task.nextActionAt) > now.getTime())
     return undefined;
-  if (!task.notice.sentAt) {
-    const after = await deliverNotice(app, task, found.etag);
-    return after.notice.sentAt ? "noticesSent" : "noticesFailed";
-  }
-  if (now.getTime() >= Date.parse(task.deadline)) {
+  // The deadline first: a partner whose notice never got through is overdue all the same (and the alert
+  // fires), rather than retried quietly for ever.
+  if (!task.overdueAt && now.getTime() >= Date.parse(task.deadline)) {
     const overdue: ProcessorTask = { ...task, overdueAt: now.toISOString() };
-    delete overdue.nextActionAt;
+    // A notice still not delivered keeps being retried after the deadline; otherwise nothing is due.
+    if (task.notice.sentAt) delete overdue.nextActionAt;
+    else overdue.nextActionAt = new Date(now.getTime() + RETRY_MS).toISOString();
     // ETag-guarded: a second run racing this one fails here, so one overdue event per task.
     await app.stores.processorTasks.replace(overdue, found.etag);
     await new AuditLog(app).append(task.requestId, {
@@ -109,7 +110,11 @@ async function act(
     });
     return "overdue";
   }
-  if (!task.reminder.sentAt) {
+  if (!task.notice.sentAt) {
+    const after = await deliverNotice(app, task, found.etag);
+    return after.notice.sentAt ? "noticesSent" : "noticesFailed";
+  }
+  if (!task.overdueAt && !task.reminder.sentAt) {
     // Claimed first (ETag), then sent, then recorded: a timer run twice sends one reminder; a crash after
     // the send sends it again after RETRY_MS (the same message id, which the partner deduplicates).
     const claimed: ProcessorTask = {

@@ -144,6 +144,8 @@ export async function updateProcessorLines(
   const found = await jobs(app).read<WhatsAppCertificate>(certificateId(request.id), request.pk);
   if (!found) return;
   const current = WhatsAppCertificate.parse(found.doc);
+  // A completed certificate's lines are those that completed it: lines read earlier never replace them.
+  if (current.completedAt) return;
   if (JSON.stringify(current.processors ?? []) === JSON.stringify(lines)) return;
   await jobs(app).replace({ ...current, processors: lines }, found.etag);
   await seal(app, current);

@@ -8,7 +8,13 @@ import {
   updateProcessorLines,
 } from "./certificate";
 import { readWhatsAppErasureJob, runWhatsAppErasureJob, tenantHash, type WhatsAppErasureJob } from "./job";
-import { eventFor, fanOutToProcessors, outcomeOf, type ProcessorOutcome } from "../processors";
+import {
+  eventFor,
+  fanOutToProcessors,
+  outcomeOf,
+  type ProcessorOutcome,
+  processorOutcome,
+} from "../processors";
 import type { AppContext } from "../context";
 import type { RequestDoc } from "../../domain/requests/model";
 import { erasurePlan } from "./plan";
@@ -49,9 +55,12 @@ async function tellProcessors(
   const erased = erasurePlan(app.inventory)
     .categories.filter((c) => c.outcome !== "routed")
     .map((c) => c.category);
+  // No tenant held the number: no partner received it from us, and none is told of a stranger's request
+  // (which would only show the partners, and the world, a number we never had).
+  if (job.tenants.count === 0) return { settled: true, lines: [] };
   const found = new Set(job.tenants.hashes);
   const event = eventFor(request, "erasure", erased, (tenantId) => found.has(tenantHash(app, tenantId)));
-  return outcomeOf(event ? await fanOutToProcessors(app, request, event) : { planned: 0, tasks: [] });
+  return outcomeOf(event ? await fanOutToProcessors(app, request, event) : { planned: 0, tasks: [] }, true);
 }
 
 /**
@@ -94,9 +103,12 @@ export const whatsappErasureExecutor: Executor = async (app, request, step) => {
     if (!job?.finishedAt)
       throw new DomainError("conflict", "The request is purged but its erasure job is not finished.");
     step("processors");
-    const partners = await tellProcessors(app, current, job);
+    const told = await tellProcessors(app, current, job);
     step("certificate");
-    const certificate = await issueWhatsAppCertificate(app, current, job, partners.lines);
+    const certificate = await issueWhatsAppCertificate(app, current, job, told.lines);
+    // Read again: a partner may have confirmed while its notice was in flight (the fan-out's copy is older).
+    // (No partner decided: nothing to read again.)
+    const partners = told.settled && told.lines.length === 0 ? told : await processorOutcome(app, current);
     // Completed means every copy is gone (DESIGN §4): while a backup set still holds the number, or a
     // partner told of it has neither confirmed nor been waived, the request stays purged; a later run
     // (reconcileWhatsAppErasures, backup rotation, the last partner's confirmation) completes it.

@@ -1,3 +1,4 @@
+import { WaiverReason } from "../processors/task";
 import { z } from "zod";
 
 /**
@@ -29,20 +30,35 @@ export type CertificateAnchor = z.infer<typeof CertificateAnchor>;
  * One service partner's part of the erasure (docs/processors.md): when it confirmed, or why staff recorded
  * that it could not. Present once the erasure was sent to partners; absent when none holds its categories.
  */
-export const CertificateProcessorLine = z
-  .object({
-    processorId: z.string(),
-    name: z.string(),
-    country: z.string(),
-    categories: z.array(z.string()),
-    status: z.enum(["open", "confirmed", "waived"]),
-    deadline: z.string(),
-    confirmedAt: z.string().optional(),
-    confirmedBy: z.enum(["partner", "staff"]).optional(),
-    waivedAt: z.string().optional(),
-    waivedReason: z.string().optional(),
-  })
+const settlement = {
+  categories: z.array(z.string()),
+  status: z.enum(["open", "confirmed", "waived"]),
+  deadline: z.string(),
+  confirmedAt: z.string().optional(),
+  confirmedBy: z.enum(["partner", "staff"]).optional(),
+  waivedAt: z.string().optional(),
+  waivedReasonCode: WaiverReason.optional(),
+  /** The code's fixed text (WAIVER_TEXT), never staff's free note. */
+  waivedReason: z.string().optional(),
+};
+
+/** The line staff and the account's owner read: the partner by id and name. */
+export const NamedProcessorLine = z
+  .object({ processorId: z.string(), name: z.string(), country: z.string(), ...settlement })
   .strict();
+
+/**
+ * The line the public reads (a number's requester, its certificate): Privacy Policy §4 publishes no
+ * partner names, and a partner serving one tenant only would name the tenant, so a position instead.
+ */
+export const NeutralProcessorLine = z
+  .object({ partner: z.string().regex(/^partner \d+$/), crossBorder: z.boolean(), ...settlement })
+  .strict();
+
+export type NamedProcessorLine = z.infer<typeof NamedProcessorLine>;
+export type NeutralProcessorLine = z.infer<typeof NeutralProcessorLine>;
+
+export const CertificateProcessorLine = z.union([NamedProcessorLine, NeutralProcessorLine]);
 export type CertificateProcessorLine = z.infer<typeof CertificateProcessorLine>;
 
 const common = {

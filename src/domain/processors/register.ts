@@ -32,9 +32,14 @@ export const NotificationChannel = z.discriminatedUnion("type", [
   z
     .object({
       type: z.literal("service_bus_topic"),
+      // `partner-` and nothing else: a notice can never be put on one of this service's own queues
+      // (infra/modules/servicebus.bicep: request-execution, account-purge…), where it would be run as ours.
       topic: z
         .string()
-        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,259}$/, "a Service Bus topic name (letters, digits, . _ -)"),
+        .regex(
+          /^partner-[A-Za-z0-9][A-Za-z0-9._-]{0,250}$/,
+          "a partner topic's name: partner- then letters, digits, . _ - (never one of our own queues)",
+        ),
     })
     .strict(),
   z

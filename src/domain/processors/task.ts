@@ -17,6 +17,26 @@ export const TaskSubject = z.discriminatedUnion("type", [
 ]);
 export type TaskSubject = z.infer<typeof TaskSubject>;
 
+/**
+ * Why staff waived a partner's confirmation, as a code: what the requester and the sealed certificate read
+ * is the code's fixed text, never staff's free note (which may name people, partners or tenants and is kept
+ * on the task, for staff).
+ */
+export const WaiverReason = z.enum([
+  "partner_holds_no_data",
+  "partner_ceased_operations",
+  "legally_required_retention",
+  "other",
+]);
+export type WaiverReason = z.infer<typeof WaiverReason>;
+
+export const WAIVER_TEXT: Record<WaiverReason, string> = {
+  partner_holds_no_data: "The partner holds none of the data to erase.",
+  partner_ceased_operations: "The partner has ceased operations and can no longer confirm.",
+  legally_required_retention: "The partner must retain the data by law, and keeps it for that purpose only.",
+  other: "The partner could not confirm; our privacy officer recorded why.",
+};
+
 const Iso = z.string();
 
 export const ProcessorTask = z
@@ -48,7 +68,8 @@ export const ProcessorTask = z
       .object({ at: Iso, by: z.enum(["partner", "staff"]), note: z.string().optional() })
       .strict()
       .optional(),
-    waiver: z.object({ at: Iso, reason: z.string() }).strict().optional(),
+    /** `note`: staff's own words, for staff only (never in a view for the requester nor the certificate). */
+    waiver: z.object({ at: Iso, reason: WaiverReason, note: z.string() }).strict().optional(),
     /** The `webhook-id`s of the partner's confirmations already taken: a replay of one is refused. */
     seenWebhookIds: z.array(z.string()),
   })
@@ -97,6 +118,11 @@ export interface ProcessorNotice {
 /** The partner's confirmation body (signed): the task it confirms, and optionally when and a note. */
 export const PartnerConfirmation = z
   .object({
+    /**
+     * Required, and never a notice's type: our own notice is signed with the partner's secret too, so a
+     * notice (or reminder) captured on its way can never pass for the partner's confirmation.
+     */
+    type: z.literal("processor_task.confirmation"),
     taskId: z.string().min(1).max(400),
     completedAt: z.iso.datetime({ offset: true }).optional(),
     note: z.string().trim().min(1).max(500).optional(),

@@ -10,7 +10,7 @@ import {
   updateProcessor,
 } from "../../app/processors";
 import { ProcessorId, ProcessorInput } from "../../domain/processors/register";
-import { PartnerConfirmation, type ProcessorTask } from "../../domain/processors/task";
+import { PartnerConfirmation, type ProcessorTask, WaiverReason } from "../../domain/processors/task";
 import type { HttpRoute } from "../route";
 import { json, route } from "../route";
 import { Problem } from "../schemas/problem";
@@ -219,12 +219,23 @@ export const processorRoutes: HttpRoute[] = [
       "The privacy officer records a partner's emailed confirmation, or waives the task with the reason the partner could not confirm",
     access: OFFICER,
     params: TaskParams,
-    body: z
-      .object({
-        outcome: z.enum(["confirmed", "waived"]),
-        note: Note(1000).describe("The partner's reply (confirmed), or why it could not confirm (waived)"),
-      })
-      .strict(),
+    body: z.discriminatedUnion("outcome", [
+      z
+        .object({
+          outcome: z.literal("confirmed"),
+          note: Note(1000).describe("The partner's reply"),
+        })
+        .strict(),
+      z
+        .object({
+          outcome: z.literal("waived"),
+          reason: WaiverReason.describe(
+            "Why the partner could not confirm: the requester and the certificate read this code's fixed text only",
+          ),
+          note: Note(1000).describe("Staff's own account of it: kept on the task, for staff only"),
+        })
+        .strict(),
+    ]),
     responses: {
       200: { description: "Settled", schema: TaskView },
       400: { description: "Invalid input; nothing changed", schema: Problem },

@@ -122,7 +122,7 @@ export const getRequestRoute = route({
   },
   async handler({ rt, caller, params }) {
     const { doc, relation } = await getRequest(rt.app, caller, params.id);
-    const extra = { ...(await exportView(rt.app, doc)), ...(await processorsView(rt.app, doc)) };
+    const extra = { ...(await exportView(rt.app, doc)), ...(await processorsView(rt.app, doc, relation)) };
     return json(200, requestView(doc, rt.app.ports.clock.now(), relation, extra), {
       "cache-control": "no-store",
     });

@@ -1,3 +1,4 @@
+import { NamedProcessorLine, NeutralProcessorLine } from "../../domain/audit/certificate-schema";
 import { z } from "zod";
 import { PURPOSES } from "../../domain/consent/purposes";
 import { noticeLanguages } from "../../domain/notices";
@@ -193,22 +194,12 @@ export const RequestView = z
     requestToken: z.string().optional(),
     processors: z
       .array(
-        z
-          .object({
-            taskId: z.string(),
-            processorId: z.string(),
-            name: z.string(),
-            country: z.string(),
-            categories: z.array(z.string()),
-            status: z.enum(["open", "confirmed", "waived"]),
-            deadline: z.string(),
-            overdue: z.boolean(),
-            confirmedAt: z.string().optional(),
-            confirmedBy: z.enum(["partner", "staff"]).optional(),
-            waivedAt: z.string().optional(),
-            waivedReason: z.string().optional(),
-          })
-          .strict(),
+        z.union([
+          // Staff and the account's owner: the partner by name, with its task.
+          NamedProcessorLine.extend({ taskId: z.string(), overdue: z.boolean() }).strict(),
+          // Anyone else: a position, never a name (Privacy Policy §4).
+          NeutralProcessorLine.extend({ overdue: z.boolean() }).strict(),
+        ]),
       )
       .optional()
       .describe(
