@@ -53,6 +53,21 @@ function checkWebhook(app: AppContext, input: Pick<ProcessorInput, "channel">): 
     ]);
 }
 
+/** A partner's entry as first registered: active, version 1 (by staff, or by the local demo's seed). */
+export function firstVersion(processorId: string, input: ProcessorInput, now: string): ProcessorEntry {
+  return ProcessorEntry.parse({
+    ...input,
+    id: processorDocId(processorId),
+    pk: REGISTER_PARTITION,
+    docType: "processor",
+    processorId,
+    status: "active",
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  });
+}
+
 async function read(app: AppContext, processorId: string) {
   const found = await store(app).read<ProcessorEntry>(processorDocId(processorId), REGISTER_PARTITION);
   if (!found) throw notFound("No such partner in the processor register.");
@@ -68,18 +83,7 @@ export async function createProcessor(
   requireOfficer(caller);
   checkCategories(app, input);
   checkWebhook(app, input);
-  const now = app.ports.clock.now().toISOString();
-  const entry: ProcessorEntry = ProcessorEntry.parse({
-    ...input,
-    id: processorDocId(processorId),
-    pk: REGISTER_PARTITION,
-    docType: "processor",
-    processorId,
-    status: "active",
-    version: 1,
-    createdAt: now,
-    updatedAt: now,
-  });
+  const entry = firstVersion(processorId, input, app.ports.clock.now().toISOString());
   try {
     await store(app).create(entry);
   } catch (e) {

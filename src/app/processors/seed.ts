@@ -1,11 +1,7 @@
-import {
-  processorDocId,
-  ProcessorEntry,
-  type ProcessorInput,
-  REGISTER_PARTITION,
-} from "../../domain/processors/register";
+import type { ProcessorInput } from "../../domain/processors/register";
 import { AlreadyExistsError } from "../../ports/document-store";
 import type { AppContext } from "../context";
+import { firstVersion } from "./register";
 
 /**
  * The local demo register. The Privacy Policy §4 names no partner ("we do not publish partner or
@@ -65,17 +61,7 @@ export async function seedProcessors(app: AppContext): Promise<number> {
   const now = app.ports.clock.now().toISOString();
   let created = 0;
   for (const { processorId, input } of DEMO) {
-    const entry = ProcessorEntry.parse({
-      ...input,
-      id: processorDocId(processorId),
-      pk: REGISTER_PARTITION,
-      docType: "processor",
-      processorId,
-      status: "active",
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const entry = firstVersion(processorId, input, now);
     try {
       await app.stores.processors.create(entry);
       created++;
