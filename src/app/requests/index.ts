@@ -10,6 +10,7 @@ export {
   retryRequest,
 } from "./actions";
 export { createRequest, type CreateRequestInput } from "./create-request";
+export { openVerifiedRequest } from "./open-verified";
 export { startClock } from "./deadlines";
 export { asRunning, guardedUpdate, Lease, leaseHeld, newLease } from "./execution-queue";
 export { runExecution, runExecutionMessage } from "./execution";

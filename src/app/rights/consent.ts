@@ -9,8 +9,7 @@ import { subjectPartition, type Subject } from "../../domain/subject";
 import type { Condition, Doc } from "../../ports/document-store";
 import type { Caller } from "../caller";
 import type { AppContext, Executor } from "../context";
-import { AuditLog } from "../audit";
-import { startClock } from "../requests";
+import { openVerifiedRequest } from "../requests";
 import { runExecution } from "../requests";
 import { notifyRequester } from "../requests";
 import { subjectInventory } from "../subject-inventory";
@@ -360,19 +359,7 @@ async function openErasure(app: AppContext, withdrawal: RequestDoc, id: string):
     deadlineExtensions: [],
     version: 1,
   };
-  startClock(doc, now, app.policy);
-  const created = await app.stores.requests.create(doc);
-  await new AuditLog(app).append(id, {
-    actor: SYSTEM,
-    action: "create",
-    to: created.status,
-    data: {
-      kind: created.kind,
-      channel: created.channel,
-      scope: created.scope.type,
-      openedBy: withdrawal.id,
-    },
-  });
+  const created = await openVerifiedRequest(app, doc, { openedBy: withdrawal.id });
   await notifyRequester(app, created, {
     template: "request_received",
     requestId: id,

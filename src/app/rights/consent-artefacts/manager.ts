@@ -5,9 +5,8 @@ import type { RequestDoc, StoredScope } from "../../../domain/requests/model";
 import { newRequestId } from "../../../domain/requests/request-id";
 import { subjectPartition, type Subject } from "../../../domain/subject";
 import { AlreadyExistsError } from "../../../ports/document-store";
-import { AuditLog } from "../../audit";
 import type { AppContext } from "../../context";
-import { runExecution, startClock } from "../../requests";
+import { openVerifiedRequest, runExecution } from "../../requests";
 import { grantConsent, type GrantInput } from "./grant";
 import { artefactsOf } from "./store";
 import { validateConsent, type ValidationAnswer } from "./validate";
@@ -97,19 +96,7 @@ async function withdrawThroughManager(
     deadlineExtensions: [],
     version: 1,
   };
-  startClock(doc, now, app.policy);
-  const created = await app.stores.requests.create(doc);
-  await new AuditLog(app).append(id, {
-    actor: created.requester,
-    action: "create",
-    to: created.status,
-    data: {
-      kind: created.kind,
-      channel: created.channel,
-      scope: created.scope.type,
-      consentManager: manager.id,
-    },
-  });
+  const created = await openVerifiedRequest(app, doc, { consentManager: manager.id });
   const ran = await runExecution(app, id, created);
   const artefacts = (await artefactsOf(app, action.subject)).filter((a) => a.requestId === id);
   return { action: "withdraw", requestId: id, status: ran.status, artefacts };
