@@ -88,13 +88,17 @@ export class ClockDriver {
     }
   }
 
-  /** The next due account purge the scheduler holds, if before `limit`. */
-  private nextPurge(after: number, limit: number): number | undefined {
+  /**
+   * The next due account purge the scheduler holds, if before `limit`. One that fell due since the last move (the
+   * dev clock runs in real time between moves, so a purge due a moment after a stop is passed while people act
+   * there) is due now: the clock moves at once, as Service Bus would deliver it.
+   */
+  private nextPurge(now: number, limit: number): number | undefined {
     let next: number | undefined;
     for (const job of this.rt.dev!.scheduler.pending()) {
       if (job.queue !== "account-purge") continue;
-      const at = Date.parse(job.deliverAt);
-      if (at > after && at < limit && (next === undefined || at < next)) next = at;
+      const at = Math.max(Date.parse(job.deliverAt), now + 1);
+      if (at < limit && (next === undefined || at < next)) next = at;
     }
     return next;
   }

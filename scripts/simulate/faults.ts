@@ -159,7 +159,9 @@ export class Faults {
       if (k === "access") kind = "crash_export";
       target = { type: "request", id: requestId };
     }
-    if (!kind || !this.chance(kind, this.options.crashRate)) return;
+    // A forced crash stays forced until it fires: a job that ends before its chosen write (an early purge
+    // message returns at once) leaves it for the next.
+    if (!kind || !this.enabled || !(this.forced.has(kind) || this.rng.chance(this.options.crashRate))) return;
     d.crashIn = this.rng.int(1, 6);
     d.crashKind = kind;
     d.crashTarget = target;
@@ -174,6 +176,7 @@ export class Faults {
     if (d.crashIn > 0) return;
     d.crashIn = undefined;
     d.dead = true;
+    this.forced.delete(d.crashKind!);
     this.record(d.crashKind!, d.crashTarget!, "redelivery from checkpoint", `at ${what}`);
     throw new InjectedFault(`process crash at ${what}`);
   }
