@@ -45,7 +45,8 @@ export async function checkRecovery(
         const status = doc?.status as string | undefined;
         ok =
           doc !== undefined &&
-          doc.failure === undefined &&
+          // Completed is done, even if a failure recorded on the way was left on the document (reported).
+          (doc.failure === undefined || status === "completed") &&
           ["completed", "purged", "cancelled", "rejected"].includes(status!) &&
           !deadFor(f.target.id);
         why = `request ${f.target.id} ended ${status ?? "missing"}${doc?.failure ? " with a failure" : ""}`;
