@@ -91,6 +91,26 @@ describe.skipIf(!hasChromium)("the staff console: sign-in, roles, phone", () => 
     }
   });
 
+  it("a token the API no longer accepts (forged, expired, revoked) signs the tab out with a message", async () => {
+    const w = await openPage(browser, origin, { viewport: "desktop" });
+    const { page } = w;
+    try {
+      await page.goto(`${origin}/console/`);
+      await page.getByRole("heading", { level: 1 }).waitFor();
+      // Staff-shaped claims, a signature the API does not accept.
+      const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+      const forged = `${b64({ alg: "HS256" })}.${b64({ sub: "x", role: "privacy_officer", exp: 4102444800 })}.c2ln`;
+      await page.getByLabel("Staff token (JWT)").fill(forged);
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
+      await page.getByRole("heading", { level: 1, name: "Sign in to the privacy console" }).waitFor();
+      await page.getByText("Your sign-in has ended. Sign in again.").first().waitFor();
+      expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+      expect(unexpectedErrors(w.errors, [401])).toEqual([]);
+    } finally {
+      await w.context.close();
+    }
+  });
+
   it("support, on a phone: exactly the actions the API allows its role (no legal hold), no officer-only menu", async () => {
     const w = await openPage(browser, origin, { viewport: "phone" });
     const { page } = w;

@@ -242,6 +242,35 @@ describe.skipIf(!hasChromium)("the staff console, as the privacy officer", () =>
     expect(await page.evaluate(() => document.activeElement?.getAttribute("data-action"))).toBe(
       "board-report",
     );
+
+    // Registering one from the console: the API's field message beside the field, then the clock starts.
+    await page.getByRole("button", { name: "Register a breach…" }).click();
+    const register = page.getByRole("dialog", { name: "Register a breach" });
+    const now = (await host.call("GET", "/v1/sla", { token: await host.token("privacy_officer") })).body.now;
+    const istTwoHoursAgo = new Date(Date.parse(now) + 3.5 * 3_600_000).toISOString().slice(0, 16);
+    await register.getByLabel("When we became aware of it (IST)").fill(istTwoHoursAgo);
+    await register
+      .getByLabel("What happened")
+      .fill("A misconfigured bucket exposed call recordings for an hour.");
+    await register.getByLabel("Data involved").fill("Call Recordings");
+    await register.getByLabel("People affected (estimate)").fill("40");
+    await register.getByLabel("Likely consequences for them").fill("Someone may have heard your calls.");
+    await register.getByLabel("What we have done").fill("We closed the bucket and rotated its keys.");
+    await register
+      .getByLabel("What people can do to protect themselves")
+      .fill("Be wary of callers citing your calls.");
+    await register.getByRole("button", { name: "Register breach" }).click();
+    const categories = register.getByLabel("Data involved");
+    await register.locator(".field-error", { hasText: "a category of the data inventory" }).waitFor();
+    expect(await categories.getAttribute("aria-invalid")).toBe("true");
+    await axe();
+    await screenshot(page, "console-dialog-breach-errors");
+    await categories.fill("audio_recordings, transcripts");
+    await register.getByRole("button", { name: "Register breach" }).click();
+    await register.waitFor({ state: "detached" });
+    await page.waitForFunction(() => document.querySelectorAll("[role=timer]").length === 2);
+    expect(await page.getByRole("timer").first().textContent()).toMatch(/^Board report due in (69|70) h/);
+    expect(unexpectedErrors(w.errors, [400])).toEqual([]);
   });
 
   it("backups: sets with their rotation dates; a tenant restored only after the confirmation", async () => {

@@ -20,7 +20,8 @@ export function field(
   name: string,
   label: string,
   options: {
-    type?: "text" | "date" | "textarea" | "select";
+    type?: "text" | "date" | "datetime-local" | "textarea" | "select";
+    inputmode?: "numeric";
     hint?: string;
     choices?: [string, string][];
     value?: string;
@@ -41,6 +42,7 @@ export function field(
             ...common,
             type: options.type ?? "text",
             autocomplete: options.autocomplete ?? "off",
+            ...(options.inputmode ? { inputmode: options.inputmode } : {}),
           });
   if (options.value !== undefined) input.value = options.value;
   const error = h("p", { class: "field-error", id: errorId, hidden: true });

@@ -1,9 +1,7 @@
 import { h, show } from "../../shared/dom";
-import { staffCall, seg } from "../staff-api";
-import { confirmAction } from "../ui/dialog";
-import { field } from "../ui/field";
+import { staffCall } from "../staff-api";
+import { noticesButton, registerButton, reportButton } from "./breach-actions";
 import { clock, when, words } from "../ui/format";
-import { announce } from "../ui/live";
 import { type Cleanup, facts, failed, overdueMark } from "./common";
 
 interface Breach {
@@ -57,6 +55,7 @@ export async function breachesView(main: HTMLElement, stale: () => boolean): Pro
       {},
       "The Data Protection Board must have the report within 72 hours of our becoming aware of a breach.",
     ),
+    registerButton(reload),
     items.length
       ? h(
           "ul",
@@ -87,7 +86,9 @@ export async function breachesView(main: HTMLElement, stale: () => boolean): Pro
                   b.board ? `${when(b.board.reportedAt)}, reference ${b.board.reference}` : undefined,
                 ],
               ]),
-              open ? reportButton(b, reload) : null,
+              open
+                ? h("div", { class: "action-list" }, noticesButton(b.id, reload), reportButton(b.id, reload))
+                : null,
             );
           }),
         )
@@ -97,32 +98,4 @@ export async function breachesView(main: HTMLElement, stale: () => boolean): Pro
   const interval = window.setInterval(tick, 1000);
   let cleanup: Cleanup = () => window.clearInterval(interval);
   return () => cleanup();
-}
-
-function reportButton(b: Breach, reload: () => Promise<void>): HTMLElement {
-  return h(
-    "button",
-    {
-      type: "button",
-      "data-action": "board-report",
-      onclick: async () => {
-        const reference = field("reference", "The Board's reference", {
-          hint: "The acknowledgement or filing reference the Board gave.",
-        });
-        const done = await confirmAction({
-          title: "Record the Board report",
-          does: "Records that this breach was reported to the Data Protection Board, with its reference; the 72-hour clock stops.",
-          undo: "It cannot be undone: the register keeps the report as filed.",
-          fields: [{ field: reference, required: "Give the Board's reference." }],
-          confirmLabel: "Record report",
-          run: () =>
-            staffCall("POST", `v1/breaches/${seg(b.id)}/board-report`, { reference: reference.value() }),
-        });
-        if (done === undefined) return;
-        announce("The Board report is recorded.");
-        await reload();
-      },
-    },
-    "Record the Board report…",
-  );
 }
