@@ -11,6 +11,8 @@ import {
 } from "./support/browser";
 import {
   deactivatedAccount,
+  focused,
+  inPage,
   noHorizontalScroll,
   openView,
   shownActions,
@@ -50,7 +52,7 @@ describe.skipIf(!hasChromium)("the staff console: sign-in, roles, phone", () => 
       await page.getByRole("button", { name: "Sign in (local demo)" }).waitFor();
       expect(await page.locator("nav").count()).toBe(0);
       expect(await page.locator("main").textContent()).not.toContain(account.id);
-      expect(await page.evaluate(() => document.documentElement.lang)).toBe("en");
+      expect(await inPage(page, "document.documentElement.lang")).toBe("en");
       expect(await axeViolations(page)).toEqual([]);
       await screenshot(page, "console-sign-in");
 
@@ -64,7 +66,7 @@ describe.skipIf(!hasChromium)("the staff console: sign-in, roles, phone", () => 
       await page.getByRole("button", { name: "Sign in", exact: true }).click();
       await page.getByText("not a staff token").waitFor();
       expect(await axeViolations(page)).toEqual([]);
-      expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+      expect(await inPage(page, "sessionStorage.length")).toBe(0);
 
       // A real staff token, pasted: kept in this tab's sessionStorage only, never in localStorage, a cookie or the URL.
       const support = await host.token("support");
@@ -72,17 +74,15 @@ describe.skipIf(!hasChromium)("the staff console: sign-in, roles, phone", () => 
       await page.getByRole("button", { name: "Sign in", exact: true }).click();
       await page.getByRole("heading", { level: 1, name: "Queue" }).waitFor();
       expect(await page.locator("#role").textContent()).toBe("Support");
-      const stored = await page.evaluate(() => ({
-        session: Object.values(sessionStorage),
-        local: localStorage.length,
-        cookie: document.cookie,
-        url: location.href,
-      }));
+      const stored = await inPage(
+        page,
+        "({ session: Object.values(sessionStorage), local: localStorage.length, cookie: document.cookie, url: location.href })",
+      );
       expect(stored).toEqual({ session: [support], local: 0, cookie: "", url: `${origin}/console/#/queue` });
 
       await page.getByRole("button", { name: "Sign out" }).click();
       await page.getByRole("heading", { level: 1, name: "Sign in to the privacy console" }).waitFor();
-      expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+      expect(await inPage(page, "sessionStorage.length")).toBe(0);
       expect(await page.locator("nav").count()).toBe(0);
       expect(unexpectedErrors(w.errors)).toEqual([]);
       expect(w.offHost).toEqual([]);
@@ -104,7 +104,7 @@ describe.skipIf(!hasChromium)("the staff console: sign-in, roles, phone", () => 
       await page.getByRole("button", { name: "Sign in", exact: true }).click();
       await page.getByRole("heading", { level: 1, name: "Sign in to the privacy console" }).waitFor();
       await page.getByText("Your sign-in has ended. Sign in again.").first().waitFor();
-      expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+      expect(await inPage(page, "sessionStorage.length")).toBe(0);
       expect(unexpectedErrors(w.errors, [401])).toEqual([]);
     } finally {
       await w.context.close();
@@ -142,9 +142,7 @@ describe.skipIf(!hasChromium)("the staff console: sign-in, roles, phone", () => 
       await screenshot(page, "console-dialog-phone");
       await page.keyboard.press("Escape");
       await dialog.waitFor({ state: "detached" });
-      expect(await page.evaluate(() => document.activeElement?.getAttribute("data-action"))).toBe(
-        "reactivate",
-      );
+      expect(await focused(page, "data-action")).toBe("reactivate");
 
       // An officer-only view typed into the address bar: the API refuses, the page says so in words.
       await openView(page, "#/breaches", "Breach register");

@@ -14,6 +14,8 @@ import {
   breachBody,
   deactivatedAccount,
   fileGrievance,
+  focused,
+  inPage,
   openView,
   processorEntry,
   shownActions,
@@ -86,22 +88,16 @@ describe.skipIf(!hasChromium)("the staff console, as the privacy officer", () =>
     await screenshot(page, "console-queue", { readme: true });
 
     await page.getByLabel("Kind").selectOption("grievance");
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll(".queue .card-title")].every((t) =>
-        t.textContent?.startsWith("Grievance"),
-      ),
-    );
+    await page.locator(".queue .card-title", { hasText: "Breach" }).waitFor({ state: "detached" });
     expect(await page.locator(".queue .card").count()).toBe(2);
     await page.getByLabel("Kind").selectOption("");
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll(".queue .card-title")].some((t) => t.textContent?.startsWith("Breach")),
-    );
+    await page.locator(".queue .card-title", { hasText: "Breach" }).waitFor();
     await page.getByLabel("Status").selectOption("deactivated");
     const titles = await page.locator(".queue .card-title").allTextContents();
     expect(titles).toEqual([`Erasure · ${account.id.slice(0, 10)}`]);
     await page.getByLabel("Status").selectOption("");
     await page.getByLabel("Overdue only").check();
-    await page.waitForFunction(() => document.querySelectorAll(".queue .card").length === 1);
+    await expect.poll(() => page.locator(".queue .card").count()).toBe(1);
     await axe();
     await page.getByLabel("Overdue only").uncheck();
   });
@@ -147,11 +143,7 @@ describe.skipIf(!hasChromium)("the staff console, as the privacy officer", () =>
     await dialog.getByRole("button", { name: "Extend deadline" }).click();
     await dialog.waitFor({ state: "detached" });
     await page.getByRole("heading", { level: 1, name: "Erasure request" }).waitFor();
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll(".events .event-action")].some(
-        (e) => e.textContent === "extend deadline",
-      ),
-    );
+    await page.locator(".events .event-action", { hasText: /^extend deadline$/ }).waitFor();
     expect(await page.locator(".extensions").textContent()).toContain("वकील से पुष्टि की प्रतीक्षा");
 
     // Hold, then release.
@@ -189,14 +181,13 @@ describe.skipIf(!hasChromium)("the staff console, as the privacy officer", () =>
     await page.locator("main h1").focus();
     for (let i = 0; i < 40; i++) {
       await page.keyboard.press("Tab");
-      if ((await page.evaluate(() => document.activeElement?.getAttribute("data-action"))) === "assign")
-        break;
+      if ((await focused(page, "data-action")) === "assign") break;
     }
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-action"))).toBe("assign");
+    expect(await focused(page, "data-action")).toBe("assign");
     await page.keyboard.press("Enter");
     const assign = page.getByRole("dialog", { name: "Assign the grievance" });
     await assign.waitFor();
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("assignee");
+    expect(await focused(page, "name")).toBe("assignee");
     await page.keyboard.type("priya.support");
     await page.keyboard.press("Enter");
     await page.locator("#assignee", { hasText: "priya.support" }).waitFor();
@@ -209,9 +200,7 @@ describe.skipIf(!hasChromium)("the staff console, as the privacy officer", () =>
       .fill("We have asked the business to delete your number.");
     await respond.getByRole("button", { name: "Send answer" }).click();
     await respond.waitFor({ state: "detached" });
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll(".events .event-action")].some((e) => e.textContent === "respond"),
-    );
+    await page.locator(".events .event-action", { hasText: /^respond$/ }).waitFor();
 
     await page.getByRole("button", { name: "Resolve…" }).click();
     const resolve = page.getByRole("dialog", { name: "Resolve the grievance" });
@@ -229,7 +218,7 @@ describe.skipIf(!hasChromium)("the staff console, as the privacy officer", () =>
     const timer = page.getByRole("timer");
     const before = await timer.textContent();
     expect(before).toMatch(/^Board report due in (70|71) h \d\d min \d\d s$/);
-    await page.waitForFunction((t) => document.querySelector("[role=timer]")?.textContent !== t, before);
+    await expect.poll(() => timer.textContent(), { timeout: 5_000 }).not.toBe(before);
     await axe();
     await screenshot(page, "console-breaches");
     const opener = page.getByRole("button", { name: "Record the Board report…" });
@@ -239,9 +228,7 @@ describe.skipIf(!hasChromium)("the staff console, as the privacy officer", () =>
     await axe();
     await dialog.getByRole("button", { name: "Cancel" }).click();
     await dialog.waitFor({ state: "detached" });
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-action"))).toBe(
-      "board-report",
-    );
+    expect(await focused(page, "data-action")).toBe("board-report");
 
     // Registering one from the console: the API's field message beside the field, then the clock starts.
     await page.getByRole("button", { name: "Register a breach…" }).click();
@@ -268,7 +255,7 @@ describe.skipIf(!hasChromium)("the staff console, as the privacy officer", () =>
     await categories.fill("audio_recordings, transcripts");
     await register.getByRole("button", { name: "Register breach" }).click();
     await register.waitFor({ state: "detached" });
-    await page.waitForFunction(() => document.querySelectorAll("[role=timer]").length === 2);
+    await expect.poll(() => page.getByRole("timer").count()).toBe(2);
     expect(await page.getByRole("timer").first().textContent()).toMatch(/^Board report due in (69|70) h/);
     expect(unexpectedErrors(w.errors, [400])).toEqual([]);
   });
@@ -323,7 +310,7 @@ describe.skipIf(!hasChromium)("the staff console, as the privacy officer", () =>
     expect(await page.locator(".partners").textContent()).toMatch(/Chat Archive Ltd.*Confirmed .* by staff/);
     await axe();
     await screenshot(page, "console-certificate");
-    await page.evaluate(() => document.body.classList.add("print-certificate"));
+    await inPage(page, 'document.body.classList.add("print-certificate")');
     await page.emulateMedia({ media: "print" });
     expect(await page.locator("#top").isVisible()).toBe(false);
     expect(await page.locator("section.timeline").isVisible()).toBe(false);

@@ -13,9 +13,22 @@ export async function signInAsDemo(page: Page, origin: string, role: "support" |
   await page.getByRole("heading", { level: 1, name: "Queue" }).waitFor();
 }
 
+/**
+ * An expression evaluated in the page. Written as a string: the tests are compiled without the DOM's types
+ * (they run in Node), and the page's CSP does not apply to what the DevTools protocol evaluates.
+ */
+export function inPage<T>(page: Page, expression: string): Promise<T> {
+  return page.evaluate<T>(expression);
+}
+
+/** An attribute of the focused element (`data-action`, `name`). */
+export function focused(page: Page, attribute: string): Promise<string | null> {
+  return inPage(page, `document.activeElement?.getAttribute(${JSON.stringify(attribute)}) ?? null`);
+}
+
 /** Opens a console route by its hash and waits for its heading. */
 export async function openView(page: Page, hash: string, heading: string | RegExp) {
-  await page.evaluate((h) => (location.hash = h), hash);
+  await inPage(page, `location.hash = ${JSON.stringify(hash)}`);
   await page.getByRole("heading", { level: 1, name: heading }).waitFor();
 }
 
@@ -43,10 +56,10 @@ export function unexpectedErrors(errors: string[], allowedStatuses: number[] = [
 }
 
 export async function noHorizontalScroll(page: Page) {
-  const { scroll, width } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    width: window.innerWidth,
-  }));
+  const { scroll, width } = await inPage<{ scroll: number; width: number }>(
+    page,
+    "({ scroll: document.documentElement.scrollWidth, width: window.innerWidth })",
+  );
   expect(scroll).toBeLessThanOrEqual(width);
 }
 
