@@ -59,12 +59,13 @@ describe.skipIf(!hasChromium)("the staff console: sign-in, roles, phone", () => 
       const token = page.getByLabel("Staff token (JWT)");
       await token.fill("not a token");
       await page.getByRole("button", { name: "Sign in", exact: true }).click();
-      await page.getByText("This is not a token", { exact: false }).waitFor();
+      // Beside the field (the live region says it too: the field's message is the one checked).
+      await page.locator(".field-error", { hasText: "This is not a token" }).waitFor();
       expect(await token.getAttribute("aria-invalid")).toBe("true");
       const owner = await host.token("owner", account.tenantId);
       await token.fill(owner);
       await page.getByRole("button", { name: "Sign in", exact: true }).click();
-      await page.getByText("not a staff token").waitFor();
+      await page.locator(".field-error", { hasText: "not a staff token" }).waitFor();
       expect(await axeViolations(page)).toEqual([]);
       expect(await inPage(page, "sessionStorage.length")).toBe(0);
 
@@ -103,7 +104,7 @@ describe.skipIf(!hasChromium)("the staff console: sign-in, roles, phone", () => 
       await page.getByLabel("Staff token (JWT)").fill(forged);
       await page.getByRole("button", { name: "Sign in", exact: true }).click();
       await page.getByRole("heading", { level: 1, name: "Sign in to the privacy console" }).waitFor();
-      await page.getByText("Your sign-in has ended. Sign in again.").first().waitFor();
+      await page.locator("main .notice", { hasText: "Your sign-in has ended. Sign in again." }).waitFor();
       expect(await inPage(page, "sessionStorage.length")).toBe(0);
       expect(unexpectedErrors(w.errors, [401])).toEqual([]);
     } finally {
