@@ -1,5 +1,5 @@
 /** What the rest of the service may use of src/app/requests: everything else is this feature's own. */
-export { readForRequesterOrOwner, standingOf, type Relation } from "./access-control";
+export { readForRequesterOrOwner, staffRoleOf, standingOf, type Relation } from "./access-control";
 export {
   approveRequest,
   cancelRequest,

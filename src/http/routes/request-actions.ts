@@ -9,7 +9,7 @@ import {
   retryRequest,
 } from "../../app/requests";
 import type { Caller } from "../../app/caller";
-import { standingOf } from "../../app/requests";
+import { staffRoleOf, standingOf } from "../../app/requests";
 import type { AppContext } from "../../app/context";
 import { auditTrail } from "../../app/requests";
 import { resendVerificationCode, submitVerificationCode } from "../../app/requests";
@@ -64,9 +64,13 @@ export function actionRoute<B>(spec: {
     },
     async handler({ rt, caller, params, body }) {
       const doc = await spec.run(rt.app, caller, params.id, body);
-      return json(200, requestView(doc, rt.app.ports.clock.now(), standingOf(caller)), {
-        "cache-control": "no-store",
-      });
+      return json(
+        200,
+        requestView(doc, rt.app.ports.clock.now(), standingOf(caller), {}, staffRoleOf(caller)),
+        {
+          "cache-control": "no-store",
+        },
+      );
     },
   });
 }

@@ -190,7 +190,11 @@ export const RequestView = z
     daysLeft: z.number().int().optional(),
     overdue: z.boolean(),
     onHold: z.boolean(),
-    allowedActions: z.array(z.string()),
+    allowedActions: z
+      .array(z.string())
+      .describe(
+        "What the caller may do next. For staff: exactly what their role may do now, in the routes' words (approve, reject, extend, hold, release, retry, reactivate, assign, respond, resolve); for anyone else: the request's next steps",
+      ),
     requestToken: z.string().optional(),
     processors: z
       .array(
