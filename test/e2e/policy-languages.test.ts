@@ -69,7 +69,7 @@ describe("GET /api/v1/policy in the policy's languages", () => {
         ...r.identifiers.flatMap((i) => [i.who, i.verification, ...i.provide]),
       ]),
       ...hi.periods.map((p) => p.label),
-      ...hi.processing.categories.flatMap((c) => [c.data, c.purpose]),
+      ...hi.processing.categories.flatMap((c) => [c.label, c.data, c.purpose]),
     ];
     for (const text of texts) expect(text, text).toMatch(DEVANAGARI);
     // The email channel's verification names the Grievance Officer's mailbox in Hindi too.

@@ -40,19 +40,18 @@ const PERIOD_LABELS: Record<PeriodName, string> = {
   exportExpiry: "जानकारी का एक्सपोर्ट डाउनलोड के लिए रखा जाता है, फिर मिटा दिया जाता है",
   exportLinkValidity: "एक्सपोर्ट का डाउनलोड लिंक इतनी देर मान्य",
   requestContact: "अनुरोध बंद होने के बाद अनुरोधकर्ता का पता (सील किया हुआ) रखा जाता है, फिर मिटा दिया जाता है",
-  correctionValues:
-    "सुधार पूरा होने के बाद माँगे गए नए मान रखे जाते हैं (बैकअप हटने की अवधि से कभी कम नहीं)",
+  correctionValues: "सुधार पूरा होने के बाद माँगे गए नए मान रखे जाते हैं (बैकअप हटने की अवधि से कभी कम नहीं)",
   grievanceTexts:
     "शिकायत बंद होने के बाद शिकायत का पाठ, स्टाफ़ का जवाब और संभालने वाले का नाम रखे जाते हैं, फिर मिटा दिए जाते हैं",
   nomineeDetails:
     "नॉमिनेशन खत्म होने (या उसका अनुरोध बिना दर्ज हुए बंद होने) के बाद नॉमिनी का विवरण रखा जाता है, फिर मिटा दिया जाता है",
-  evidenceReferences:
-    "अनुरोध बंद होने के बाद नॉमिनी के अनुरोध के प्रमाण का संदर्भ रखा जाता है, फिर मिटा दिया जाता है",
+  evidenceReferences: "अनुरोध बंद होने के बाद नॉमिनी के अनुरोध के प्रमाण का संदर्भ रखा जाता है, फिर मिटा दिया जाता है",
   staffNotes:
     "अनुरोध बंद होने के बाद उस पर लिखा गया पाठ (स्टाफ़ के कारण और नोट, अनुरोधकर्ता का अपना कारण, मेल का संदर्भ) रखा जाता है, फिर मिटा दिया जाता है",
   breachContacts:
     "बोर्ड को रिपोर्ट देने के बाद डेटा उल्लंघन से प्रभावित लोगों के पते (सील किए हुए) रखे जाते हैं, फिर मिटा दिए जाते हैं",
-  codeNoticeTimeToLive: "एक बार के कोड वाली सूचना भेजने की कतार में ज़्यादा से ज़्यादा इतनी देर रहती है, फिर रद्द हो जाती है",
+  codeNoticeTimeToLive:
+    "एक बार के कोड वाली सूचना भेजने की कतार में ज़्यादा से ज़्यादा इतनी देर रहती है, फिर रद्द हो जाती है",
   noticeTimeToLive:
     "कोई और सूचना (पता और उसका पाठ) भेजने की कतार में ज़्यादा से ज़्यादा इतनी देर रहती है, फिर रद्द हो जाती है",
   breachBoardReport: "डेटा संरक्षण बोर्ड को डेटा उल्लंघन की विस्तृत रिपोर्ट",
@@ -68,22 +67,25 @@ const REQUEST_LABELS: Record<RequestKind, string> = {
   consent_withdrawal: "सहमति वापस लेना",
 };
 
-const PROCESSING: Record<ProcessingCategory, { data: string; purpose: string }> = {
+const PROCESSING: Record<ProcessingCategory, { label: string; data: string; purpose: string }> = {
   account: {
+    label: "खाते की जानकारी",
     data: "पूरा नाम, ईमेल पता, फ़ोन नंबर (वैकल्पिक), संगठन का नाम, भूमिका, साइन-इन की पहचान",
     purpose: "खाता बनाना, साइन-इन, खाते का प्रबंधन, सहायता और बिलिंग के लिए संपर्क",
   },
   usage: {
+    label: "उपयोग का डेटा",
     data: "API कॉल का विवरण, बातचीत का विवरण (समय, चैनल, अवधि), क्रेडिट लेन-देन, डैशबोर्ड गतिविधि, IP पता, डिवाइस/ब्राउज़र की जानकारी",
-    purpose:
-      "सेवा देना, बिलिंग, धोखाधड़ी रोकना, दर सीमा, सुरक्षा निगरानी और उत्पाद सुधार (जहाँ संभव हो, समेकित/अनाम)",
+    purpose: "सेवा देना, बिलिंग, धोखाधड़ी रोकना, दर सीमा, सुरक्षा निगरानी और उत्पाद सुधार (जहाँ संभव हो, समेकित/अनाम)",
   },
   communication: {
+    label: "बातचीत की सामग्री",
     data: "व्यवसाय अपने ग्राहकों के लिए जो AI एजेंट चलाते हैं, उनमें प्रोसेस होने वाले संदेश, ऑडियो, ट्रांसक्रिप्शन और फ़ाइलें",
     purpose:
       "व्यवसाय द्वारा चुनी गई चैट, वॉइस और ऑटोमेशन सुविधाएँ देना। यह सामग्री व्यवसाय के अलग हिस्से में रखी जाती है, कभी दूसरे व्यवसायों से साझा नहीं होती, कभी किसी तीसरे पक्ष के AI मॉडल को सिखाने में इस्तेमाल नहीं होती और कभी बेची नहीं जाती",
   },
   payment: {
+    label: "भुगतान की जानकारी",
     data: "बिलिंग नाम, ईमेल, फ़ोन (रसीद के लिए), लेन-देन और ऑर्डर के संदर्भ, भुगतान की स्थिति, राशि",
     purpose:
       "भुगतान करना और कानून के अनुसार वित्तीय रिकॉर्ड रखना। कार्ड नंबर, CVV, UPI PIN और बैंक की पूरी जानकारी CallMissed के सर्वर पर नहीं रखी जाती",
@@ -93,7 +95,8 @@ const PROCESSING: Record<ProcessingCategory, { data: string; purpose: string }> 
 /** Every other English sentence of the document, and its Hindi. A sentence missing here fails the e2e test. */
 const PHRASES: Record<string, string> = {
   "Grievance Officer and Data Protection Officer": "शिकायत अधिकारी और डेटा संरक्षण अधिकारी",
-  "Signed in to the CallMissed dashboard, for your own account": "CallMissed डैशबोर्ड में साइन इन करके, अपने खाते के लिए",
+  "Signed in to the CallMissed dashboard, for your own account":
+    "CallMissed डैशबोर्ड में साइन इन करके, अपने खाते के लिए",
   "Without an account (for example, for data linked to your WhatsApp number): the public request form, or this API. The answer carries a requestToken, shown once, to follow the request (header X-Request-Token).":
     "बिना खाते के (जैसे, आपके WhatsApp नंबर से जुड़े डेटा के लिए): सार्वजनिक अनुरोध फ़ॉर्म, या यह API। जवाब में एक requestToken होता है, जो सिर्फ़ एक बार दिखता है, जिससे आप अनुरोध की स्थिति देख सकते हैं (हेडर X-Request-Token)।",
   "By email to our Grievance Officer, who enters the request for you":
@@ -108,7 +111,8 @@ const PHRASES: Record<string, string> = {
     "खाते के लिए: आपके खाते का ईमेल और संगठन का नाम, खाते के पंजीकृत ईमेल पते से लिखा हुआ",
   "for a WhatsApp number: the number with its country code": "WhatsApp नंबर के लिए: देश के कोड के साथ नंबर",
   anyone: "कोई भी",
-  "the account owner, or the person whose WhatsApp number it is": "खाते के मालिक, या वह व्यक्ति जिसका यह WhatsApp नंबर है",
+  "the account owner, or the person whose WhatsApp number it is":
+    "खाते के मालिक, या वह व्यक्ति जिसका यह WhatsApp नंबर है",
   "none needed to raise a grievance": "शिकायत करने के लिए कोई पुष्टि ज़रूरी नहीं",
   "contact.email or contact.phone": "contact.email या contact.phone (जवाब के लिए आपका ईमेल या फ़ोन)",
   "details.summary": "details.summary (आपकी शिकायत)",
@@ -117,7 +121,8 @@ const PHRASES: Record<string, string> = {
   "a one-time code sent to that WhatsApp number": "उस WhatsApp नंबर पर भेजा गया एक बार का कोड",
   "scope.tenantId": "scope.tenantId (आपके खाते की पहचान)",
   "contact.email (the account's registered email address)": "contact.email (खाते का पंजीकृत ईमेल पता)",
-  "a one-time code sent to the account's registered email address": "खाते के पंजीकृत ईमेल पते पर भेजा गया एक बार का कोड",
+  "a one-time code sent to the account's registered email address":
+    "खाते के पंजीकृत ईमेल पते पर भेजा गया एक बार का कोड",
   "Data Protection Board of India": "भारतीय डेटा संरक्षण बोर्ड (Data Protection Board of India)",
   "after our Grievance Officer has answered (or has not answered within the period above) and you are not satisfied":
     "जब हमारे शिकायत अधिकारी जवाब दे चुके हों (या ऊपर दी गई अवधि में जवाब न दिया हो) और आप संतुष्ट न हों",

@@ -82,7 +82,7 @@ export type ProcessingCategory = "account" | "usage" | "communication" | "paymen
 export interface PublishedProcessing {
   /** Where the data is kept (Privacy Policy §3). */
   residency: string;
-  categories: { category: ProcessingCategory; data: string; purpose: string; basis: string }[];
+  categories: { category: ProcessingCategory; label: string; data: string; purpose: string; basis: string }[];
 }
 
 /** The languages the policy is published in: those notices are written in (src/domain/notices). */
@@ -94,12 +94,14 @@ const PROCESSING: PublishedProcessing = {
   categories: [
     {
       category: "account",
+      label: "Account information",
       data: "Full name, email address, phone number (optional), organisation name, role, authentication identifiers",
       purpose: "Account creation, authentication, tenant management, support, and billing contact",
       basis: "Privacy Policy §1 (Account Information), §2",
     },
     {
       category: "usage",
+      label: "Usage data",
       data: "API call metadata, conversation metadata (timestamps, channel type, duration), credit transactions, dashboard activity, IP address, device/browser information",
       purpose:
         "Service delivery, billing, fraud prevention, rate limiting, security monitoring, and product improvement (aggregated/anonymised where possible)",
@@ -107,6 +109,7 @@ const PROCESSING: PublishedProcessing = {
     },
     {
       category: "communication",
+      label: "Communication content",
       data: "Messages, audio, transcriptions, and files processed when businesses deploy AI agents for their customers",
       purpose:
         "Providing the chat, voice, and automation features the business configures. Kept in the business's isolated partition, never shared across businesses, never used to train third-party AI models, and never sold",
@@ -114,6 +117,7 @@ const PROCESSING: PublishedProcessing = {
     },
     {
       category: "payment",
+      label: "Payment information",
       data: "Billing name, email, phone (for receipts), transaction references, order IDs, payment status, amounts",
       purpose:
         "Processing payments and statutory financial record-keeping. Card numbers, CVVs, UPI PINs and full bank credentials are not stored on CallMissed servers",

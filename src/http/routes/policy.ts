@@ -70,6 +70,7 @@ export const PolicyView = z
           z
             .object({
               category: z.enum(["account", "usage", "communication", "payment"]),
+              label: z.string(),
               data: z.string(),
               purpose: z.string(),
               basis: z.string(),
