@@ -1,5 +1,4 @@
 import { noticeLanguages } from "../notices";
-import { inHindi } from "./published-hi";
 import { RequestKind } from "../requests/model";
 import {
   type PeriodCategory,
@@ -196,20 +195,7 @@ function identifiers(kind: RequestKind, dpoContact: string): PublishedIdentifier
   ];
 }
 
-/**
- * The document in `language` (one of `policyLanguages`; English by default): the Hindi is the English with
- * every label and description translated (published-hi.ts), so both always say the same.
- */
-export function publishedPolicy(
-  policy: Policy,
-  settings: { dpoContact: string },
-  language = "en",
-): PublishedPolicy {
-  const en = englishPolicy(policy, settings);
-  return language === "hi" ? inHindi(en, settings.dpoContact) : en;
-}
-
-function englishPolicy(policy: Policy, settings: { dpoContact: string }): PublishedPolicy {
+export function publishedPolicy(policy: Policy, settings: { dpoContact: string }): PublishedPolicy {
   const table = policy.periods;
   return {
     dataFiduciary: "CallMissed Technologies Pvt. Ltd.",

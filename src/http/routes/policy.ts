@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { periodNames, type PeriodName } from "../../domain/policy/periods";
-import { policyLanguages, publishedPolicy } from "../../domain/policy/published";
+import { policyLanguages } from "../../domain/policy/published";
+import { publishedPolicyIn } from "../../domain/policy/published-in";
 import { RequestKind } from "../../domain/requests/model";
 import { json, route } from "../route";
 import { Problem } from "../schemas/problem";
@@ -108,7 +109,7 @@ export const policyRoute = route({
   async handler({ rt, query }) {
     const language = query.language ?? "en";
     // Typed against the schema: the domain document and the published contract cannot drift apart.
-    const body: z.output<typeof PolicyView> = publishedPolicy(rt.app.policy, rt.app.settings, language);
+    const body: z.output<typeof PolicyView> = publishedPolicyIn(rt.app.policy, rt.app.settings, language);
     return json(200, body, {
       "cache-control": "public, max-age=300",
       "content-language": language,
