@@ -199,6 +199,12 @@ describe.skipIf(!hasChromium)("the privacy center", () => {
       await w.page.getByRole("button", { name: en.verifySubmit }).click();
       const withdraw = w.page.getByRole("button", { name: /^Withdraw: marketing emails/ });
       await withdraw.waitFor();
+      // The export: a link asked for on a press (it lives 15 minutes), with until when it works.
+      await w.page.getByRole("button", { name: en.exportGet }).click();
+      const link = w.page.getByRole("link", { name: en.exportLink });
+      await link.waitFor();
+      expect(await link.getAttribute("href")).toMatch(/^https?:\/\/.+/);
+      await expect(w.page.locator(".export-out").textContent()).resolves.toMatch(/This link works until/);
       await clean(w);
       await screenshot(w.page, "privacy-consents-en");
 
