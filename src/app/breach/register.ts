@@ -416,7 +416,7 @@ export function breachTextsFor(breach: BreachDoc, language: string): BreachTexts
 }
 
 /**
- * PUT /breaches/{id}/texts/{language}: the four texts written (or rewritten) in one more language, so the
+ * POST /breaches/{id}/texts/{language}: the four texts written (or rewritten) in one more language, so the
  * notices to its readers give them; English stays the breach's own fields, which the Board report quotes.
  */
 export async function writeBreachTexts(

@@ -19,6 +19,6 @@ export const staffTemplates: TemplateRenderers<StaffNoticeData> = {
   breach_texts_missing: (n) => ({
     subject: `Breach ${n.breachId}: notices sent without texts in ${n.language}`,
     body: `${n.readers} people whose language is '${n.language}' got the breach notice with the four Rule 7(1) texts in '${n.usedLanguage}', labelled as such: the register has no texts in their language.`,
-    next: `Write the texts in '${n.language}' (PUT /api/v1/breaches/${n.breachId}/texts/${n.language}) and answer anyone who asks the Grievance Officer what the notice says.`,
+    next: `Write the texts in '${n.language}' (POST /api/v1/breaches/${n.breachId}/texts/${n.language}) and answer anyone who asks the Grievance Officer what the notice says.`,
   }),
 };

@@ -105,7 +105,7 @@ export interface StaffNoticeData {
   breach_report_reminder: { breachId: string; hours: number; dueAt: string; hoursLeft: number };
   /**
    * Breach notices went to readers whose language the register has no texts in: they got the texts in
-   * another language, labelled as such. The officer adds the texts (PUT v1/breaches/{id}/texts/{language}).
+   * another language, labelled as such. The officer adds the texts (POST v1/breaches/{id}/texts/{language}).
    */
   breach_texts_missing: { breachId: string; language: string; readers: number; usedLanguage: string };
 }

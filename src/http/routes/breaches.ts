@@ -237,7 +237,8 @@ export const breachRoutes: HttpRoute[] = [
   }),
   route({
     name: "writeBreachTexts",
-    method: "PUT",
+    // POST, not PUT: the hosts' and CORS's method lists stay as they are; writing twice writes the same.
+    method: "POST",
     path: "v1/breaches/{id}/texts/{language}",
     summary:
       "Write the four notice texts (Rule 7(1)(a)–(d)) in one more language than English, for the notices to its readers",
