@@ -90,6 +90,9 @@ param authJwksUrl string
 @description('DPO_CONTACT_EMAIL: Grievance Officer / DPO contact on every notice (DPDP Rules 2025 Rule 9).')
 param dpoContactEmail string = 'karan@callmissed.com'
 
+@description('DPB_CONTACT: the Data Protection Board of India\'s published channel (https), in every notice that names the Board.')
+param dpbContact string = 'https://www.dpb.gov.in'
+
 @description('PRIVACY_OFFICER_EMAIL: where execution-failure and breach-deadline alerts go.')
 param privacyOfficerEmail string = 'karan@callmissed.com'
 
@@ -497,6 +500,7 @@ module functionApp 'modules/functionapp.bicep' = {
     authAudience: authAudience
     authJwksUrl: authJwksUrl
     dpoContactEmail: dpoContactEmail
+    dpbContact: dpbContact
     privacyOfficerEmail: privacyOfficerEmail
     maxBodyBytes: maxBodyBytes
     retentionOverrides: retentionOverrides

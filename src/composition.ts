@@ -124,6 +124,7 @@ function appContext(
     },
     settings: {
       dpoContact: config.DPO_CONTACT_EMAIL,
+      boardContact: config.DPB_CONTACT,
       privacyOfficerEmail: config.PRIVACY_OFFICER_EMAIL,
       cosmosRestoreWindowDays: restoreWindowDays(config.COSMOS_BACKUP_TIER),
       idempotencyKeyTtlHours: config.IDEMPOTENCY_TTL_HOURS,

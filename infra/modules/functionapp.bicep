@@ -76,6 +76,7 @@ param authIssuer string
 param authAudience string
 param authJwksUrl string
 param dpoContactEmail string
+param dpbContact string
 param privacyOfficerEmail string
 param maxBodyBytes int
 param retentionOverrides { *: string }
@@ -110,6 +111,7 @@ var codeSettings = {
   // array), and an app setting of that name breaks every invocation. The app's CORS (both hosts) reads this one.
   DASHBOARD_ORIGINS: join(corsAllowedOrigins, ',')
   DPO_CONTACT_EMAIL: dpoContactEmail
+  DPB_CONTACT: dpbContact
   PRIVACY_OFFICER_EMAIL: privacyOfficerEmail
   RETENTION_OVERRIDES: string(retentionOverrides)
   // How long point-in-time restore could bring back a destroyed backup key: deletion certificates state it.

@@ -15,7 +15,7 @@ export { startClock } from "./deadlines";
 export { asRunning, guardedUpdate, Lease, leaseHeld, newLease } from "./execution-queue";
 export { runExecution, runExecutionMessage } from "./execution";
 export { handlerOf } from "./kind-handler";
-export { alertPrivacyOfficer, notifyRequester } from "./notify";
+export { alertPrivacyOfficer, notifyRequester, staffWords } from "./notify";
 export { auditTrail, getRequest, listRequests } from "./queries";
 export { SubjectVerification } from "./subject-verification";
 export { actorOf, advanceRequest, applyAction, auditReason, type TransitionOptions } from "./transition";

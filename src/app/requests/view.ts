@@ -1,3 +1,4 @@
+import { languagePack } from "../../domain/notices";
 import { isOpen, type RequestDoc } from "../../domain/requests/model";
 import { allowedActions, flowKey } from "../../domain/requests/state-machine";
 import { staffActions, type StaffRole } from "../../domain/requests/staff-actions";
@@ -32,6 +33,8 @@ export function requestView(
     scope,
     channel: doc.channel,
     language: doc.language,
+    // What staff should write reasons and replies in: the language the notices actually go out in.
+    noticeLanguage: languagePack(doc.language).code,
     createdAt: doc.createdAt,
     ...(doc.verifiedAt ? { verifiedAt: doc.verifiedAt } : {}),
     ...(doc.dueAt

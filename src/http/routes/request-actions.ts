@@ -22,6 +22,7 @@ import {
   AuditView,
   ExtendBody,
   IdParams,
+  NoticeReasonBody,
   OptionalReasonBody,
   ReasonBody,
   RequestView,
@@ -114,7 +115,8 @@ export const requestActionRoutes: HttpRoute[] = [
   actionRoute({
     name: "approveRequest",
     verb: "approve",
-    summary: "Staff review passed: the request runs",
+    summary:
+      "Staff review passed: the request runs (the review note stays on the request; the requester is not sent it)",
     access: STAFF,
     body: OptionalReasonBody.optional(),
     run: (app, caller, id, body) => approveRequest(app, caller, id, body?.reason),
@@ -122,10 +124,11 @@ export const requestActionRoutes: HttpRoute[] = [
   actionRoute({
     name: "rejectRequest",
     verb: "reject",
-    summary: "Staff refuse the request, with the reason the requester is told",
+    summary:
+      "Staff refuse the request, with the reason the requester is told (in their noticeLanguage, said in textLanguage)",
     access: STAFF,
-    body: ReasonBody,
-    run: (app, caller, id, body) => rejectRequest(app, caller, id, body.reason),
+    body: NoticeReasonBody,
+    run: (app, caller, id, body) => rejectRequest(app, caller, id, body.reason, body.textLanguage),
   }),
   actionRoute({
     name: "holdRequest",
@@ -146,10 +149,12 @@ export const requestActionRoutes: HttpRoute[] = [
   actionRoute({
     name: "extendDeadline",
     verb: "extend",
-    summary: "Move the deadline out, with a recorded reason, never past the legal ceiling",
+    summary:
+      "Move the deadline out, with a recorded reason, never past the legal ceiling; the requester is told the new date and the reason",
     access: STAFF,
     body: ExtendBody,
-    run: (app, caller, id, body) => extendDeadline(app, caller, id, new Date(body.until), body.reason),
+    run: (app, caller, id, body) =>
+      extendDeadline(app, caller, id, new Date(body.until), body.reason, body.textLanguage),
   }),
   actionRoute({
     name: "retryRequest",
