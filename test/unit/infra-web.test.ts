@@ -88,7 +88,9 @@ describe.skipIf(!present)(
       // main.bicep's names: the pages' account is 'st<base>web<env><token>', never the data, export or runtime one.
       const names = main.variables?.names as Record<string, string>;
       expect(call.properties.parameters.name?.value).toBe("[variables('names').webStorage]");
-      expect(names.webStorage).toMatch(/'st\{0\}web\{1\}\{2\}'|web/);
+      expect(names.webStorage).toBe(
+        "[format('st{0}web{1}{2}', parameters('baseName'), parameters('environmentName'), variables('token'))]",
+      );
       const others = [names.dataStorage, names.exportStorage, names.runtimeStorage];
       expect(others).not.toContain(names.webStorage);
       // Every other resource with a region (the script's identity, the script) is in the same one.
@@ -129,7 +131,7 @@ describe.skipIf(!present)(
       const script = roles.find((r) => r.symbol === "scriptRole");
       expect(script?.role).toContain(STORAGE_ACCOUNT_CONTRIBUTOR);
       expect(script?.scope).toBe("[resourceId('Microsoft.Storage/storageAccounts', parameters('name'))]");
-      expect(script?.principalId).toContain("scriptIdentityName");
+      expect(script?.principalId).toBe("[reference('scriptIdentity').principalId]");
       const uploader = roles.find((r) => r.symbol === "uploaderRole");
       expect(uploader?.role).toContain(STORAGE_BLOB_DATA_CONTRIBUTOR);
       expect(uploader?.scope).toContain("'$web'");
