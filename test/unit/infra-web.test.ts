@@ -200,7 +200,10 @@ describe("the upload hook (azure.yaml postdeploy → scripts/deploy-web.sh)", ()
   });
 
   it("reads only outputs main.bicep declares, in the template's casing or upper-cased", () => {
-    const read = [...script.matchAll(/\$\{(\w+):-\$\{(\w+):-\}\}/g)].map((m) => [m[1] ?? "", m[2] ?? ""]);
+    const read = [...script.matchAll(/\$\{(\w+):-\$\{(\w+):-\}\}/g)].map((m): [string, string] => [
+      m[1] ?? "",
+      m[2] ?? "",
+    ]);
     expect(read.map(([name]) => name).sort()).toEqual([
       "functionAppUrl",
       "webEndpoint",
