@@ -131,7 +131,8 @@ describe("infra/main.parameters.json", () => {
     const storage = [...mainBicep.matchAll(/: '(st\$\{baseName\}\w+\$\{environmentName\}\$\{token\})'/g)].map(
       (m) => m[1] ?? "",
     );
-    expect(storage).toHaveLength(3);
+    // Runtime, data, export and the pages' (web) account.
+    expect(storage).toHaveLength(4);
     for (const name of storage) {
       const length = name
         .replace("${baseName}", baseName)
