@@ -44,5 +44,5 @@ export const words = (code: string) =>
     .replace(/([a-z])([A-Z])/g, "$1 $2")
     .toLowerCase();
 
-const LANGUAGES: Record<string, string> = { en: "English", hi: "Hindi (हिन्दी)" };
+export const LANGUAGES: Record<string, string> = { en: "English", hi: "Hindi (हिन्दी)" };
 export const languageName = (code: string) => LANGUAGES[code] ?? code;

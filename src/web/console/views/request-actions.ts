@@ -2,7 +2,7 @@ import { h } from "../../shared/dom";
 import { staffCall, seg } from "../staff-api";
 import { confirmAction, type ActionSpec } from "../ui/dialog";
 import { field } from "../ui/field";
-import { languageName, when } from "../ui/format";
+import { LANGUAGES, languageName, when } from "../ui/format";
 import { announce } from "../ui/live";
 import type { RequestView } from "./request-model";
 
@@ -36,15 +36,29 @@ const LABELS: Record<Verb, string> = {
 };
 export const VERBS = Object.keys(LABELS) as Verb[];
 
+/** The language the requester's notices are written in (the API's `noticeLanguage`; older answers: `language`). */
+const readerLanguage = (r: RequestView) => r.noticeLanguage ?? r.language ?? "en";
+
 /** "The requester reads: Hindi": staff write reasons and replies in the language the notice goes out in. */
-function readsNote(r: RequestView): Node | undefined {
-  if (!r.language) return undefined;
+function readsNote(r: RequestView): Node {
   return h(
     "p",
     { class: "reads" },
     h("strong", {}, "The requester reads: "),
-    `${languageName(r.language)}. Write what they are told in that language.`,
+    `${languageName(readerLanguage(r))}. Write what they are told in that language; in another, they get it labelled as your own words in the language you name below.`,
   );
+}
+
+/**
+ * The language the officer's text is in (the API's `textLanguage`): chosen, never assumed, since a text named
+ * as the reader's language reaches them unlabelled.
+ */
+function writtenIn(r: RequestView) {
+  return field("textLanguage", "You are writing in", {
+    type: "select",
+    choices: Object.entries(LANGUAGES),
+    value: readerLanguage(r),
+  });
 }
 
 const reason = (label: string, hint?: string) =>
@@ -58,8 +72,7 @@ function endOfDayIst(day: string): string {
 function spec(r: RequestView, verb: Verb): ActionSpec<unknown> {
   const path = `v1/requests/${seg(r.id)}/${verb}`;
   const post = (body?: unknown) => () => staffCall<unknown>("POST", path, body);
-  const note = readsNote(r);
-  const withNote = note ? { note } : {};
+  const withNote = { note: readsNote(r) };
   switch (verb) {
     case "approve":
       return {
@@ -72,15 +85,16 @@ function spec(r: RequestView, verb: Verb): ActionSpec<unknown> {
       };
     case "reject": {
       const f = reason("Reason the requester is told");
+      const lang = writtenIn(r);
       return {
         title: "Reject this request",
         does: "The request is closed without being carried out; the requester is told the reason.",
         undo: "It cannot be undone: the requester would have to file again.",
         ...withNote,
-        fields: [{ field: f, required: "Give the reason the requester is told." }],
+        fields: [{ field: f, required: "Give the reason the requester is told." }, { field: lang }],
         confirmLabel: "Reject",
         danger: true,
-        run: () => staffCall("POST", path, { reason: f.value() }),
+        run: () => staffCall("POST", path, { reason: f.value(), textLanguage: lang.value() }),
       };
     }
     case "extend": {
@@ -89,6 +103,7 @@ function spec(r: RequestView, verb: Verb): ActionSpec<unknown> {
         hint: `Now due ${when(r.dueAt)}. The law caps how far it can move.`,
       });
       const f = reason("Reason for the extension", "Recorded in the audit trail and told to the requester.");
+      const lang = writtenIn(r);
       return {
         title: "Extend the deadline",
         does: "Moves the request's deadline to the end of the day you choose, with the reason recorded.",
@@ -97,9 +112,15 @@ function spec(r: RequestView, verb: Verb): ActionSpec<unknown> {
         fields: [
           { field: until, required: "Choose the new deadline." },
           { field: f, required: "Give the reason for the extension." },
+          { field: lang },
         ],
         confirmLabel: "Extend deadline",
-        run: () => staffCall("POST", path, { until: endOfDayIst(until.value()), reason: f.value() }),
+        run: () =>
+          staffCall("POST", path, {
+            until: endOfDayIst(until.value()),
+            reason: f.value(),
+            textLanguage: lang.value(),
+          }),
       };
     }
     case "hold": {
@@ -159,14 +180,15 @@ function spec(r: RequestView, verb: Verb): ActionSpec<unknown> {
     }
     case "respond": {
       const f = field("message", "Answer to the complainant", { type: "textarea" });
+      const lang = writtenIn(r);
       return {
         title: "Answer the complainant",
         does: "Sends your answer to the complainant now; the grievance stays open.",
         undo: "It cannot be undone: the answer is sent.",
         ...withNote,
-        fields: [{ field: f, required: "Write the answer." }],
+        fields: [{ field: f, required: "Write the answer." }, { field: lang }],
         confirmLabel: "Send answer",
-        run: () => staffCall("POST", path, { message: f.value() }),
+        run: () => staffCall("POST", path, { message: f.value(), textLanguage: lang.value() }),
       };
     }
     case "resolve": {
@@ -174,14 +196,15 @@ function spec(r: RequestView, verb: Verb): ActionSpec<unknown> {
         type: "textarea",
         hint: "Sent to the complainant with how to escalate to the Data Protection Board.",
       });
+      const lang = writtenIn(r);
       return {
         title: "Resolve the grievance",
         does: "Closes the grievance as resolved and sends the resolution to the complainant.",
         undo: "It cannot be undone: the grievance is closed.",
         ...withNote,
-        fields: [{ field: f, required: "Write the resolution." }],
+        fields: [{ field: f, required: "Write the resolution." }, { field: lang }],
         confirmLabel: "Resolve",
-        run: () => staffCall("POST", path, { resolution: f.value() }),
+        run: () => staffCall("POST", path, { resolution: f.value(), textLanguage: lang.value() }),
       };
     }
   }

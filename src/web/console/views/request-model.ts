@@ -20,6 +20,8 @@ export interface RequestView {
   scope: { type: string; tenantId?: string; phone?: string };
   channel?: string;
   language?: string;
+  /** The language the requester's notices are written in (issue 23). */
+  noticeLanguage?: string;
   createdAt: string;
   verifiedAt?: string;
   dueAt?: string;

@@ -72,7 +72,7 @@ export async function requestView(
             : undefined,
         ],
         ["Closed because", r.closedReason],
-        ["The requester reads", r.language ? languageName(r.language) : undefined],
+        ["The requester reads", languageName(r.noticeLanguage ?? r.language ?? "en")],
       ]),
       r.deadlineExtensions?.length
         ? h(
