@@ -104,7 +104,9 @@ resource scriptIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-1
 // Set Blob Service Properties needs Microsoft.Storage/storageAccounts/blobServices/write (REST API, "Authorize with
 // Microsoft Entra ID", permissions for Blob service operations), a management action no data role carries; the
 // least-privileged built-in role that has it is Storage Account Contributor. Scoped to this account only: it reaches no
-// other account, and the keys its listKeys could read open nothing (shared keys are refused here).
+// other account. It is more than the script needs: whoever can act as this identity could turn shared keys back on and
+// rewrite `$web` (the pages, the console's script among them). A custom role of blobServices/read+write only is the
+// fix (docs/web-hosting.md, "Known gap"); until then, who may attach this identity is the control.
 var storageAccountContributor = '17d1049b-9a84-46fb-8f53-869881c3d3ab'
 
 resource scriptRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {

@@ -36,7 +36,7 @@ export function createPageServer(dir: string, apiBase = "/api") {
         res.end();
         return;
       }
-      const type = FILES[file];
+      const type = Object.hasOwn(FILES, file) ? FILES[file] : undefined;
       if (method !== "GET" && method !== "HEAD") {
         res.writeHead(405, { allow: "GET, HEAD", "content-length": 0, ...headers });
         res.end();

@@ -338,6 +338,20 @@ describe("every notice of every kind and status, in every language", () => {
     ).toThrow(/Board without its contact/);
   });
 
+  it("a staff reply that names the Board reaches the reader with the Board's channel added, never refused", () => {
+    for (const [language, words] of [
+      ["en", "You may also go to the Data Protection Board of India."],
+      ["hi", "आप डेटा संरक्षण बोर्ड से भी संपर्क कर सकते हैं।"],
+    ] as const) {
+      const out = renderNotice(
+        { template: "grievance_response", requestId: RID, message: { text: words, language } },
+        ctx(language),
+      );
+      expect(out.text).toContain(words);
+      expect(out.text).toContain(BOARD);
+    }
+  });
+
   it("writes dates as dates in India time, never as ISO", () => {
     // 20:00 UTC on the 23rd is 01:30 on the 24th in India.
     expect(renderNotice(noticeOf("grievance_acknowledged"), ctx("en")).text).toContain("24 December 2026");

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { open, seal } from "../../domain/crypto";
+import { canonicalJson, open, seal, sha256 } from "../../domain/crypto";
 import { addDuration } from "../../domain/duration";
 import { conflict, type FieldError, forbidden, invalid } from "../../domain/errors";
 import { type BreachTexts, languagePack, noticeLanguages, renderNotice } from "../../domain/notices";
@@ -430,14 +430,23 @@ export async function writeBreachTexts(
   const errors = textLanguageErrors(language, "language");
   if (errors.length) throw invalid("These texts cannot be stored.", errors);
   const now = app.ports.clock.now();
+  const written = textsDoc(input, now);
   const { before, after } = await new BreachStore(app).update(id, (doc) => {
-    doc.texts = { ...doc.texts, [language]: textsDoc(input, now) };
+    doc.texts = { ...doc.texts, [language]: written };
     return doc;
   });
+  // The trail fixes what each language was told: a rewrite after notices went out shows as a new hash
+  // beside the old one, never as a text silently changed.
+  const previous = before.texts?.[language];
   await new AuditLog(app).append(id, {
     actor: actorOf(app, officer),
     action: "breach_texts",
-    data: { language, replaced: Boolean(before.texts?.[language]) },
+    data: {
+      language,
+      replaced: Boolean(previous),
+      textsSha256: sha256(canonicalJson(written)),
+      ...(previous ? { replacedTextsSha256: sha256(canonicalJson(previous)) } : {}),
+    },
   });
   return after;
 }

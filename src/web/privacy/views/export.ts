@@ -22,7 +22,10 @@ export function exportSection(ctx: Context, handle: Handle): HTMLElement {
         const res = await call<ExportLink>("GET", `v1/requests/${encodeURIComponent(handle.id)}/export`, {
           requestToken: handle.token,
         });
-        if (res.ok) {
+        // Only a web address is ever a link: a `javascript:` URL from a tampered answer must not run on click.
+        if (res.ok && !isWebUrl(res.body.url)) {
+          out.replaceChildren(h("p", { class: "notice" }, t.exportGone));
+        } else if (res.ok) {
           out.replaceChildren(
             h("p", {}, h("a", { href: res.body.url, rel: "noreferrer", download: "" }, t.exportLink)),
             h("p", {}, t.exportLinkUntil(dateTime(ctx.language, res.body.expiresAt))),
@@ -51,4 +54,12 @@ export function exportSection(ctx: Context, handle: Handle): HTMLElement {
     button,
     out,
   );
+}
+
+function isWebUrl(url: string): boolean {
+  try {
+    return ["https:", "http:"].includes(new URL(url).protocol);
+  } catch {
+    return false;
+  }
 }
