@@ -116,6 +116,7 @@ var codeSettings = {
   DASHBOARD_ORIGINS: join(union(corsAllowedOrigins, [pagesOrigin]), ',')
   DPO_CONTACT_EMAIL: dpoContactEmail
   DPB_CONTACT: dpbContact
+  PRIVACY_CENTER_URL: '${pagesOrigin}/privacy/'
   PRIVACY_OFFICER_EMAIL: privacyOfficerEmail
   RETENTION_OVERRIDES: string(retentionOverrides)
   // How long point-in-time restore could bring back a destroyed backup key: deletion certificates state it.

@@ -97,8 +97,8 @@ const PHRASES: Record<string, string> = {
   "Grievance Officer and Data Protection Officer": "शिकायत अधिकारी और डेटा संरक्षण अधिकारी",
   "Signed in to the CallMissed dashboard, for your own account":
     "CallMissed डैशबोर्ड में साइन इन करके, अपने खाते के लिए",
-  "Without an account (for example, for data linked to your WhatsApp number): the public request form, or this API. The answer carries a requestToken, shown once, to follow the request (header X-Request-Token).":
-    "बिना खाते के (जैसे, आपके WhatsApp नंबर से जुड़े डेटा के लिए): सार्वजनिक अनुरोध फ़ॉर्म, या यह API। जवाब में एक requestToken होता है, जो सिर्फ़ एक बार दिखता है, जिससे आप अनुरोध की स्थिति देख सकते हैं (हेडर X-Request-Token)।",
+  "Without an account (for example, for data linked to your WhatsApp number): the privacy center, or this API. The answer carries a requestToken, shown once, to follow the request (header X-Request-Token).":
+    "बिना खाते के (जैसे, आपके WhatsApp नंबर से जुड़े डेटा के लिए): निजता केंद्र (प्राइवेसी सेंटर) का पेज, या यह API। जवाब में एक requestToken होता है, जो सिर्फ़ एक बार दिखता है, जिससे आप अनुरोध की स्थिति देख सकते हैं (हेडर X-Request-Token)।",
   "By email to our Grievance Officer, who enters the request for you":
     "हमारे शिकायत अधिकारी को ईमेल करके, जो आपके लिए अनुरोध दर्ज करेंगे",
   "the account owner": "खाते के मालिक",

@@ -9,7 +9,7 @@ import { publishedPolicy, type PublishedPolicy } from "./published";
  */
 export function publishedPolicyIn(
   policy: Policy,
-  settings: { dpoContact: string },
+  settings: { dpoContact: string; privacyCenterUrl?: string },
   language = "en",
 ): PublishedPolicy {
   const en = publishedPolicy(policy, settings);

@@ -195,7 +195,10 @@ function identifiers(kind: RequestKind, dpoContact: string): PublishedIdentifier
   ];
 }
 
-export function publishedPolicy(policy: Policy, settings: { dpoContact: string }): PublishedPolicy {
+export function publishedPolicy(
+  policy: Policy,
+  settings: { dpoContact: string; privacyCenterUrl?: string },
+): PublishedPolicy {
   const table = policy.periods;
   return {
     dataFiduciary: "CallMissed Technologies Pvt. Ltd.",
@@ -213,7 +216,8 @@ export function publishedPolicy(policy: Policy, settings: { dpoContact: string }
       {
         channel: "public",
         description:
-          "Without an account (for example, for data linked to your WhatsApp number): the public request form, or this API. The answer carries a requestToken, shown once, to follow the request (header X-Request-Token).",
+          "Without an account (for example, for data linked to your WhatsApp number): the privacy center, or this API. The answer carries a requestToken, shown once, to follow the request (header X-Request-Token).",
+        ...(settings.privacyCenterUrl ? { url: settings.privacyCenterUrl } : {}),
         method: "POST",
         path: "/api/v1/requests",
       },
