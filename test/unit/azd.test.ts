@@ -66,6 +66,8 @@ describe("azure.yaml", () => {
     const run = service!.hooks.prepackage.run;
     expect(run.indexOf("npm run build")).toBe(0);
     expect(run).toContain("cp -r dist host.json package.json package-lock.json release/");
+    // The pages go to their own static website (postdeploy), never into the Function App's package.
+    expect(run).toContain("rm -rf release/dist/web");
     expect(run).toMatch(/cd release && npm ci --omit=dev --ignore-scripts/);
     expect(read(".gitignore")).toMatch(/^release\/$/m);
   });
