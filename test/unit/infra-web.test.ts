@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { AzureConfig } from "../../src/config/schema";
+import { BICEP, bicepPresent as present, BICEP_MISSING as SKIP_REASON } from "../support/bicep-cli";
 
 /**
  * Where the pages (privacy center, staff console) are served in Azure: infra/modules/web-hosting.bicep, read in the
@@ -16,18 +17,6 @@ import { AzureConfig } from "../../src/config/schema";
 const ROOT = join(__dirname, "..", "..");
 const INFRA = join(ROOT, "infra");
 const read = (...path: string[]) => readFileSync(join(ROOT, ...path), "utf8");
-const VERSION = /<BicepVersion>([^<]+)<\/BicepVersion>/.exec(read("infra", "tools", "bicep.csproj"))?.[1];
-const BICEP = join(
-  INFRA,
-  "tools",
-  "packages",
-  "azure.bicep.commandline.linux-x64",
-  `${VERSION}`,
-  "tools",
-  "bicep",
-);
-const present = process.platform === "linux" && process.arch === "x64" && existsSync(BICEP);
-const SKIP_REASON = `the Bicep CLI ${VERSION} is not restored at ${BICEP}: run \`npm run infra:build\``;
 if (!present) console.warn(`infra-web.test.ts: the compiled-template tests are SKIPPED, ${SKIP_REASON}`);
 
 const STORAGE_ACCOUNT_CONTRIBUTOR = "17d1049b-9a84-46fb-8f53-869881c3d3ab";

@@ -183,15 +183,17 @@ export const TextLanguage = z
   .describe(
     "The language this text is written in (default en). Write it in the request's noticeLanguage; in any other, the requester gets it labelled as the officer's own words in that language",
   );
+/** A reason the requester is told (a rejection, an extension), in the language `textLanguage` names. */
+const ToldReason = z
+  .string()
+  .trim()
+  .min(1)
+  .max(1000)
+  .describe("Told to the requester: write it in their noticeLanguage");
 /** A reason the requester is told (a rejection): the text and the language it is written in. */
 export const NoticeReasonBody = z
   .object({
-    reason: z
-      .string()
-      .trim()
-      .min(1)
-      .max(1000)
-      .describe("Told to the requester: write it in their noticeLanguage"),
+    reason: ToldReason,
     textLanguage: TextLanguage,
   })
   .strict();
@@ -201,12 +203,7 @@ export const OptionalReasonBody = z
 export const ExtendBody = z
   .object({
     until: z.iso.datetime({ offset: true }),
-    reason: z
-      .string()
-      .trim()
-      .min(1)
-      .max(1000)
-      .describe("Told to the requester: write it in their noticeLanguage"),
+    reason: ToldReason,
     textLanguage: TextLanguage,
   })
   .strict();
