@@ -18,6 +18,22 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: "web-pages-talk-to-the-api-only",
+      severity: "error",
+      comment:
+        "src/web runs in the browser: it reaches the service through the public HTTP API, never by importing the service's code (no back doors, and nothing server-side in the bundle).",
+      from: { path: "^src/web/" },
+      to: { path: "^(src/(?!web/)|functions/)|^(fs|net|http|https|child_process|node:.*)$" },
+    },
+    {
+      name: "nothing-imports-the-web-pages",
+      severity: "error",
+      comment:
+        "The pages are built from their entry files (src/local/web-pages.ts), never imported by the service.",
+      from: { path: "^(src/(?!web/)|functions/)" },
+      to: { path: "^src/web/" },
+    },
+    {
       name: "domain-is-pure",
       severity: "error",
       comment: "src/domain holds the policy's rules: it imports nothing of the service outside itself.",

@@ -90,6 +90,9 @@ param authJwksUrl string
 @description('DPO_CONTACT_EMAIL: Grievance Officer / DPO contact on every notice (DPDP Rules 2025 Rule 9).')
 param dpoContactEmail string = 'karan@callmissed.com'
 
+@description('DPB_CONTACT: the Data Protection Board of India\'s published channel (https), in every notice that names the Board.')
+param dpbContact string = 'https://www.dpb.gov.in'
+
 @description('PRIVACY_OFFICER_EMAIL: where execution-failure and breach-deadline alerts go.')
 param privacyOfficerEmail string = 'karan@callmissed.com'
 
@@ -118,6 +121,11 @@ param processorSecretsSecretName string = 'processor-webhook-secrets'
 
 @description('True once ops have created the processor-secrets secret (docs/processors.md). False: the app setting is empty, no partner webhook is signed and every partner confirmation is refused; nothing else changes.')
 param processorSecretsCreated bool = false
+
+// ── The pages (modules/web-hosting.bicep, docs/web-hosting.md) ─────────────────────────────────────
+
+@description('Object id of the service principal that uploads the pages to `$web` (the workflow\'s deploy identity): Storage Blob Data Contributor on that container only. Empty: nobody here (a developer using azd grants their own account: docs/web-hosting.md).')
+param webUploaderPrincipalId string = ''
 
 // ── Data stores ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -252,6 +260,10 @@ var names = {
   runtimeStorage: 'st${baseName}fn${environmentName}${token}'
   dataStorage: 'st${baseName}data${environmentName}${token}'
   exportStorage: 'st${baseName}ex${environmentName}${token}'
+  // The pages (privacy center, staff console): static website hosting, in its own account (modules/web-hosting.bicep).
+  webStorage: 'st${baseName}web${environmentName}${token}'
+  webScriptIdentity: 'id-${baseName}-${environmentName}-web'
+  webScript: 'ds-${baseName}-${environmentName}-web'
   vnet: 'vnet-${baseName}-${environmentName}'
   cosmos: 'cosmos-${baseName}-${environmentName}-${token}'
   serviceBus: 'sb-${baseName}-${environmentName}-${token}'
@@ -260,6 +272,8 @@ var names = {
   functionApp: 'func-${baseName}-${environmentName}-${token}'
 }
 var deploymentContainerName = 'app-package'
+// The Azure CLI image the web account's deployment script runs (a version the deployment script service offers).
+var deploymentScriptCliVersion = '2.63.0'
 var backupKeyName = 'backup-kek'
 
 // ── Residency guard ─────────────────────────────────────────────────────────────────────────────────
@@ -449,6 +463,22 @@ module privateEndpoints 'modules/private-endpoints.bicep' = if (privateNetworkin
   }
 }
 
+// ── The pages: privacy center and staff console, static files served from this region (docs/web-hosting.md) ──
+
+module webHosting 'modules/web-hosting.bicep' = {
+  name: 'web-hosting'
+  params: {
+    name: names.webStorage
+    location: location
+    tags: allTags
+    sku: storageSku
+    scriptIdentityName: names.webScriptIdentity
+    scriptName: names.webScript
+    azCliVersion: deploymentScriptCliVersion
+    uploaderPrincipalId: webUploaderPrincipalId
+  }
+}
+
 module functionApp 'modules/functionapp.bicep' = {
   name: 'function-app'
   // The storage account and Application Insights are read by name: these keep them first (the Key Vault module
@@ -476,6 +506,8 @@ module functionApp 'modules/functionapp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     corsAllowedOrigins: corsAllowedOrigins
+    // The pages call the API from the static website's origin: DASHBOARD_ORIGINS lists it too.
+    pagesOrigin: webHosting.outputs.origin
     cosmosEndpoint: cosmos.outputs.endpoint
     cosmosDatabaseName: cosmosDatabaseName
     cosmosPlatformDatabaseName: cosmosPlatformDatabaseName
@@ -497,6 +529,7 @@ module functionApp 'modules/functionapp.bicep' = {
     authAudience: authAudience
     authJwksUrl: authJwksUrl
     dpoContactEmail: dpoContactEmail
+    dpbContact: dpbContact
     privacyOfficerEmail: privacyOfficerEmail
     maxBodyBytes: maxBodyBytes
     retentionOverrides: retentionOverrides
@@ -514,6 +547,7 @@ module diagnostics 'modules/diagnostics.bicep' = {
     cosmos
     dataStorage
     runtimeStorage
+    webHosting
     serviceBus
     functionApp
     keyVault
@@ -524,6 +558,7 @@ module diagnostics 'modules/diagnostics.bicep' = {
     dataStorageName: names.dataStorage
     exportStorageName: names.exportStorage
     runtimeStorageName: names.runtimeStorage
+    webStorageName: names.webStorage
     serviceBusName: names.serviceBus
     functionAppName: names.functionApp
     keyVaultName: names.keyVault
@@ -580,6 +615,10 @@ output cosmosAccountName string = cosmos.outputs.name
 output dataStorageAccountName string = dataStorage.outputs.name
 output runtimeStorageAccountName string = runtimeStorage.outputs.name
 output exportStorageAccountName string = dataStorage.outputs.exportName
+// The pages (azure.yaml's postdeploy hook uploads dist/web/ to `$web` there): docs/web-hosting.md.
+output webStorageAccountName string = webHosting.outputs.name
+output webEndpoint string = webHosting.outputs.webEndpoint
+output webOrigin string = webHosting.outputs.origin
 output virtualNetworkName string = network.outputs.name
 output serviceBusNamespaceName string = serviceBus.outputs.name
 output keyVaultName string = keyVault.outputs.name

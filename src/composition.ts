@@ -124,6 +124,12 @@ function appContext(
     },
     settings: {
       dpoContact: config.DPO_CONTACT_EMAIL,
+      boardContact: config.DPB_CONTACT,
+      privacyCenterUrl:
+        config.PRIVACY_CENTER_URL ??
+        (config.DPDP_PROFILE === "local" && config.PORT
+          ? `http://localhost:${config.PORT}/privacy/`
+          : undefined),
       privacyOfficerEmail: config.PRIVACY_OFFICER_EMAIL,
       cosmosRestoreWindowDays: restoreWindowDays(config.COSMOS_BACKUP_TIER),
       idempotencyKeyTtlHours: config.IDEMPOTENCY_TTL_HOURS,

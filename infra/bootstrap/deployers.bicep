@@ -78,6 +78,7 @@ var appTemplateRoleDefinitionIds = [
   'e147488a-f6f5-4113-8e2d-b22465e65bf6' // Key Vault Crypto Service Encryption User (backup-kek)
   '4633458b-17de-408a-b874-0445c86b69e6' // Key Vault Secrets User (subject-hash-key)
   '3913510d-42f4-4e42-8a64-420c390055eb' // Monitoring Metrics Publisher (Application Insights)
+  '17d1049b-9a84-46fb-8f53-869881c3d3ab' // Storage Account Contributor (the pages' account only: its deployment script turns static website on)
 ]
 
 // What the platform-blob-access.bicep module assigns on the platform's storage account.

@@ -5,6 +5,7 @@
 //   resource                               logs                                   table(s) in the workspace
 //   Cosmos DB account                      allLogs (data plane, control plane)    CDBDataPlaneRequests, CDBControlPlaneRequests, ...
 //   data, export, runtime storage: blob    allLogs (StorageRead/Write/Delete)     StorageBlobLogs
+//   web (pages) storage: blob              StorageWrite, StorageDelete only       StorageBlobLogs
 //   Service Bus namespace                  allLogs (operational; runtime audit    AZMSOperationalLogs, ...
 //                                          only on Premium)
 //   Function App                           allLogs                                FunctionAppLogs, ...
@@ -26,6 +27,7 @@ param cosmosAccountName string
 param dataStorageName string
 param exportStorageName string
 param runtimeStorageName string
+param webStorageName string
 param serviceBusName string
 param functionAppName string
 param keyVaultName string
@@ -66,6 +68,14 @@ resource exportStorage 'Microsoft.Storage/storageAccounts@2025-01-01' existing =
 
 resource runtimeStorage 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
   name: runtimeStorageName
+
+  resource blob 'blobServices' existing = {
+    name: 'default'
+  }
+}
+
+resource webStorage 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
+  name: webStorageName
 
   resource blob 'blobServices' existing = {
     name: 'default'
@@ -160,6 +170,40 @@ resource runtimeBlobLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-previ
   properties: {
     workspaceId: workspaceId
     logs: allLogs
+    metrics: allMetrics
+  }
+}
+
+// The pages' account: who changed them (writes and deletes), never who read them. A read is a person opening the privacy
+// center, and its log line would hold their IP address for a year: the pages promise no analytics (docs/web-hosting.md).
+var pageChangeLogs = [
+  {
+    category: 'StorageWrite'
+    enabled: true
+  }
+  {
+    category: 'StorageDelete'
+    enabled: true
+  }
+]
+
+#disable-next-line use-recent-api-versions
+resource webStorageMetrics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: settingName
+  scope: webStorage
+  properties: {
+    workspaceId: workspaceId
+    metrics: allMetrics
+  }
+}
+
+#disable-next-line use-recent-api-versions
+resource webBlobLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: settingName
+  scope: webStorage::blob
+  properties: {
+    workspaceId: workspaceId
+    logs: pageChangeLogs
     metrics: allMetrics
   }
 }

@@ -37,6 +37,9 @@ param instanceMemoryMB int
 @minLength(1)
 param corsAllowedOrigins string[]
 
+@description('Origin of the pages (privacy center, staff console: modules/web-hosting.bicep), as a browser sends it (https://host, no trailing slash). DASHBOARD_ORIGINS lists it with corsAllowedOrigins.')
+param pagesOrigin string
+
 param cosmosEndpoint string
 param cosmosDatabaseName string
 param cosmosPlatformDatabaseName string
@@ -76,6 +79,7 @@ param authIssuer string
 param authAudience string
 param authJwksUrl string
 param dpoContactEmail string
+param dpbContact string
 param privacyOfficerEmail string
 param maxBodyBytes int
 param retentionOverrides { *: string }
@@ -108,8 +112,11 @@ var codeSettings = {
   IDEMPOTENCY_TTL_HOURS: '24'
   // Not CORS_ALLOWED_ORIGINS: the platform sets that one itself on Flex Consumption (from siteConfig.cors, as a JSON
   // array), and an app setting of that name breaks every invocation. The app's CORS (both hosts) reads this one.
-  DASHBOARD_ORIGINS: join(corsAllowedOrigins, ',')
+  // The pages' origin joins the dashboard's: they call the API from the static website (docs/web-hosting.md).
+  DASHBOARD_ORIGINS: join(union(corsAllowedOrigins, [pagesOrigin]), ',')
   DPO_CONTACT_EMAIL: dpoContactEmail
+  DPB_CONTACT: dpbContact
+  PRIVACY_CENTER_URL: '${pagesOrigin}/privacy/'
   PRIVACY_OFFICER_EMAIL: privacyOfficerEmail
   RETENTION_OVERRIDES: string(retentionOverrides)
   // How long point-in-time restore could bring back a destroyed backup key: deletion certificates state it.

@@ -113,6 +113,10 @@ export interface AppContext {
   keys: AppKeys;
   settings: {
     dpoContact: string;
+    /** DPB_CONTACT: the Data Protection Board's published channel, in every notice that names the Board. */
+    boardContact: string;
+    /** PRIVACY_CENTER_URL: the public page for requests without an account (the policy's public channel). */
+    privacyCenterUrl?: string;
     privacyOfficerEmail: string;
     /**
      * Days Cosmos DB continuous backup keeps the service's database restorable to a point in time

@@ -177,6 +177,18 @@ const common = {
   DASHBOARD_ORIGINS: origins(false),
   /** The Grievance Officer / DPO contact every notice carries (DPDP Rules 2025 Rule 9). */
   DPO_CONTACT_EMAIL: z.email().default("karan@callmissed.com"),
+  /**
+   * The Data Protection Board of India's published channel, given in every notice that tells a person
+   * they may complain to the Board (DPDP Act s.13(3): after the Grievance Officer; the Rules have the
+   * Board work as a digital office): its website, where complaints are filed online. An https URL.
+   */
+  DPB_CONTACT: httpsUrl("Data Protection Board's complaints").default("https://www.dpb.gov.in"),
+  /**
+   * The privacy center's address (the public page where people without an account use their rights: docs/web-pages.md),
+   * which `GET /v1/policy` gives as the public channel's `url`. Bicep sets it from the pages' own origin; unset on the
+   * local host: http://localhost:<PORT>/privacy/.
+   */
+  PRIVACY_CENTER_URL: url("privacy center").optional(),
   /** Where alerts for the privacy officer go (repeated execution failures, breach deadlines). */
   PRIVACY_OFFICER_EMAIL: z.email().default("karan@callmissed.com"),
   /** Overrides of retention periods and deadlines, within their legal limits (validated here, at start). */

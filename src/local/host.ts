@@ -14,9 +14,12 @@ import { errorClass } from "../ports/logger";
 import type { Runtime } from "../runtime";
 import { type Emulator, startAzurite, startCosmos } from "./emulators";
 import { createLocalHttpServer, listen } from "./http-server";
+import { createPageServer, type PageServer } from "./web-server";
 
 export interface LocalHost {
   url: string;
+  /** The privacy center and the staff console, served beside the API (src/local/web-server.ts). */
+  pages: PageServer & { privacyUrl: string; consoleUrl: string };
   runtime: Runtime;
   cosmos: Emulator;
   blob: Emulator & { connectionString: string };
@@ -70,7 +73,8 @@ export async function startLocalHost(env: NodeJS.ProcessEnv = process.env): Prom
       await blobService.getContainerClient(name).createIfNotExists();
     }
     const table = functionTable({ includeDev: true });
-    server = createLocalHttpServer(runtime, table);
+    const pages = createPageServer(join(dataDir, "web"));
+    server = createLocalHttpServer(runtime, table, pages);
     const port = await listen(server, config.PORT);
     // Due scheduled messages go out in real time too, not only when the dev clock is moved.
     // A failed pass (say, the scheduler file unwritable) is reported and tried again, never fatal.
@@ -91,6 +95,11 @@ export async function startLocalHost(env: NodeJS.ProcessEnv = process.env): Prom
     const httpServer = server;
     return {
       url: `http://127.0.0.1:${port}/api`,
+      pages: {
+        ...pages,
+        privacyUrl: `http://127.0.0.1:${port}/privacy/`,
+        consoleUrl: `http://127.0.0.1:${port}/console/`,
+      },
       runtime,
       cosmos,
       blob,

@@ -9,6 +9,7 @@ import { correlationIdFrom } from "../http/trace-context";
 import type { ApiRequest, ApiResponse } from "../http/types";
 import { type FunctionEntry, hostHttpFunctions } from "../function-table";
 import type { Runtime } from "../runtime";
+import type { PageServer } from "./web-server";
 
 /**
  * The request body as a web stream (what `@azure/functions` hands a route), read from the socket only
@@ -90,7 +91,7 @@ function send(
  * else of a new trace. Logs method, route name, status and time: never the URL, whose query can hold a
  * phone number.
  */
-export function createLocalHttpServer(rt: Runtime, table: FunctionEntry[]): Server {
+export function createLocalHttpServer(rt: Runtime, table: FunctionEntry[], pages?: PageServer): Server {
   const route = createHostRouter(hostHttpFunctions(table));
   const underPrefix = new RegExp(`^/${ROUTE_PREFIX}(?:/|$)`, "i");
   const cors = corsPolicy(rt.config.DASHBOARD_ORIGINS);
@@ -123,6 +124,8 @@ export function createLocalHttpServer(rt: Runtime, table: FunctionEntry[]): Serv
         );
       }
     };
+    // The web pages (/privacy/, /console/) are outside the API's prefix: in Azure a static host serves them.
+    if (pages?.owns(url.pathname)) return void pages.handle(req, res, url.pathname);
     const found = route(method, url.pathname);
     if (!found) {
       // No function at all (outside the prefix, or an empty segment): the host's own 404 in Azure.

@@ -46,6 +46,13 @@ async function main() {
     console.log(`Privacy officer token:\n  ${await dev.mintToken({ role: "privacy_officer" })}`);
     console.log(`Support token:\n  ${await dev.mintToken({ role: "support" })}`);
   }
+  await host.pages.prepare();
+  console.log(
+    `Privacy center (public)                              ${host.pages.privacyUrl.replace("127.0.0.1", "localhost")}`,
+  );
+  console.log(
+    `Staff console (sign in with a staff token)           ${host.pages.consoleUrl.replace("127.0.0.1", "localhost")}`,
+  );
   console.log(
     `dpdp-rights ready on ${host.url.replace("127.0.0.1", "localhost")} in ${((Date.now() - t0) / 1000).toFixed(1)} s (Ctrl-C stops)`,
   );

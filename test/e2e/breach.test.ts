@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestHost, type TestHost } from "../support/host";
+import { latinRuns } from "../support/latin-script";
 
 /**
  * The breach register (Privacy Policy §10; DPDP Rules 2025 Rule 7) end to end over HTTP: the 72-hour
@@ -316,5 +317,123 @@ describe("access and bad input", () => {
     }
     expect((await host.call("GET", `/v1/breaches/${id}`, { token: officer })).body.state).toBe("open");
     expect((await host.call("GET", "/v1/breaches?open=maybe", { token: officer })).status).toBe(400);
+  });
+
+  it("the four texts per language: a Hindi reader gets them in Hindi; without them, English said so, and the officer is alerted", async () => {
+    const hiTexts = {
+      nature: "एक गलत लिंक से दो घंटे तक संपर्कों के नाम और नंबर देखे जा सकते थे।",
+      likelyConsequences: "किसी ने आपका नाम और नंबर देखा हो सकता है।",
+      measuresTaken: "हमने दो घंटे के भीतर लिंक बंद किया और कुंजियाँ बदलीं।",
+      safetySteps: "कोड किसी को न बताएँ और अनजान संदेशों पर पैसे न भेजें।",
+    };
+    const discoveredAt = new Date((await now()) - HOUR).toISOString();
+    const res = await host.call("POST", "/v1/breaches", {
+      token: officer,
+      body: breachBody(discoveredAt, {
+        tenantsAffected: [],
+        principalsAffected: {
+          estimated: 2,
+          contacts: [{ email: "lata.m@example.in", language: "hi" }, { email: "john.d@example.in" }],
+        },
+        texts: { hi: hiTexts },
+      }),
+    });
+    expect(res.status).toBe(201);
+    expect(Object.keys(res.body.texts)).toEqual(["hi"]);
+    const id = res.body.id as string;
+    expect(
+      (await host.call("POST", `/v1/breaches/${id}/notices`, { token: officer })).body.run,
+    ).toMatchObject({
+      sent: 2,
+    });
+    const notice = async (to: string) =>
+      (
+        (await host.call("POST", "/_dev/outbox", { body: { to } })).body.messages as {
+          template: string;
+          text: string;
+        }[]
+      )
+        .filter((m) => m.template === "breach_notice")
+        .at(-1)!;
+    const hindi = await notice("lata.m@example.in");
+    expect(hindi.text).toContain(`क्या हुआ: ${hiTexts.nature}`);
+    expect(hindi.text).toContain(`अपनी सुरक्षा के लिए आप क्या कर सकते हैं: ${hiTexts.safetySteps}`);
+    expect(hindi.text).toContain("https://www.dpb.gov.in");
+    expect(latinRuns(hindi.text)).toEqual([]);
+    expect((await notice("john.d@example.in")).text).toContain("What happened: A support export");
+
+    // Registered in English only: the Hindi reader is told the details are in English, the officer is alerted.
+    const only = await host.call("POST", "/v1/breaches", {
+      token: officer,
+      body: breachBody(discoveredAt, {
+        tenantsAffected: [],
+        principalsAffected: { estimated: 1, contacts: [{ phone: "+91 98450 44112", language: "hi" }] },
+      }),
+    });
+    const other = only.body.id as string;
+    await host.call("POST", `/v1/breaches/${other}/notices`, { token: officer });
+    const fallback = await notice("+919845044112");
+    expect(fallback.text).toContain("नीचे दिया गया विवरण अभी हिंदी में नहीं है: यह अंग्रेज़ी में है");
+    expect(fallback.text).toContain("क्या हुआ: A support export");
+    const alerts = (
+      (await host.call("POST", "/_dev/outbox", { body: { to: OFFICER_MAIL } })).body.messages as {
+        template: string;
+        text: string;
+      }[]
+    ).filter((m) => m.template === "breach_texts_missing" && m.text.includes(other));
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.text).toContain(`POST /api/v1/breaches/${other}/texts/hi`);
+
+    // The officer writes them: later notices (and the register) have them.
+    const written = await host.call("POST", `/v1/breaches/${other}/texts/hi`, {
+      token: officer,
+      body: hiTexts,
+    });
+    expect(written.status).toBe(200);
+    expect(written.body.texts.hi).toMatchObject(hiTexts);
+    const trail = await host.call("GET", `/v1/breaches/${other}/audit`, { token: officer });
+    expect(JSON.stringify(trail.body)).toContain("breach_texts");
+  });
+
+  it("writing texts: the privacy officer only; a bad language or text is a 400 naming it, and nothing is stored", async () => {
+    const created = await host.call("POST", "/v1/breaches", {
+      token: officer,
+      body: breachBody(new Date((await now()) - HOUR).toISOString()),
+    });
+    const id = created.body.id as string;
+    const texts = { nature: "क", likelyConsequences: "ख", measuresTaken: "ग", safetySteps: "घ" };
+    const path = `/v1/breaches/${id}/texts/hi`;
+    expect((await host.call("POST", path, { token: support, body: texts })).status).toBe(403);
+    expect((await host.call("POST", path, { token: tenant.ownerToken, body: texts })).status).toBe(403);
+    expect((await host.call("POST", path, { body: texts })).status).toBe(401);
+    const missing = "b-00000000-0000-4000-8000-000000000000";
+    expect(
+      (await host.call("POST", `/v1/breaches/${missing}/texts/hi`, { token: officer, body: texts })).status,
+    ).toBe(404);
+    for (const [language, body, field] of [
+      ["en", texts, "language"],
+      ["fr", texts, "language"],
+      ["HI!", texts, "language"],
+      ["hi", { ...texts, nature: "" }, "nature"],
+      ["hi", { ...texts, severity: "high" }, ""],
+      ["hi", { nature: "क" }, "likelyConsequences"],
+    ] as const) {
+      const res = await host.call("POST", `/v1/breaches/${id}/texts/${language}`, { token: officer, body });
+      expect(res.status, `${language} ${JSON.stringify(body)}`).toBe(400);
+      expect(JSON.stringify(res.body.errors ?? res.body)).toContain(field);
+    }
+    for (const body of [
+      breachBody(created.body.discoveredAt, { texts: { en: texts } }),
+      breachBody(created.body.discoveredAt, { texts: { hi: { ...texts, safetySteps: "" } } }),
+      breachBody(created.body.discoveredAt, {
+        principalsAffected: { estimated: 1, contacts: [{ email: "a@b.in", language: "xx" }] },
+      }),
+    ]) {
+      const before = await breachCount();
+      const res = await host.call("POST", "/v1/breaches", { token: officer, body });
+      expect(res.status, JSON.stringify(body).slice(0, 200)).toBe(400);
+      expect(await breachCount()).toBe(before);
+    }
+    expect((await host.call("GET", `/v1/breaches/${id}`, { token: officer })).body.texts).toEqual({});
   });
 });

@@ -20,7 +20,8 @@ afterAll(async () => {
  */
 async function readyAnswer(path: string) {
   let answer = await host.call("GET", path);
-  for (let attempt = 1; attempt < 3 && answer.status === 503; attempt++) answer = await host.call("GET", path);
+  for (let attempt = 1; attempt < 3 && answer.status === 503; attempt++)
+    answer = await host.call("GET", path);
   return answer;
 }
 

@@ -66,6 +66,8 @@ describe("azure.yaml", () => {
     const run = service!.hooks.prepackage.run;
     expect(run.indexOf("npm run build")).toBe(0);
     expect(run).toContain("cp -r dist host.json package.json package-lock.json release/");
+    // The pages go to their own static website (postdeploy), never into the Function App's package.
+    expect(run).toContain("rm -rf release/dist/web");
     expect(run).toMatch(/cd release && npm ci --omit=dev --ignore-scripts/);
     expect(read(".gitignore")).toMatch(/^release\/$/m);
   });
@@ -131,7 +133,8 @@ describe("infra/main.parameters.json", () => {
     const storage = [...mainBicep.matchAll(/: '(st\$\{baseName\}\w+\$\{environmentName\}\$\{token\})'/g)].map(
       (m) => m[1] ?? "",
     );
-    expect(storage).toHaveLength(3);
+    // Runtime, data, export and the pages' (web) account.
+    expect(storage).toHaveLength(4);
     for (const name of storage) {
       const length = name
         .replace("${baseName}", baseName)

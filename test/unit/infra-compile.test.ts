@@ -1,9 +1,15 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { settingNames } from "../../src/config/schema";
+import {
+  BICEP,
+  BICEP_VERSION as VERSION,
+  bicepPresent as present,
+  BICEP_MISSING as SKIP_REASON,
+} from "../support/bicep-cli";
 
 /**
  * The real Bicep compiler on infra/, where it is restored (`npm run infra:build` restores it from NuGet into
@@ -14,21 +20,7 @@ import { settingNames } from "../../src/config/schema";
 
 const ROOT = join(__dirname, "..", "..");
 const INFRA = join(ROOT, "infra");
-const VERSION = /<BicepVersion>([^<]+)<\/BicepVersion>/.exec(
-  readFileSync(join(INFRA, "tools", "bicep.csproj"), "utf8"),
-)?.[1];
-const BICEP = join(
-  INFRA,
-  "tools",
-  "packages",
-  "azure.bicep.commandline.linux-x64",
-  `${VERSION}`,
-  "tools",
-  "bicep",
-);
-const present = process.platform === "linux" && process.arch === "x64" && existsSync(BICEP);
 const PARAM_FILES = readdirSync(INFRA).filter((f) => f.endsWith(".bicepparam"));
-const SKIP_REASON = `the Bicep CLI ${VERSION} is not restored at ${BICEP}: run \`npm run infra:build\`, which restores it from NuGet`;
 // A file whose tests are all skipped shows only as "skipped" in the summary: say why where it shows.
 if (!present) console.warn(`infra-compile.test.ts: SKIPPED, ${SKIP_REASON}`);
 

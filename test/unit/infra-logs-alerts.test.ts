@@ -4,6 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueueName } from "../../src/ports/scheduler";
+import {
+  BICEP,
+  BICEP_VERSION as VERSION,
+  bicepPresent as present,
+  BICEP_MISSING as SKIP_REASON,
+} from "../support/bicep-cli";
 
 /**
  * Issue 16, items 1 (a year of logs), 5 (residency without gaps), 6 (detect, alert, lock) and 7b (no numbers in
@@ -126,18 +132,6 @@ describe("infra: a year of logs, alerts and locks (Bicep sources)", () => {
 
 // ── The compiled templates ────────────────────────────────────────────────────────────────────────
 
-const VERSION = /<BicepVersion>([^<]+)<\/BicepVersion>/.exec(read(join("tools", "bicep.csproj")))?.[1];
-const BICEP = join(
-  INFRA,
-  "tools",
-  "packages",
-  "azure.bicep.commandline.linux-x64",
-  `${VERSION}`,
-  "tools",
-  "bicep",
-);
-const present = process.platform === "linux" && process.arch === "x64" && existsSync(BICEP);
-const SKIP_REASON = `the Bicep CLI ${VERSION} is not restored at ${BICEP}: run \`npm run infra:build\``;
 if (!present) console.warn(`infra-logs-alerts.test.ts: compiled-template tests SKIPPED, ${SKIP_REASON}`);
 
 /** What the parameter files read with readEnvironmentVariable() (as infra/tools/build.sh sets them). */

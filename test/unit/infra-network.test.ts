@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BlobServiceClient, ContainerClient } from "@azure/storage-blob";
@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { createRuntime } from "../../src/composition";
 import { loadConfig } from "../../src/config/load";
 import { settingNames } from "../../src/config/schema";
+import { BICEP, BICEP_VERSION as VERSION, bicepPresent as compilerPresent } from "../support/bicep-cli";
 
 /**
  * Issue 16 item 3 and review findings M1, M5, L6: the data stores off the internet, the Function App in a virtual
@@ -23,17 +24,6 @@ const read = (path: string) => readFileSync(join(INFRA, path), "utf8");
 /** Bicep without its comments (a `//` inside a string does not occur in these files' code). */
 const code = (path: string) => read(path).replace(/\/\/.*$/gm, "");
 
-const VERSION = /<BicepVersion>([^<]+)<\/BicepVersion>/.exec(read(join("tools", "bicep.csproj")))?.[1];
-const BICEP = join(
-  INFRA,
-  "tools",
-  "packages",
-  "azure.bicep.commandline.linux-x64",
-  `${VERSION}`,
-  "tools",
-  "bicep",
-);
-const compilerPresent = process.platform === "linux" && process.arch === "x64" && existsSync(BICEP);
 if (!compilerPresent)
   console.warn(
     `infra-network.test.ts: compiled-template tests SKIPPED: run \`npm run infra:build\` (Bicep ${VERSION})`,

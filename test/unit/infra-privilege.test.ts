@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { serviceContainers } from "../../src/adapters/cosmos/layout";
+import { BICEP, bicepPresent as present } from "../support/bicep-cli";
 
 /**
  * Least privilege for data and for deployment (issue 16 items 2 and 4; review H1, M8, L1), read from the Bicep sources
@@ -530,17 +531,6 @@ describe("infra privilege: role assignment rights limited to the roles the templ
 
 // ── The real compiler, where restored ────────────────────────────────────────────────────────────────────────────
 
-const VERSION = /<BicepVersion>([^<]+)<\/BicepVersion>/.exec(read("infra", "tools", "bicep.csproj"))?.[1];
-const BICEP = join(
-  INFRA,
-  "tools",
-  "packages",
-  "azure.bicep.commandline.linux-x64",
-  `${VERSION}`,
-  "tools",
-  "bicep",
-);
-const present = process.platform === "linux" && process.arch === "x64" && existsSync(BICEP);
 if (!present)
   console.warn(
     `infra-privilege.test.ts: compiler checks SKIPPED, run \`npm run infra:build\` to restore ${BICEP}`,

@@ -68,6 +68,8 @@ const DEFINITIONS_IN_USE = {
   "4633458b-17de-408a-b874-0445c86b69e6":
     "Key Vault Secrets User (the SUBJECT_HASH_KEY and PROCESSOR_WEBHOOK_SECRETS secrets only)",
   "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher (Entra telemetry ingestion)",
+  "17d1049b-9a84-46fb-8f53-869881c3d3ab":
+    "Storage Account Contributor (the deployment script's identity, on the pages' account only: static website)",
 };
 
 // ── Reading Bicep ─────────────────────────────────────────────────────────────────────────────────
@@ -781,8 +783,9 @@ describe("infra: identity only, TLS 1.2, least privilege", () => {
 
   it("every storage account refuses shared keys and public blobs, and requires TLS 1.2 over HTTPS", () => {
     const accounts = ofType("Microsoft.Storage/storageAccounts");
-    // Runtime, data (private) and export (public, exports only: test/unit/infra-network.test.ts).
-    expect(accounts).toHaveLength(3);
+    // Runtime, data (private), export (public, exports only: test/unit/infra-network.test.ts) and the pages' (public
+    // static website: test/unit/infra-web.test.ts).
+    expect(accounts).toHaveLength(4);
     for (const account of accounts) {
       const where = account.file.name;
       expect(literal(raw(account.body, "properties.allowSharedKeyAccess")), where).toBe(false);
@@ -820,6 +823,11 @@ describe("infra: identity only, TLS 1.2, least privilege", () => {
     // Blob Data Owner only on the host's own storage, which holds no personal data.
     const owners = allFiles.filter((f) => f.code.includes("b7e6dc6d-f1e8-4753-8033-0f276bb0955b"));
     expect(owners.map((f) => f.name)).toEqual([join("modules", "runtime-storage.bicep")]);
+    // Storage Account Contributor only in the pages' module, for the deployment script's identity alone.
+    const accountContributors = allFiles.filter((f) =>
+      f.code.includes("17d1049b-9a84-46fb-8f53-869881c3d3ab"),
+    );
+    expect(accountContributors.map((f) => f.name)).toEqual([join("modules", "web-hosting.bicep")]);
   });
 });
 
@@ -863,7 +871,10 @@ describe("infra: CORS", () => {
     // expose response headers: the app's own CORS (src/http/cors.ts) would never be what the browser sees.
     expect(field(site.body, "properties.siteConfig.cors")).toBeUndefined();
     expect(literal(raw(site.body, "properties.siteConfig.minTlsVersion"))).toBe("1.2");
-    expect(codeSettings.get("DASHBOARD_ORIGINS")?.raw).toBe("join(corsAllowedOrigins, ',')");
+    // The environment's dashboard origins and the pages' own (modules/web-hosting.bicep), each once.
+    expect(codeSettings.get("DASHBOARD_ORIGINS")?.raw).toBe(
+      "join(union(corsAllowedOrigins, [pagesOrigin]), ',')",
+    );
     expect(appSettings.has("CORS_ALLOWED_ORIGINS")).toBe(false);
     expect(mainParams.get("corsAllowedOrigins")?.default).toBeUndefined();
   });

@@ -60,6 +60,8 @@ export async function reactivateAccount(
     }
     current = await applyAction(app, request.id, "cancel", actorOf(app, caller), {
       reason: `Reactivated: ${reason}`,
+      // Staff's reason is their record; the owner is told what it means for them, in their language.
+      noticeReason: { code: "account_reactivated" },
       change: (doc, at) => {
         if (doc.account) doc.account.reactivatedAt = at.toISOString();
       },

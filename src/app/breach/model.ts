@@ -24,8 +24,29 @@ const Iso = z.string();
  * removes `sealed` once `breachContacts` has passed after the Board report, keeping the keyed hash.
  */
 export const SealedContact = z
-  .object({ channel: z.enum(["email", "whatsapp"]), sealed: z.string().optional(), hash: z.string() })
+  .object({
+    channel: z.enum(["email", "whatsapp"]),
+    sealed: z.string().optional(),
+    hash: z.string(),
+    /** The language the person reads (a notice language); absent: English. */
+    language: z.string().optional(),
+  })
   .strict();
+
+/**
+ * The four Rule 7(1)(a)–(d) texts in one more language than English (the top-level fields, which the
+ * Board report quotes): every notice to a reader of that language gives these instead.
+ */
+export const BreachTextsDoc = z
+  .object({
+    nature: z.string(),
+    likelyConsequences: z.string(),
+    measuresTaken: z.string(),
+    safetySteps: z.string(),
+    writtenAt: Iso,
+  })
+  .strict();
+export type BreachTextsDoc = z.infer<typeof BreachTextsDoc>;
 export type SealedContact = z.infer<typeof SealedContact>;
 
 export const BreachDoc = z
@@ -47,6 +68,8 @@ export const BreachDoc = z
     likelyConsequences: z.string(),
     measuresTaken: z.string(),
     safetySteps: z.string(),
+    /** The same four texts in other languages, by notice language code ("hi"); English is the fields above. */
+    texts: z.record(z.string(), BreachTextsDoc).optional(),
     /** Rule 7(2)(b): the detailed report to the Board, 72 hours from becoming aware. */
     boardDueAt: Iso,
     /** CERT-In directions (2022): the incident reported within 6 hours. */
@@ -166,6 +189,19 @@ export function breachView(doc: BreachDoc, now: Date) {
     likelyConsequences: doc.likelyConsequences,
     measuresTaken: doc.measuresTaken,
     safetySteps: doc.safetySteps,
+    /** The languages the four texts are written in besides English, and the texts themselves. */
+    texts: Object.fromEntries(
+      Object.entries(doc.texts ?? {}).map(([language, t]) => [
+        language,
+        {
+          nature: t.nature,
+          likelyConsequences: t.likelyConsequences,
+          measuresTaken: t.measuresTaken,
+          safetySteps: t.safetySteps,
+          writtenAt: t.writtenAt,
+        },
+      ]),
+    ),
     boardDueAt: doc.boardDueAt,
     certInDueAt: doc.certInDueAt,
     timeLeftSeconds: doc.state === "open" ? Math.floor((due - now.getTime()) / 1000) : undefined,

@@ -1,18 +1,19 @@
 import { randomUUID } from "node:crypto";
-import { open, seal } from "../../domain/crypto";
+import { canonicalJson, open, seal, sha256 } from "../../domain/crypto";
 import { addDuration } from "../../domain/duration";
 import { conflict, type FieldError, forbidden, invalid } from "../../domain/errors";
-import { renderNotice } from "../../domain/notices";
+import { type BreachTexts, languagePack, noticeLanguages, renderNotice } from "../../domain/notices";
 import type { Actor } from "../../domain/requests/model";
 import { keyedHash, normaliseWhatsAppNumber } from "../../domain/subject";
 import type { Caller } from "../caller";
 import { platformRecords } from "../stores";
 import type { AppContext } from "../context";
 import { AuditLog } from "../audit";
-import { actorOf } from "../requests";
+import { actorOf, alertPrivacyOfficer } from "../requests";
 import {
   BREACH_REMINDER_HOURS,
   type BreachDoc,
+  type BreachTextsDoc,
   breachPartition,
   BreachStore,
   type SealedContact,
@@ -24,18 +25,47 @@ function requireOfficer(caller: Caller): Extract<Caller, { kind: "staff" }> {
   return caller;
 }
 
-export interface BreachInput {
-  discoveredAt: string;
-  occurredAt?: string;
+/** The four Rule 7(1) texts of a notice, as the register's English fields name them. */
+export interface BreachTextsInput {
   nature: string;
-  cause?: string;
-  dataCategories: string[];
-  tenantsAffected: string[];
-  principalsAffected: { estimated: number; contacts?: ({ email: string } | { phone: string })[] };
   likelyConsequences: string;
   measuresTaken: string;
   safetySteps: string;
 }
+
+export interface BreachInput extends BreachTextsInput {
+  discoveredAt: string;
+  occurredAt?: string;
+  cause?: string;
+  dataCategories: string[];
+  tenantsAffected: string[];
+  principalsAffected: {
+    estimated: number;
+    contacts?: (({ email: string } | { phone: string }) & { language?: string })[];
+  };
+  /** The four texts in other languages than English, by notice language code ("hi"). */
+  texts?: Record<string, BreachTextsInput>;
+}
+
+/**
+ * A language the four texts may be given in besides English (the top-level fields, which the Board
+ * report quotes): one notices are written in, so a reader of it gets them.
+ */
+function textLanguageErrors(language: string, field: string): FieldError[] {
+  if (language === "en")
+    return [{ field, message: "English is the breach's own fields (nature, likelyConsequences, …)" }];
+  if (!noticeLanguages.includes(language))
+    return [{ field, message: `not a language notices are written in (${noticeLanguages.join(", ")})` }];
+  return [];
+}
+
+const textsDoc = (t: BreachTextsInput, at: Date): BreachTextsDoc => ({
+  nature: t.nature,
+  likelyConsequences: t.likelyConsequences,
+  measuresTaken: t.measuresTaken,
+  safetySteps: t.safetySteps,
+  writtenAt: at.toISOString(),
+});
 
 const reminderMessageId = (id: string, hours: number) => `breach-reminder:${id}:${hours}`;
 
@@ -62,23 +92,36 @@ export async function registerBreach(
     if (!known.has(c))
       errors.push({ field: `dataCategories.${i}`, message: `not a category of the data inventory: ${c}` });
   });
-  const contacts: { channel: "email" | "whatsapp"; address: string }[] = [];
+  const contacts: { channel: "email" | "whatsapp"; address: string; language?: string }[] = [];
   (input.principalsAffected.contacts ?? []).forEach((c, i) => {
-    if ("email" in c) contacts.push({ channel: "email", address: c.email.trim().toLowerCase() });
+    const language = c.language ? { language: c.language } : {};
+    if (c.language && !noticeLanguages.includes(c.language))
+      errors.push({
+        field: `principalsAffected.contacts.${i}.language`,
+        message: `not a language notices are written in (${noticeLanguages.join(", ")})`,
+      });
+    if ("email" in c) contacts.push({ channel: "email", address: c.email.trim().toLowerCase(), ...language });
     else {
       const e164 = normaliseWhatsAppNumber(c.phone);
       if (!e164)
         errors.push({ field: `principalsAffected.contacts.${i}.phone`, message: "not a valid phone number" });
-      else contacts.push({ channel: "whatsapp", address: e164 });
+      else contacts.push({ channel: "whatsapp", address: e164, ...language });
     }
   });
+  for (const language of Object.keys(input.texts ?? {}))
+    errors.push(...textLanguageErrors(language, `texts.${language}`));
   if (errors.length) throw invalid("The breach is invalid.", errors);
 
   const sealed = new Map<string, SealedContact>();
   for (const c of contacts) {
     const hash = keyedHash(app.keys.hash, `${c.channel}:${c.address}`);
     if (!sealed.has(hash))
-      sealed.set(hash, { channel: c.channel, sealed: seal(app.keys.seal, c.address), hash });
+      sealed.set(hash, {
+        channel: c.channel,
+        sealed: seal(app.keys.seal, c.address),
+        hash,
+        ...(c.language ? { language: c.language } : {}),
+      });
   }
   const id = `b-${randomUUID()}`;
   const boardDueAt = app.policy.deadline(discovered, "breachBoardReport");
@@ -115,6 +158,13 @@ export async function registerBreach(
     likelyConsequences: input.likelyConsequences,
     measuresTaken: input.measuresTaken,
     safetySteps: input.safetySteps,
+    ...(input.texts && Object.keys(input.texts).length
+      ? {
+          texts: Object.fromEntries(
+            Object.entries(input.texts).map(([language, t]) => [language, textsDoc(t, now)]),
+          ),
+        }
+      : {}),
     boardDueAt: boardDueAt.toISOString(),
     certInDueAt: app.policy.deadline(discovered, "breachCertInReport").toISOString(),
     reminders,
@@ -130,6 +180,7 @@ export async function registerBreach(
       principalsEstimated: created.principals.estimated,
       contacts: created.principals.contacts.length,
       boardDueAt: created.boardDueAt,
+      textLanguages: Object.keys(created.texts ?? {}),
     },
   });
   return created;
@@ -254,7 +305,7 @@ export async function sendBreachNotices(
       channel: c.channel,
       address: open(app.keys.seal, c.sealed),
       hash: c.hash,
-      language: "en",
+      language: c.language ?? "en",
       owner: false,
     });
   }
@@ -282,23 +333,19 @@ export async function sendBreachNotices(
     tenantsWithoutAddress,
   };
   const sentHashes: string[] = [];
+  /** Readers whose language the register has no texts in, by language: the officer is told after the run. */
+  const untranslated = new Map<string, number>();
   const now = app.ports.clock.now().toISOString();
   for (const t of targets) {
     if (done.has(t.hash) || sentHashes.includes(t.hash)) {
       run.alreadyNotified++;
       continue;
     }
+    const reader = languagePack(t.language).code;
+    const texts = breachTextsFor(breach, reader);
     const notice = renderNotice(
-      {
-        template: "breach_notice",
-        breachId: breach.id,
-        discoveredAt: breach.discoveredAt,
-        nature: breach.nature,
-        consequences: breach.likelyConsequences,
-        measures: breach.measuresTaken,
-        safetySteps: breach.safetySteps,
-      },
-      { dpoContact: app.settings.dpoContact, language: t.language },
+      { template: "breach_notice", breachId: breach.id, discoveredAt: breach.discoveredAt, texts },
+      { dpoContact: app.settings.dpoContact, boardContact: app.settings.boardContact, language: reader },
     );
     try {
       await app.ports.notifier.send({
@@ -317,6 +364,7 @@ export async function sendBreachNotices(
       continue;
     }
     sentHashes.push(t.hash);
+    if (texts.language !== reader) untranslated.set(reader, (untranslated.get(reader) ?? 0) + 1);
     run.sent++;
     if (t.owner) run.owners++;
     else run.principals++;
@@ -337,7 +385,68 @@ export async function sendBreachNotices(
   await new AuditLog(app).append(id, {
     actor: actorOf(app, officer),
     action: "notify_principals",
-    data: { ...run },
+    data: { ...run, ...(untranslated.size ? { untranslated: Object.fromEntries(untranslated) } : {}) },
   });
+  for (const [language, readers] of untranslated) {
+    await alertPrivacyOfficer(app, {
+      template: "breach_texts_missing",
+      breachId: id,
+      language,
+      readers,
+      usedLanguage: "en",
+    });
+  }
   return { breach: after, run };
+}
+
+/**
+ * The four texts for a reader of `language`: theirs when the register has them, else English (the notice
+ * then says so, and the run alerts the privacy officer).
+ */
+export function breachTextsFor(breach: BreachDoc, language: string): BreachTexts {
+  const own = language === "en" ? undefined : breach.texts?.[language];
+  const t = own ?? breach;
+  return {
+    language: own ? language : "en",
+    nature: t.nature,
+    consequences: t.likelyConsequences,
+    measures: t.measuresTaken,
+    safetySteps: t.safetySteps,
+  };
+}
+
+/**
+ * POST /breaches/{id}/texts/{language}: the four texts written (or rewritten) in one more language, so the
+ * notices to its readers give them; English stays the breach's own fields, which the Board report quotes.
+ */
+export async function writeBreachTexts(
+  app: AppContext,
+  caller: Caller,
+  id: string,
+  language: string,
+  input: BreachTextsInput,
+): Promise<BreachDoc> {
+  const officer = requireOfficer(caller);
+  const errors = textLanguageErrors(language, "language");
+  if (errors.length) throw invalid("These texts cannot be stored.", errors);
+  const now = app.ports.clock.now();
+  const written = textsDoc(input, now);
+  const { before, after } = await new BreachStore(app).update(id, (doc) => {
+    doc.texts = { ...doc.texts, [language]: written };
+    return doc;
+  });
+  // The trail fixes what each language was told: a rewrite after notices went out shows as a new hash
+  // beside the old one, never as a text silently changed.
+  const previous = before.texts?.[language];
+  await new AuditLog(app).append(id, {
+    actor: actorOf(app, officer),
+    action: "breach_texts",
+    data: {
+      language,
+      replaced: Boolean(previous),
+      textsSha256: sha256(canonicalJson(written)),
+      ...(previous ? { replacedTextsSha256: sha256(canonicalJson(previous)) } : {}),
+    },
+  });
+  return after;
 }

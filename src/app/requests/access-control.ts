@@ -53,6 +53,11 @@ export function standingOf(caller: Caller): Relation {
   return "requester";
 }
 
+/** A member of staff's role (what their view of a request offers them), or undefined for anyone else. */
+export function staffRoleOf(caller: Caller): "support" | "privacy_officer" | undefined {
+  return caller.kind === "staff" ? caller.role : undefined;
+}
+
 /** The person the request is for: its requester, or the owner of the account it is about. */
 function requireRequesterOrOwnerRelation(relation: Relation, allowStaff: boolean): Relation {
   if (relation === "requester" || relation === "tenant_owner" || (allowStaff && relation === "staff"))

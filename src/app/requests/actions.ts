@@ -7,7 +7,7 @@ import { readForRequesterOrOwner, readRequestAs } from "./access-control";
 import { AuditLog } from "../audit";
 import { runExecution } from "./execution";
 import { handlerOf } from "./kind-handler";
-import { notifyRequester } from "./notify";
+import { notifyRequester, staffWords } from "./notify";
 import { actorOf, applyAction, auditReason } from "./transition";
 
 const requireStaff = (caller: Caller, roles: readonly string[] = ["support", "privacy_officer"]) => {
@@ -27,10 +27,16 @@ export async function cancelRequest(
   if (answered) return answered;
   return applyAction(app, id, "cancel", actorOf(app, caller), {
     reason: reason ?? "Withdrawn by the requester",
+    // The notice says it in the reader's language; their own words stay on the request.
+    noticeReason: { code: "withdrawn_by_requester" },
   });
 }
 
-/** POST …/approve: staff review passed; the request runs. */
+/**
+ * POST …/approve: staff review passed; the request runs. The review note (on a nominee's evidence, say)
+ * is staff's record of the decision, kept on the request: the requester's "in progress" notice does not
+ * quote it.
+ */
 export async function approveRequest(
   app: AppContext,
   caller: Caller,
@@ -57,15 +63,18 @@ export async function approveRequest(
   return runExecution(app, id);
 }
 
+/** POST …/reject: the requester is told the reason, in the language staff say they wrote it in. */
 export async function rejectRequest(
   app: AppContext,
   caller: Caller,
   id: string,
   reason: string,
+  textLanguage?: string,
 ): Promise<RequestDoc> {
   requireStaff(caller);
   return applyAction(app, id, "reject", actorOf(app, caller), {
     reason,
+    noticeReason: staffWords(reason, textLanguage),
     change: (doc, now) => {
       doc.review = { by: actorOf(app, caller), at: now.toISOString(), decision: "rejected", reason };
     },
@@ -107,6 +116,7 @@ export async function extendDeadline(
   id: string,
   until: Date,
   reason: string,
+  textLanguage?: string,
 ): Promise<RequestDoc> {
   requireStaff(caller);
   const actor = actorOf(app, caller);
@@ -155,12 +165,13 @@ export async function extendDeadline(
     action: "extend_deadline",
     data: { from, to: after.dueAt, ...(reasonHash ? { reasonHash } : {}) },
   });
+  // The new date as data, written for people in the reader's language (never inside the reason).
   await notifyRequester(app, after, {
-    template: "request_status",
+    template: "deadline_extended",
     requestId: id,
     kind: after.kind,
-    status: after.status,
-    reason: `The deadline is now ${after.dueAt!.slice(0, 10)}: ${reason}`,
+    dueAt: after.dueAt!,
+    reason: staffWords(reason, textLanguage),
   });
   return after;
 }

@@ -1,5 +1,5 @@
 /** What the rest of the service may use of src/app/requests: everything else is this feature's own. */
-export { readForRequesterOrOwner, standingOf, type Relation } from "./access-control";
+export { readForRequesterOrOwner, staffRoleOf, standingOf, type Relation } from "./access-control";
 export {
   approveRequest,
   cancelRequest,
@@ -15,7 +15,7 @@ export { startClock } from "./deadlines";
 export { asRunning, guardedUpdate, Lease, leaseHeld, newLease } from "./execution-queue";
 export { runExecution, runExecutionMessage } from "./execution";
 export { handlerOf } from "./kind-handler";
-export { alertPrivacyOfficer, notifyRequester } from "./notify";
+export { alertPrivacyOfficer, notifyRequester, staffWords } from "./notify";
 export { auditTrail, getRequest, listRequests } from "./queries";
 export { SubjectVerification } from "./subject-verification";
 export { actorOf, advanceRequest, applyAction, auditReason, type TransitionOptions } from "./transition";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { open } from "../../domain/crypto";
-import { type NoticeTemplate, renderNotice } from "../../domain/notices";
+import { type NoticeTemplate, renderNotice, type TypedText } from "../../domain/notices";
 import type { RequestDoc } from "../../domain/requests/model";
 import type { AppContext } from "../context";
 
@@ -19,6 +19,16 @@ function specific(notice: NoticeTemplate): NoticeTemplate {
 }
 
 /**
+ * Words staff typed for a requester's notice, with the language they wrote them in. Absent, English: the
+ * API took staff texts in English before it asked (`textLanguage`), so old clients keep their meaning;
+ * a reader in another language then gets them labelled as the officer's own words, in English.
+ */
+export const staffWords = (text: string, language?: string): TypedText => ({
+  text,
+  language: language ?? "en",
+});
+
+/**
  * Sends a notice to wherever the request's contact is, in the request's language (English when we do
  * not write that language yet); a request without a contact gets none.
  */
@@ -31,6 +41,7 @@ export async function notifyRequester(
   const chosen = specific(notice);
   const { subject, text, language } = renderNotice(chosen, {
     dpoContact: app.settings.dpoContact,
+    boardContact: app.settings.boardContact,
     language: request.language,
   });
   await app.ports.notifier.send({
@@ -53,7 +64,10 @@ export async function alertPrivacyOfficer(
   notice: NoticeTemplate,
   requestId?: string,
 ): Promise<void> {
-  const { subject, text, language } = renderNotice(notice, { dpoContact: app.settings.dpoContact });
+  const { subject, text, language } = renderNotice(notice, {
+    dpoContact: app.settings.dpoContact,
+    boardContact: app.settings.boardContact,
+  });
   await app.ports.notifier.send({
     id: randomUUID(),
     channel: "email",

@@ -1,4 +1,5 @@
 import { DomainError } from "../../domain/errors";
+import type { NoticeReason } from "../../domain/notices";
 import { keyedHash } from "../../domain/subject";
 import { type Actor, isOpen, type RequestDoc } from "../../domain/requests/model";
 import { type Action, flowKey, transition } from "../../domain/requests/state-machine";
@@ -45,8 +46,14 @@ function markClosed(doc: RequestDoc, now: Date, actor: Actor, reason: string | u
 }
 
 export interface TransitionOptions {
-  /** Shown to the requester (closing reason, notice); in the audit event only as {@link auditReason}. */
+  /** Kept on the request (closing reason, hold); in the audit event only as {@link auditReason}. */
   reason?: string;
+  /**
+   * The reason as the requester's notice gives it, in their language: a code each language file writes,
+   * or a person's words with the language they wrote them in. `reason` itself never reaches a notice:
+   * it is one language's sentence (the service's English, or staff's words of unknown language).
+   */
+  noticeReason?: NoticeReason;
   /** Further changes made in the same write as the status change. */
   change?: (doc: RequestDoc, now: Date) => void;
   /** Non-personal facts for the audit event (counts, step names, hashes). */
@@ -101,7 +108,8 @@ export async function applyAction(
       requestId: after.id,
       kind: after.kind,
       status: after.status,
-      ...(options.reason ? { reason: options.reason } : {}),
+      ...(options.noticeReason ? { reason: options.noticeReason } : {}),
+      ...(after.status === "deactivated" && after.account ? { purgeDueAt: after.account.purgeDueAt } : {}),
     });
   }
   return after;

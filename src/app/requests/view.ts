@@ -1,5 +1,7 @@
+import { languagePack } from "../../domain/notices";
 import { isOpen, type RequestDoc } from "../../domain/requests/model";
 import { allowedActions, flowKey } from "../../domain/requests/state-machine";
+import { staffActions, type StaffRole } from "../../domain/requests/staff-actions";
 import type { Relation } from "./access-control";
 
 const DAY = 86_400_000;
@@ -13,6 +15,8 @@ export function requestView(
   now: Date,
   relation: Relation,
   extra: Record<string, unknown> = {},
+  /** A member of staff's role: their `allowedActions` are what that role may do now (staff-actions.ts). */
+  staffRole?: StaffRole,
 ) {
   const due = doc.dueAt ? Date.parse(doc.dueAt) : undefined;
   const overdue = isOpen(doc.status) && due !== undefined && due < now.getTime();
@@ -29,6 +33,8 @@ export function requestView(
     scope,
     channel: doc.channel,
     language: doc.language,
+    // What staff should write reasons and replies in: the language the notices actually go out in.
+    noticeLanguage: languagePack(doc.language).code,
     createdAt: doc.createdAt,
     ...(doc.verifiedAt ? { verifiedAt: doc.verifiedAt } : {}),
     ...(doc.dueAt
@@ -82,7 +88,25 @@ export function requestView(
       : {}),
     ...(doc.closedReason ? { closedReason: doc.closedReason } : {}),
     ...(doc.kind !== "erasure" && Object.keys(doc.details).length ? { details: doc.details } : {}),
-    allowedActions: allowedActions(flowKey(doc.kind, doc.scope.type), doc.status),
+    allowedActions: actionsFor(doc, now, relation === "staff" ? staffRole : undefined),
     ...extra,
   };
+}
+
+function actionsFor(doc: RequestDoc, now: Date, staffRole: StaffRole | undefined): string[] {
+  const machine = allowedActions(flowKey(doc.kind, doc.scope.type), doc.status);
+  if (!staffRole) return machine;
+  return staffActions(
+    {
+      kind: doc.kind,
+      scopeType: doc.scope.type,
+      status: doc.status,
+      machine,
+      hasDeadline: doc.dueAt !== undefined,
+      failed: doc.failure !== undefined,
+      ...(doc.account ? { purgeDueAt: doc.account.purgeDueAt } : {}),
+      now,
+    },
+    staffRole,
+  );
 }

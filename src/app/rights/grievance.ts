@@ -5,7 +5,7 @@ import { keyedHash } from "../../domain/subject";
 import type { Caller } from "../caller";
 import type { AppContext } from "../context";
 import { AuditLog } from "../audit";
-import { notifyRequester } from "../requests";
+import { notifyRequester, staffWords } from "../requests";
 import { notifyWithinBudget } from "../requests";
 import { actorOf, applyAction } from "../requests";
 import { SYSTEM } from "./support";
@@ -161,6 +161,7 @@ export async function respondToGrievance(
   caller: Caller,
   id: string,
   message: string,
+  textLanguage?: string,
 ): Promise<RequestDoc> {
   const staff = requireStaff(caller);
   await openGrievance(app, id);
@@ -185,7 +186,11 @@ export async function respondToGrievance(
     action: "respond",
     data: { messageHash: keyedHash(app.keys.hash, `grievance-response:${message}`) },
   });
-  await notifyRequester(app, after, { template: "grievance_response", requestId: id, message });
+  await notifyRequester(app, after, {
+    template: "grievance_response",
+    requestId: id,
+    message: staffWords(message, textLanguage),
+  });
   return after;
 }
 
@@ -198,6 +203,7 @@ export async function resolveGrievance(
   caller: Caller,
   id: string,
   resolution: string,
+  textLanguage?: string,
 ): Promise<RequestDoc> {
   const staff = requireStaff(caller);
   await openGrievance(app, id);
@@ -212,6 +218,10 @@ export async function resolveGrievance(
       };
     },
   });
-  await notifyRequester(app, after, { template: "grievance_resolved", requestId: id, resolution });
+  await notifyRequester(app, after, {
+    template: "grievance_resolved",
+    requestId: id,
+    resolution: staffWords(resolution, textLanguage),
+  });
   return after;
 }

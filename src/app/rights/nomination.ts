@@ -210,6 +210,7 @@ export const nominationExecutor: Executor = async (app, request, step) => {
     await app.stores.nominees.delete(nomineeDocId(current.id), current.pk);
     await advance(app, current, "reject", {
       reason: "Only the account owner can make, replace or revoke the account's nomination.",
+      noticeReason: { code: "owner_only_nomination" },
     });
     return;
   }

@@ -72,7 +72,58 @@ export interface PublishedPolicy {
   /** Languages notices are written in (request field `language`). */
   languages: string[];
   escalation: { to: string; when: string; basis: string };
+  /** What CallMissed does with personal data: each category, what it holds and why (Privacy Policy §1–§3). */
+  processing: PublishedProcessing;
 }
+
+export type ProcessingCategory = "account" | "usage" | "communication" | "payment";
+
+export interface PublishedProcessing {
+  /** Where the data is kept (Privacy Policy §3). */
+  residency: string;
+  categories: { category: ProcessingCategory; label: string; data: string; purpose: string; basis: string }[];
+}
+
+/** The languages the policy is published in: those notices are written in (src/domain/notices). */
+export const policyLanguages = noticeLanguages;
+
+const PROCESSING: PublishedProcessing = {
+  residency:
+    "Ordinarily stored and processed in India (Microsoft Azure, Central India); encrypted backups kept in India",
+  categories: [
+    {
+      category: "account",
+      label: "Account information",
+      data: "Full name, email address, phone number (optional), organisation name, role, authentication identifiers",
+      purpose: "Account creation, authentication, tenant management, support, and billing contact",
+      basis: "Privacy Policy §1 (Account Information), §2",
+    },
+    {
+      category: "usage",
+      label: "Usage data",
+      data: "API call metadata, conversation metadata (timestamps, channel type, duration), credit transactions, dashboard activity, IP address, device/browser information",
+      purpose:
+        "Service delivery, billing, fraud prevention, rate limiting, security monitoring, and product improvement (aggregated/anonymised where possible)",
+      basis: "Privacy Policy §1 (Usage Data), §2",
+    },
+    {
+      category: "communication",
+      label: "Communication content",
+      data: "Messages, audio, transcriptions, and files processed when businesses deploy AI agents for their customers",
+      purpose:
+        "Providing the chat, voice, and automation features the business configures. Kept in the business's isolated partition, never shared across businesses, never used to train third-party AI models, and never sold",
+      basis: "Privacy Policy §1 (Communication Content)",
+    },
+    {
+      category: "payment",
+      label: "Payment information",
+      data: "Billing name, email, phone (for receipts), transaction references, order IDs, payment status, amounts",
+      purpose:
+        "Processing payments and statutory financial record-keeping. Card numbers, CVVs, UPI PINs and full bank credentials are not stored on CallMissed servers",
+      basis: "Privacy Policy §1 (Payment Information)",
+    },
+  ],
+};
 
 const LABELS: Record<RequestKind, string> = {
   access: "Access: a summary of your personal data and its processing, as a downloadable export",
@@ -144,7 +195,10 @@ function identifiers(kind: RequestKind, dpoContact: string): PublishedIdentifier
   ];
 }
 
-export function publishedPolicy(policy: Policy, settings: { dpoContact: string }): PublishedPolicy {
+export function publishedPolicy(
+  policy: Policy,
+  settings: { dpoContact: string; privacyCenterUrl?: string },
+): PublishedPolicy {
   const table = policy.periods;
   return {
     dataFiduciary: "CallMissed Technologies Pvt. Ltd.",
@@ -162,7 +216,8 @@ export function publishedPolicy(policy: Policy, settings: { dpoContact: string }
       {
         channel: "public",
         description:
-          "Without an account (for example, for data linked to your WhatsApp number): the public request form, or this API. The answer carries a requestToken, shown once, to follow the request (header X-Request-Token).",
+          "Without an account (for example, for data linked to your WhatsApp number): the privacy center, or this API. The answer carries a requestToken, shown once, to follow the request (header X-Request-Token).",
+        ...(settings.privacyCenterUrl ? { url: settings.privacyCenterUrl } : {}),
         method: "POST",
         path: "/api/v1/requests",
       },
@@ -201,5 +256,6 @@ export function publishedPolicy(policy: Policy, settings: { dpoContact: string }
       when: "after our Grievance Officer has answered (or has not answered within the period above) and you are not satisfied",
       basis: "DPDP Act 2023 s.13(3); Privacy Policy §14",
     },
+    processing: PROCESSING,
   };
 }

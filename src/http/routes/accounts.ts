@@ -3,7 +3,7 @@ import { reactivateAccount } from "../../app/account";
 import { getCertificate } from "../../app/account";
 import { certificateProof } from "../../app/account";
 import { CertificateAnchor, PROOF_FORMAT } from "../../domain/audit/certificate-proof";
-import { standingOf } from "../../app/requests";
+import { staffRoleOf, standingOf } from "../../app/requests";
 import { requestView } from "../../app/requests";
 import { json, route } from "../route";
 import { Problem } from "../schemas/problem";
@@ -37,7 +37,13 @@ export const reactivateAccountRoute = route({
   async handler({ rt, caller, params, body }) {
     const result = await reactivateAccount(rt.app, caller, params.tenantId, body.reason);
     return json(200, {
-      request: requestView(result.request, rt.app.ports.clock.now(), standingOf(caller)),
+      request: requestView(
+        result.request,
+        rt.app.ports.clock.now(),
+        standingOf(caller),
+        {},
+        staffRoleOf(caller),
+      ),
       restored: result.restored,
       apiKeys: {
         revoked: result.apiKeysRevoked,

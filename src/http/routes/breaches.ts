@@ -6,7 +6,9 @@ import {
   recordBoardReport,
   registerBreach,
   sendBreachNotices,
+  writeBreachTexts,
 } from "../../app/breach";
+import { noticeLanguages } from "../../domain/notices";
 import { boardReport, boardReportHtml } from "../../app/breach";
 import { AuditLog } from "../../app/audit";
 import type { HttpRoute } from "../route";
@@ -21,11 +23,36 @@ const OFFICER = ["privacy_officer"] as const;
 const Text = (max: number) => z.string().trim().min(1).max(max);
 const When = z.iso.datetime({ offset: true });
 
+/** The four Rule 7(1)(a)–(d) texts of the notice, in one language. */
+const breachTexts = {
+  nature: Text(800).describe("What happened, in plain language: it goes into the notices to people"),
+  likelyConsequences: Text(600),
+  measuresTaken: Text(600),
+  safetySteps: Text(600).describe("What people can do to protect themselves"),
+};
+export const BreachTextsBody = z
+  .object(breachTexts)
+  .strict()
+  .describe("The four notice texts in one language, written for its readers (not a machine translation)");
+
+/** A notice language other than English (English is the breach's own fields). */
+const OtherLanguage = z
+  .string()
+  .regex(/^[a-z]{2,3}$/, "a language code such as hi")
+  .describe(`A language notices are written in, other than English: ${noticeLanguages.join(", ")}`);
+
+const ContactLanguage = z
+  .enum(noticeLanguages as [string, ...string[]])
+  .optional()
+  .describe("The language the person reads (default en): their notice is written in it");
+
 export const BreachBody = z
   .object({
     discoveredAt: When.describe("When we became aware of it: the 72-hour Board deadline counts from here"),
     occurredAt: When.optional(),
-    nature: Text(800).describe("What happened, in plain language: it goes into the notices to people"),
+    nature: breachTexts.nature.describe(
+      "What happened, in plain language and in English (the Board report quotes it)",
+    ),
     cause: Text(800).optional(),
     dataCategories: z
       .array(z.string().regex(/^[a-z][a-z0-9_]*$/, "a category of the data inventory"))
@@ -36,20 +63,38 @@ export const BreachBody = z
       .object({
         estimated: z.number().int().min(0).max(1_000_000_000),
         contacts: z
-          .array(z.union([z.object({ email: Email }).strict(), z.object({ phone: Phone }).strict()]))
+          .array(
+            z.union([
+              z.object({ email: Email, language: ContactLanguage }).strict(),
+              z.object({ phone: Phone, language: ContactLanguage }).strict(),
+            ]),
+          )
           .max(500)
           .optional()
           .describe("Addresses of affected people to notify (kept sealed)"),
       })
       .strict(),
-    likelyConsequences: Text(600),
-    measuresTaken: Text(600),
-    safetySteps: Text(600).describe("What people can do to protect themselves"),
+    likelyConsequences: breachTexts.likelyConsequences,
+    measuresTaken: breachTexts.measuresTaken,
+    safetySteps: breachTexts.safetySteps,
+    texts: z
+      .record(OtherLanguage, BreachTextsBody)
+      .optional()
+      .describe(
+        "The same four texts in the other languages of the people notified ({ hi: {...} }): a reader gets them in theirs; without them, English with a sentence saying so, and the privacy officer is alerted",
+      ),
   })
   .strict();
 
 const BreachParams = z
   .object({ id: z.string().regex(BREACH_ID, "a breach id such as b-1b9d6bcd-…") })
+  .strict();
+
+const BreachTextsParams = z
+  .object({
+    id: z.string().regex(BREACH_ID, "a breach id such as b-1b9d6bcd-…"),
+    language: OtherLanguage,
+  })
   .strict();
 
 const BoardReportBody = z
@@ -188,6 +233,22 @@ export const breachRoutes: HttpRoute[] = [
     async handler({ rt, caller, params }) {
       const { breach, run } = await sendBreachNotices(rt.app, caller, params.id);
       return json(200, { breach: breachView(breach, rt.app.ports.clock.now()), run });
+    },
+  }),
+  route({
+    name: "writeBreachTexts",
+    // POST, not PUT: the hosts' and CORS's method lists stay as they are; writing twice writes the same.
+    method: "POST",
+    path: "v1/breaches/{id}/texts/{language}",
+    summary:
+      "Write the four notice texts (Rule 7(1)(a)–(d)) in one more language than English, for the notices to its readers",
+    access: OFFICER,
+    params: BreachTextsParams,
+    body: BreachTextsBody,
+    responses: { 200: { description: "The breach with its texts", schema: BreachView }, ...refusals },
+    async handler({ rt, caller, params, body }) {
+      const after = await writeBreachTexts(rt.app, caller, params.id, params.language, body);
+      return json(200, breachView(after, rt.app.ports.clock.now()));
     },
   }),
   route({

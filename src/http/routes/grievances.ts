@@ -5,6 +5,7 @@ import { assignGrievance, resolveGrievance, respondToGrievance } from "../../app
 import type { RequestDoc } from "../../domain/requests/model";
 import type { HttpRoute } from "../route";
 import { Problem } from "../schemas/problem";
+import { TextLanguage } from "../schemas/requests";
 import { actionRoute } from "./request-actions";
 
 /** Grievance handling by staff (Privacy Policy §14): assign, answer, resolve. */
@@ -22,7 +23,15 @@ export const AssignBody = z
   })
   .strict();
 export const RespondBody = z
-  .object({ message: z.string().trim().min(1).max(2000).describe("The answer sent to the complainant") })
+  .object({
+    message: z
+      .string()
+      .trim()
+      .min(1)
+      .max(2000)
+      .describe("The answer sent to the complainant: write it in the grievance's noticeLanguage"),
+    textLanguage: TextLanguage,
+  })
   .strict();
 export const ResolveBody = z
   .object({
@@ -31,7 +40,10 @@ export const ResolveBody = z
       .trim()
       .min(1)
       .max(2000)
-      .describe("The resolution sent to the complainant, with how to escalate to the Data Protection Board"),
+      .describe(
+        "The resolution sent to the complainant (write it in the grievance's noticeLanguage), with how to escalate to the Data Protection Board",
+      ),
+    textLanguage: TextLanguage,
   })
   .strict();
 
@@ -65,13 +77,13 @@ export const grievanceRoutes: HttpRoute[] = [
     verb: "respond",
     summary: "Answer the complainant; the grievance stays open",
     body: RespondBody,
-    run: (app, caller, id, body) => respondToGrievance(app, caller, id, body.message),
+    run: (app, caller, id, body) => respondToGrievance(app, caller, id, body.message, body.textLanguage),
   }),
   grievanceRoute({
     name: "resolveGrievance",
     verb: "resolve",
     summary: "Resolve the grievance: completed, the complainant told the resolution and how to escalate",
     body: ResolveBody,
-    run: (app, caller, id, body) => resolveGrievance(app, caller, id, body.resolution),
+    run: (app, caller, id, body) => resolveGrievance(app, caller, id, body.resolution, body.textLanguage),
   }),
 ];

@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { periodNames, type PeriodName } from "../../domain/policy/periods";
-import { publishedPolicy } from "../../domain/policy/published";
+import { policyLanguages } from "../../domain/policy/published";
+import { publishedPolicyIn } from "../../domain/policy/published-in";
 import { RequestKind } from "../../domain/requests/model";
 import { json, route } from "../route";
+import { Problem } from "../schemas/problem";
 
 const Duration = z.string().describe("ISO 8601 duration, e.g. P30D, PT24H, P7Y");
 const PeriodNameSchema = z.enum(periodNames as [PeriodName, ...PeriodName[]]);
@@ -62,6 +64,34 @@ export const PolicyView = z
     ),
     languages: z.array(z.string()),
     escalation: z.object({ to: z.string(), when: z.string(), basis: z.string() }).strict(),
+    processing: z
+      .object({
+        residency: z.string(),
+        categories: z.array(
+          z
+            .object({
+              category: z.enum(["account", "usage", "communication", "payment"]),
+              label: z.string(),
+              data: z.string(),
+              purpose: z.string(),
+              basis: z.string(),
+            })
+            .strict(),
+        ),
+      })
+      .strict()
+      .describe("What CallMissed does with personal data: each category, what it holds and why"),
+  })
+  .strict();
+
+const PolicyQuery = z
+  .object({
+    language: z
+      .enum(policyLanguages as [string, ...string[]], {
+        message: `one of the languages the policy is published in: ${policyLanguages.join(", ")}`,
+      })
+      .optional()
+      .describe("The language of every label and description (default en); citations stay as written"),
   })
   .strict();
 
@@ -71,12 +101,18 @@ export const policyRoute = route({
   path: "v1/policy",
   summary: "The published policy: request channels, identifiers needed and every period, with its basis",
   access: "public",
-  responses: { 200: { description: "The policy the service runs on", schema: PolicyView } },
-  async handler({ rt }) {
+  query: PolicyQuery,
+  responses: {
+    200: { description: "The policy the service runs on, in the language asked", schema: PolicyView },
+    400: { description: "A language the policy is not published in (query.language)", schema: Problem },
+  },
+  async handler({ rt, query }) {
+    const language = query.language ?? "en";
     // Typed against the schema: the domain document and the published contract cannot drift apart.
-    const body: z.output<typeof PolicyView> = publishedPolicy(rt.app.policy, rt.app.settings);
+    const body: z.output<typeof PolicyView> = publishedPolicyIn(rt.app.policy, rt.app.settings, language);
     return json(200, body, {
       "cache-control": "public, max-age=300",
+      "content-language": language,
     });
   },
 });

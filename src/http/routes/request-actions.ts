@@ -9,7 +9,7 @@ import {
   retryRequest,
 } from "../../app/requests";
 import type { Caller } from "../../app/caller";
-import { standingOf } from "../../app/requests";
+import { staffRoleOf, standingOf } from "../../app/requests";
 import type { AppContext } from "../../app/context";
 import { auditTrail } from "../../app/requests";
 import { resendVerificationCode, submitVerificationCode } from "../../app/requests";
@@ -22,6 +22,7 @@ import {
   AuditView,
   ExtendBody,
   IdParams,
+  NoticeReasonBody,
   OptionalReasonBody,
   ReasonBody,
   RequestView,
@@ -64,9 +65,13 @@ export function actionRoute<B>(spec: {
     },
     async handler({ rt, caller, params, body }) {
       const doc = await spec.run(rt.app, caller, params.id, body);
-      return json(200, requestView(doc, rt.app.ports.clock.now(), standingOf(caller)), {
-        "cache-control": "no-store",
-      });
+      return json(
+        200,
+        requestView(doc, rt.app.ports.clock.now(), standingOf(caller), {}, staffRoleOf(caller)),
+        {
+          "cache-control": "no-store",
+        },
+      );
     },
   });
 }
@@ -110,7 +115,8 @@ export const requestActionRoutes: HttpRoute[] = [
   actionRoute({
     name: "approveRequest",
     verb: "approve",
-    summary: "Staff review passed: the request runs",
+    summary:
+      "Staff review passed: the request runs (the review note stays on the request; the requester is not sent it)",
     access: STAFF,
     body: OptionalReasonBody.optional(),
     run: (app, caller, id, body) => approveRequest(app, caller, id, body?.reason),
@@ -118,10 +124,11 @@ export const requestActionRoutes: HttpRoute[] = [
   actionRoute({
     name: "rejectRequest",
     verb: "reject",
-    summary: "Staff refuse the request, with the reason the requester is told",
+    summary:
+      "Staff refuse the request, with the reason the requester is told (in their noticeLanguage, said in textLanguage)",
     access: STAFF,
-    body: ReasonBody,
-    run: (app, caller, id, body) => rejectRequest(app, caller, id, body.reason),
+    body: NoticeReasonBody,
+    run: (app, caller, id, body) => rejectRequest(app, caller, id, body.reason, body.textLanguage),
   }),
   actionRoute({
     name: "holdRequest",
@@ -142,10 +149,12 @@ export const requestActionRoutes: HttpRoute[] = [
   actionRoute({
     name: "extendDeadline",
     verb: "extend",
-    summary: "Move the deadline out, with a recorded reason, never past the legal ceiling",
+    summary:
+      "Move the deadline out, with a recorded reason, never past the legal ceiling; the requester is told the new date and the reason",
     access: STAFF,
     body: ExtendBody,
-    run: (app, caller, id, body) => extendDeadline(app, caller, id, new Date(body.until), body.reason),
+    run: (app, caller, id, body) =>
+      extendDeadline(app, caller, id, new Date(body.until), body.reason, body.textLanguage),
   }),
   actionRoute({
     name: "retryRequest",

@@ -1,7 +1,7 @@
 import { exportView } from "../../app/export";
 import { processorsView } from "../../app/processors";
 import { createRequest, type CreateRequestInput } from "../../app/requests";
-import { standingOf } from "../../app/requests";
+import { staffRoleOf, standingOf } from "../../app/requests";
 import { getRequest, listRequests } from "../../app/requests";
 import { requestView } from "../../app/requests";
 import { invocationLog } from "../invocation-log";
@@ -74,7 +74,7 @@ export const createRequestRoute = route({
   async handler({ rt, caller, body, idempotency }) {
     const result = await createRequest(rt.app, caller, toInput(body), idempotency, { log: invocationLog() });
     const view = {
-      ...requestView(result.request, rt.app.ports.clock.now(), standingOf(caller)),
+      ...requestView(result.request, rt.app.ports.clock.now(), standingOf(caller), {}, staffRoleOf(caller)),
       ...(result.requestToken ? { requestToken: result.requestToken } : {}),
     };
     return json(result.outcome === "created" ? 201 : 200, view, {
@@ -103,7 +103,7 @@ export const listRequestsRoute = route({
     });
     const now = rt.app.ports.clock.now();
     return json(200, {
-      items: page.items.map((doc) => requestView(doc, now, page.relation)),
+      items: page.items.map((doc) => requestView(doc, now, page.relation, {}, staffRoleOf(caller))),
       ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
     });
   },
@@ -123,7 +123,7 @@ export const getRequestRoute = route({
   async handler({ rt, caller, params }) {
     const { doc, relation } = await getRequest(rt.app, caller, params.id);
     const extra = { ...(await exportView(rt.app, doc)), ...(await processorsView(rt.app, doc, relation)) };
-    return json(200, requestView(doc, rt.app.ports.clock.now(), relation, extra), {
+    return json(200, requestView(doc, rt.app.ports.clock.now(), relation, extra, staffRoleOf(caller)), {
       "cache-control": "no-store",
     });
   },

@@ -171,11 +171,41 @@ export const VerificationBody = z
   .object({ code: z.string().regex(/^\d{6}$/, "the 6-digit code we sent") })
   .strict();
 export const ReasonBody = z.object({ reason: z.string().trim().min(1).max(1000) }).strict();
+
+/**
+ * The language staff wrote a text in that goes to the requester (a reason, a reply). Write it in the
+ * request's `noticeLanguage`; a text in another language reaches the reader labelled as the officer's own
+ * words in the language named. Absent: English (what the API took before it asked).
+ */
+export const TextLanguage = z
+  .enum(noticeLanguages as [string, ...string[]])
+  .optional()
+  .describe(
+    "The language this text is written in (default en). Write it in the request's noticeLanguage; in any other, the requester gets it labelled as the officer's own words in that language",
+  );
+/** A reason the requester is told (a rejection, an extension), in the language `textLanguage` names. */
+const ToldReason = z
+  .string()
+  .trim()
+  .min(1)
+  .max(1000)
+  .describe("Told to the requester: write it in their noticeLanguage");
+/** A reason the requester is told (a rejection): the text and the language it is written in. */
+export const NoticeReasonBody = z
+  .object({
+    reason: ToldReason,
+    textLanguage: TextLanguage,
+  })
+  .strict();
 export const OptionalReasonBody = z
   .object({ reason: z.string().trim().min(1).max(1000).optional() })
   .strict();
 export const ExtendBody = z
-  .object({ until: z.iso.datetime({ offset: true }), reason: z.string().trim().min(1).max(1000) })
+  .object({
+    until: z.iso.datetime({ offset: true }),
+    reason: ToldReason,
+    textLanguage: TextLanguage,
+  })
   .strict();
 
 /** The request as the API returns it (fields may be added). */
@@ -186,11 +216,21 @@ export const RequestView = z
     status: RequestStatus,
     scope: z.object({ type: z.string() }).loose(),
     createdAt: z.string(),
+    language: z.string().describe("The language the requester asked for"),
+    noticeLanguage: z
+      .string()
+      .describe(
+        "The language the requester's notices are written in (language, or en when we do not write it yet): staff texts sent to them (reasons, replies) should be written in it, with textLanguage",
+      ),
     dueAt: z.string().optional(),
     daysLeft: z.number().int().optional(),
     overdue: z.boolean(),
     onHold: z.boolean(),
-    allowedActions: z.array(z.string()),
+    allowedActions: z
+      .array(z.string())
+      .describe(
+        "What the caller may do next. For staff: exactly what their role may do now, in the routes' words (approve, reject, extend, hold, release, retry, reactivate, assign, respond, resolve); for anyone else: the request's next steps",
+      ),
     requestToken: z.string().optional(),
     processors: z
       .array(
