@@ -1,7 +1,10 @@
 import type { Runtime } from "../../src/runtime";
 import type { Api } from "./api";
+import type { ScheduledTimers } from "./timers";
 
 const HOUR = 3_600_000;
+/** The queues whose messages carry a promise timed to the minute: the purge at day 30, a set's rotation. */
+const TIMED_QUEUES = new Set(["account-purge", "backup-rotation"]);
 
 export interface AgendaItem {
   at: number;
@@ -13,8 +16,9 @@ export interface AgendaItem {
  * The dev clock, moved only through POST /api/_dev/clock (which delivers what is due and runs every timer), and
  * the agenda of things people do (traffic, staff, partners). Each move runs every timer, so moves are what a run
  * costs: the clock moves a step at a time, and stops between steps only where a promise is timed to the minute:
- * exactly when a scheduled account purge falls due (as Service Bus delivers it), the hour after a purge whose
- * message went astray (Azure's hourly reconciliation), a minute past a partner's deadline (its 15-minute timer).
+ * exactly when a scheduled account purge falls due (as Service Bus delivers it), at the reconciliation run after
+ * a purge whose message went astray, at the partner timer's run after a partner's deadline. A move runs the
+ * timers whose schedules fired on the way (./timers.ts).
  * People act at the first stop at or after the time they planned: in batches, as an office does.
  */
 export class ClockDriver {
@@ -33,6 +37,7 @@ export class ClockDriver {
     private readonly api: Api,
     private readonly rt: Runtime,
     private readonly stepMs: number,
+    private readonly timers: ScheduledTimers,
     private readonly onError: (what: string, e: unknown) => void,
   ) {}
 
@@ -72,9 +77,17 @@ export class ClockDriver {
     }
   }
 
-  /** A stop the clock makes on its way whatever its step (the hourly reconciliation after a due purge, a partner's deadline). */
+  /** A stop the clock makes on its way whatever its step (a reactivation planned for a day of the window). */
   stopAt(at: number): void {
-    this.stops.push(at);
+    if (!this.stops.includes(at)) this.stops.push(at);
+  }
+
+  /**
+   * A stop at the first run of timer `name` after `after` (the reconciliation after a purge whose message went
+   * astray, the partner timer after a deadline): the clock passes that run as Azure's host would make it.
+   */
+  stopAtNextRun(name: string, after: number): void {
+    this.stopAt(this.timers.nextRun(name, after));
   }
 
   private async move(to: number): Promise<void> {
@@ -89,14 +102,15 @@ export class ClockDriver {
   }
 
   /**
-   * The next due account purge the scheduler holds, if before `limit`. One that fell due since the last move (the
-   * dev clock runs in real time between moves, so a purge due a moment after a stop is passed while people act
-   * there) is due now: the clock moves at once, as Service Bus would deliver it.
+   * The next account purge or backup rotation the scheduler holds, if before `limit`: the clock stops exactly
+   * there, as Service Bus delivers it. One that fell due since the last move (the dev clock runs in real time
+   * between moves, so a message due a moment after a stop is passed while people act there) is due now: the
+   * clock moves at once.
    */
-  private nextPurge(now: number, limit: number): number | undefined {
+  private nextTimedMessage(now: number, limit: number): number | undefined {
     let next: number | undefined;
     for (const job of this.rt.dev!.scheduler.pending()) {
-      if (job.queue !== "account-purge") continue;
+      if (!TIMED_QUEUES.has(job.queue)) continue;
       const at = Math.max(Date.parse(job.deliverAt), now + 1);
       if (at < limit && (next === undefined || at < next)) next = at;
     }
@@ -112,7 +126,7 @@ export class ClockDriver {
       let next = Math.min(until, now + this.stepMs);
       for (const at of this.stops) if (at > now && at < next) next = at;
       this.stops = this.stops.filter((at) => at > now);
-      next = this.nextPurge(now, next) ?? next;
+      next = this.nextTimedMessage(now, next) ?? next;
       await this.moveTo(Math.max(next, now + 1));
     }
   }

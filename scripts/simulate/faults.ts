@@ -46,6 +46,8 @@ interface Delivery {
   crashIn?: number;
   crashKind?: FaultKind;
   crashTarget?: Target;
+  /** The crash was the forced one (given back if the job ends before it). */
+  forced?: boolean;
   /** The process "died" at the crash: nothing it does after reaches a store, until the message comes again. */
   dead?: boolean;
 }
@@ -71,8 +73,11 @@ class InjectedFault extends Error {
  */
 export class Faults {
   readonly records: FaultRecord[] = [];
+  /** Deliveries made and wall time taken, per queue (where a run's time went). */
+  readonly deliveries: Record<string, { runs: number; ms: number }> = {};
   private readonly context = new AsyncLocalStorage<Delivery>();
   private readonly forced = new Set<FaultKind>();
+  private readonly forcedQueue = new Map<FaultKind, QueueName>();
   /** Whether the simulation's own HTTP traffic is in flight (store faults are background-only). */
   private enabled = true;
 
@@ -82,13 +87,21 @@ export class Faults {
     private readonly options: SimulationOptions,
     private readonly day: () => number,
     private readonly kindOf: (requestId: string) => string | undefined,
-    /** Asks the clock to pass a time (the hour after a purge whose message went astray, as Azure's timer would). */
-    private readonly stopAt: (at: number) => void,
+    /**
+     * Asks the clock to stop at the first run of the reconciliation timer for `queue` after `due` (a purge whose
+     * message went astray is found there, as Azure's timer would find it).
+     */
+    private readonly stopAtReconciliation: (queue: QueueName, due: number) => void,
   ) {}
 
-  /** Makes the next opportunity of `kind` certain. */
-  force(kind: FaultKind): void {
+  /**
+   * Makes the next opportunity of `kind` certain; for a message fault, the next message on `queue` (the small
+   * configuration puts two on account purges and two on rotations, so each promise meets one, whatever order
+   * the service schedules its messages in).
+   */
+  force(kind: FaultKind, queue?: QueueName): void {
     this.forced.add(kind);
+    if (queue) this.forcedQueue.set(kind, queue);
   }
 
   /** Whether `kind` was forced (and takes the force): for faults decided outside the port wrappers. */
@@ -100,10 +113,14 @@ export class Faults {
     this.enabled = false;
   }
 
-  private chance(kind: FaultKind, rate: number): boolean {
-    if (!this.enabled) return false;
-    if (this.forced.delete(kind)) return true;
-    return this.rng.chance(rate);
+  /** A forced fault still fires while paused: the small configuration promises every kind at least once. */
+  private chance(kind: FaultKind, rate: number, queue?: QueueName): boolean {
+    const forcedHere = this.forced.has(kind) && (this.forcedQueue.get(kind) ?? queue) === queue;
+    if (forcedHere) {
+      this.forced.delete(kind);
+      return true;
+    }
+    return this.enabled && this.rng.chance(rate);
   }
 
   record(kind: FaultKind, target: Target, recoveredBy: Recovery, note?: string): FaultRecord {
@@ -137,7 +154,16 @@ export class Faults {
       if (!fn || fn.trigger !== "queue") throw new Error(`no function listens on queue ${queue}`);
       const delivery: Delivery = { queue, body: body as Record<string, unknown> };
       this.armCrash(delivery, meta.deliveryCount);
-      await this.context.run(delivery, () => fn.handle(rt, body, meta));
+      const t0 = performance.now();
+      try {
+        await this.context.run(delivery, () => fn.handle(rt, body, meta));
+      } finally {
+        const seen = (this.deliveries[queue] ??= { runs: 0, ms: 0 });
+        seen.runs += 1;
+        seen.ms += performance.now() - t0;
+        // A forced crash whose job ended before its write (an early purge returns at once) waits for the next.
+        if (delivery.crashIn !== undefined && delivery.forced) this.forced.add(delivery.crashKind!);
+      }
     });
   }
 
@@ -159,9 +185,11 @@ export class Faults {
       if (k === "access") kind = "crash_export";
       target = { type: "request", id: requestId };
     }
-    // A forced crash stays forced until it fires: a job that ends before its chosen write (an early purge
-    // message returns at once) leaves it for the next.
-    if (!kind || !this.enabled || !(this.forced.has(kind) || this.rng.chance(this.options.crashRate))) return;
+    if (!kind) return;
+    // A forced crash is taken by one delivery at a time (a duplicated message is two), and given back if that
+    // job ends before its chosen write.
+    d.forced = this.forced.delete(kind);
+    if (!d.forced && !(this.enabled && this.rng.chance(this.options.crashRate))) return;
     d.crashIn = this.rng.int(1, 6);
     d.crashKind = kind;
     d.crashTarget = target;
@@ -176,7 +204,6 @@ export class Faults {
     if (d.crashIn > 0) return;
     d.crashIn = undefined;
     d.dead = true;
-    this.forced.delete(d.crashKind!);
     this.record(d.crashKind!, d.crashTarget!, "redelivery from checkpoint", `at ${what}`);
     throw new InjectedFault(`process crash at ${what}`);
   }
@@ -254,17 +281,17 @@ export class Faults {
         if (!QUEUES_WITH_FAULTS.includes(message.queue)) return base.schedule(message);
         const target = targetOfMessage(message);
         const rate = this.options.messageFaultRate;
-        if (this.chance("message_lost", rate / 4)) {
+        if (this.chance("message_lost", rate / 4, message.queue)) {
           this.record("message_lost", target, "reconciliation timer", message.queue);
-          this.stopAt(message.deliverAt.getTime() + RECONCILE_MS);
+          this.stopAtReconciliation(message.queue, message.deliverAt.getTime());
           return `lost-${this.records.length}`;
         }
-        if (this.chance("message_duplicated", rate / 4)) {
+        if (this.chance("message_duplicated", rate / 4, message.queue)) {
           this.record("message_duplicated", target, "idempotent handler", message.queue);
           await base.schedule(message);
           return base.schedule(message);
         }
-        if (this.chance("message_early", rate / 4)) {
+        if (this.chance("message_early", rate / 4, message.queue)) {
           const hours = this.rng.int(1, 48);
           this.record(
             "message_early",
@@ -272,16 +299,16 @@ export class Faults {
             "due-time check and reconciliation",
             `${message.queue}, ${hours} h early`,
           );
-          this.stopAt(message.deliverAt.getTime() + RECONCILE_MS);
+          this.stopAtReconciliation(message.queue, message.deliverAt.getTime());
           return base.schedule({
             ...message,
             deliverAt: new Date(message.deliverAt.getTime() - hours * 3_600_000),
           });
         }
-        if (this.chance("message_late", rate / 4)) {
+        if (this.chance("message_late", rate / 4, message.queue)) {
           const hours = this.rng.int(1, 6);
           this.record("message_late", target, "reconciliation timer", `${message.queue}, ${hours} h late`);
-          this.stopAt(message.deliverAt.getTime() + RECONCILE_MS);
+          this.stopAtReconciliation(message.queue, message.deliverAt.getTime());
           return base.schedule({
             ...message,
             deliverAt: new Date(message.deliverAt.getTime() + hours * 3_600_000),

@@ -85,6 +85,39 @@ export class Inspector {
     return this.query(this.platform(container), "SELECT * FROM c");
   }
 
+  /** Documents per container of both databases (`service/jobs`, `platform/messages`…): what a scan reads. */
+  async containerSizes(): Promise<Record<string, number>> {
+    const sizes: Record<string, number> = {};
+    for (const [label, db] of [
+      ["service", this.serviceDb],
+      ["platform", this.platformDb],
+    ] as const) {
+      const { resources } = await this.cosmos.database(db).containers.readAll().fetchAll();
+      for (const c of resources) {
+        const [count] = await this.query<number>(
+          this.cosmos.database(db).container(c.id),
+          "SELECT VALUE COUNT(1) FROM c",
+        );
+        sizes[`${label}/${c.id}`] = count ?? 0;
+      }
+    }
+    return sizes;
+  }
+
+  /** Deletes a document of the service database; one already gone is fine. */
+  async deleteServiceDoc(container: string, id: string, partitionKey: string): Promise<void> {
+    try {
+      await this.service(container).item(id, partitionKey).delete();
+    } catch (e) {
+      if ((e as { code?: number }).code !== 404) throw e;
+    }
+  }
+
+  async platformDocExists(container: string, id: string, partitionKey: string): Promise<boolean> {
+    const { resource } = await this.platform(container).item(id, partitionKey).read();
+    return resource !== undefined;
+  }
+
   async deletePlatformDoc(container: string, id: string, partitionKey: string): Promise<void> {
     await this.platform(container).item(id, partitionKey).delete();
   }

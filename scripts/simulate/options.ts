@@ -26,7 +26,7 @@ const Rate = z.coerce.number().min(0).max(1);
 export const SimulationOptions = z
   .object({
     seed: z.coerce.number().int().min(0).default(20260101),
-    tenants: z.coerce.number().int().min(2).max(2000).default(120),
+    tenants: z.coerce.number().int().min(2).max(2000).default(200),
     days: z.coerce.number().int().min(31).max(800).default(365),
     /** The clock moves in steps of this many hours (and stops exactly where a promise is timed to the minute). */
     stepHours: z.coerce.number().int().min(1).max(48).default(24),
@@ -41,10 +41,11 @@ export const SimulationOptions = z
     /** Requests per tenant per year, all kinds together (scaled to `days`). */
     requestsPerTenantYear: z.coerce.number().min(0).max(50).default(1.5),
     /**
-     * A backup set of every tenant every this many days (POST /v1/backups; the first on day 1). Each set costs
-     * about 0.16 s per tenant on the emulators, so a daily set of a few hundred tenants would not fit the run.
+     * A backup set of every tenant every this many days (POST /v1/backups; the first on day 1). Each set and
+     * the catalogue entries it leaves (a holding per tenant and number, scanned by every emulator query until
+     * it expires) cost more than everything else a day does: a daily set of every tenant would not fit the run.
      */
-    backupEveryDays: z.coerce.number().int().min(1).max(90).default(14),
+    backupEveryDays: z.coerce.number().int().min(1).max(90).default(30),
     /** RETENTION_OVERRIDES for the host (JSON), e.g. a shorter backupRotation for a short run. */
     retentionOverrides: z.string().optional(),
     out: z.string().min(1).default(".local-data/simulation"),
@@ -83,7 +84,7 @@ promise of the policies held (docs/simulation.md). Writes simulation-report.json
 to --out; exits 1 naming each broken promise, 2 on bad flags.
 
   --seed <n>                      PRNG seed (default 20260101): the same seed, the same run
-  --tenants <n>                   tenants seeded (default 120)
+  --tenants <n>                   tenants seeded (default 200)
   --days <n>                      simulated days (default 365, at least 31)
   --step-hours <n>                clock step in hours (default 24)
   --message-fault-rate <0..1>     scheduled messages lost / duplicated / early / late (default 0.05)
@@ -94,7 +95,7 @@ to --out; exits 1 naming each broken promise, 2 on bad flags.
   --partner-silent-rate <0..1>    service partners never confirming (default 0.1)
   --clock-jump-rate <0..1>        a day on which the clock jumps several days at once (default 0.02)
   --requests-per-tenant-year <n>  rights requests per tenant per year (default 1.5)
-  --backup-every-days <n>         a backup set of every tenant every n days (default 14)
+  --backup-every-days <n>         a backup set of every tenant every n days (default 30)
   --retention-overrides <json>    periods for the host, e.g. '{"backupRotation":"P7D"}'
   --out <dir>                     report folder (default .local-data/simulation)
   --every-fault                   inject every fault kind at least once early in the run

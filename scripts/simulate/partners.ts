@@ -33,7 +33,15 @@ export class Partners {
     const tasks = await this.inspector.serviceDocs("requests", "processor-task");
     for (const task of tasks) {
       const id = task.id;
-      if (this.seen.has(id) || task.status !== "open") continue;
+      if (task.status !== "open") continue;
+      // The partner timer's next run after the task's next due action (its notice, reminder or deadline): where
+      // Azure's quarter-hourly timer would do it, whatever the clock's step.
+      if (typeof task.nextActionAt === "string")
+        this.clock.stopAtNextRun(
+          "processorTasks",
+          Math.max(Date.parse(task.nextActionAt) - 1, this.clock.now()),
+        );
+      if (this.seen.has(id)) continue;
       const behaviour = this.behaviour();
       this.seen.set(id, behaviour);
       const deadline = Date.parse(task.deadline as string);
@@ -56,9 +64,6 @@ export class Partners {
           "partner confirms",
           resolve({ outcome: "confirmed", note: "Partner replied: deleted." }),
         );
-      } else {
-        // The partner timer runs every 15 minutes in Azure: the clock passes the deadline as it would.
-        this.clock.stopAt(deadline + 60_000);
       }
       if (behaviour === "late") {
         this.faults.record(

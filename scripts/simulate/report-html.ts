@@ -122,6 +122,12 @@ export function reportHtml(r: SimulationReport): string {
         `<tr><td>${p.held ? "✔" : "✘"}</td><td>${esc(p.promise)}</td><td>${p.checked}</td><td>${p.broken.slice(0, 5).map(esc).join("<br>")}</td></tr>`,
     )
     .join("");
+  const costRows = [
+    ...Object.entries(r.cost.timers).map(([name, c]) => [`timer ${name}`, c] as const),
+    ...Object.entries(r.cost.deliveries).map(([name, c]) => [`queue ${name}`, c] as const),
+  ]
+    .map(([name, c]) => `<tr><td>${esc(name)}</td><td>${c.runs}</td><td>${c.seconds}</td></tr>`)
+    .join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Compliance simulation: ${r.held ? "every promise held" : "broken promises"}</title>
@@ -149,6 +155,8 @@ ${slackChart(r)}
 <h2>Requests open per day</h2>${openChart(r)}
 <h2>Faults injected and recovered</h2>${faultChart(r)}
 <h2>Promises</h2><table><tr><th></th><th>promise</th><th>cases</th><th>broken (first five)</th></tr>${promiseRows}</table>
+<h2>Where the run's time went</h2><p>${r.cost.clockMoves} clock moves took ${r.cost.moveSeconds} s; the checks ${r.cost.checkSeconds} s. Timers run on their schedules.</p>
+<table><tr><th>timer or queue</th><th>runs</th><th>seconds</th></tr>${costRows}</table>
 </body></html>
 `;
 }

@@ -12,6 +12,21 @@ export interface SlackSummary {
   medianHours: number;
 }
 
+export interface RunCost {
+  clockMoves: number;
+  clockCalls: number;
+  moveSeconds: number;
+  checkSeconds: number;
+  timers: Record<string, { runs: number; seconds: number }>;
+  deliveries: Record<string, { runs: number; seconds: number }>;
+  /** Documents per container at the end: every emulator query scans its whole container. */
+  documents: Record<string, number>;
+  /** Documents of the service's containers deleted by their `ttl` (the emulator has none; ./ttl.ts models it). */
+  expiredByTimeToLive: number;
+  /** The store operations the service made (its operation meter: queries, writes, blob calls). */
+  operations: Record<string, number>;
+}
+
 export interface FaultSummary {
   injected: number;
   recovered: number;
@@ -27,6 +42,10 @@ export interface SimulationReport {
   options: SimulationOptions;
   simulated: { from: string; to: string; trafficDays: number; settleDays: number };
   runSeconds: number;
+  /** Where the run's wall time went: clock moves, each timer's runs, each queue's deliveries, the checks. */
+  cost: RunCost;
+  /** The service's warnings and errors by event (what Azure Monitor's alerts count), instead of printed. */
+  alerts: Record<string, number>;
   tenants: number;
   requests: Record<string, number>;
   promises: PromiseResult[];
@@ -71,6 +90,8 @@ export function buildReport(input: {
   start: number;
   end: number;
   runSeconds: number;
+  cost: RunCost;
+  alerts: Record<string, number>;
 }): SimulationReport {
   const { options, world, faults, checked } = input;
   const byKind: Record<string, FaultSummary> = {};
@@ -98,6 +119,8 @@ export function buildReport(input: {
       settleDays: Math.max(0, world.openPerDay.length - options.days),
     },
     runSeconds: Math.round(input.runSeconds * 10) / 10,
+    cost: input.cost,
+    alerts: input.alerts,
     tenants: world.tenants.length,
     requests: input.traffic,
     promises: checked.promises,
@@ -114,6 +137,15 @@ export function buildReport(input: {
     restores: world.restores,
     breaches: world.breaches,
   };
+}
+
+/** Wall time spent per name, in seconds to a tenth. */
+export function seconds(ms: Record<string, { runs: number; ms: number }>): RunCost["timers"] {
+  return Object.fromEntries(
+    Object.entries(ms)
+      .sort(([, a], [, b]) => b.ms - a.ms)
+      .map(([name, { runs, ms }]) => [name, { runs, seconds: Math.round(ms / 100) / 10 }]),
+  );
 }
 
 /** The run's exit code: 0 when every promise held, 1 when any broke (the CLI names each). */

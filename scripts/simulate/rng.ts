@@ -4,9 +4,11 @@
  */
 export class Rng {
   private state: number;
+  private readonly seed: number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0 || 0x9e3779b9;
+    this.seed = seed >>> 0 || 0x9e3779b9;
+    this.state = this.seed;
   }
 
   /** A float in [0, 1). */
@@ -42,6 +44,16 @@ export class Rng {
       p *= this.next();
     }
     return k;
+  }
+
+  /**
+   * An independent stream for one concern (traffic, faults, partners…), from this stream's seed and a label:
+   * how many draws one concern makes (a fault chance per store write) never shifts another's choices.
+   */
+  stream(label: string): Rng {
+    let h = this.seed ^ 0x811c9dc5;
+    for (const ch of label) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+    return new Rng(h >>> 0);
   }
 
   hex(bytes: number): string {

@@ -7,16 +7,37 @@ import { checkAll } from "./checks";
 import { ClockDriver, hours } from "./clock";
 import { Faults } from "./faults";
 import { Inspector } from "./inspector";
-import { FAULT_KINDS, type SimulationOptions } from "./options";
+import { FAULT_KINDS, type FaultKind, type SimulationOptions } from "./options";
+import type { QueueName } from "../../src/ports/scheduler";
 import { Partners } from "./partners";
 import type { SimulationReport } from "./report";
-import { buildReport } from "./report";
+import { buildReport, type RunCost, seconds } from "./report";
 import { Rng } from "./rng";
 import { Traffic } from "./traffic";
+import { RetainedPayments } from "./aged-records";
+import { AlertCounter } from "./alerts";
+import { startCosmosProcess } from "./cosmos-process";
+import { ScheduledTimers } from "./timers";
+import { CosmosTimeToLive } from "./ttl";
 import { World } from "./world";
 import { People } from "./people";
 
 const DAY = 86_400_000;
+
+/**
+ * Every fault kind once (the small configuration): message faults on the queues where each promise meets them,
+ * two on account purges (lost, early: the plan's first two deletions) and two on rotations; the third deletion's
+ * purge is delivered as scheduled and crashes. The clock jump is the run loop's (day 3).
+ */
+function forceEveryFault(faults: Faults): void {
+  const queueOf: Partial<Record<FaultKind, QueueName>> = {
+    message_lost: "account-purge",
+    message_early: "account-purge",
+    message_duplicated: "backup-rotation",
+    message_late: "backup-rotation",
+  };
+  for (const kind of FAULT_KINDS) if (kind !== "clock_jump") faults.force(kind, queueOf[kind]);
+}
 /** After the last day of traffic, the clock runs on (no new traffic, no new faults) until nothing is open. */
 const MAX_SETTLE_DAYS = 120;
 
@@ -31,22 +52,32 @@ export async function runSimulation(
 ): Promise<SimulationReport> {
   const wallStart = performance.now();
   const rng = new Rng(options.seed);
+  const clockRng = rng.stream("clock jumps");
   const hashKey = Buffer.from(rng.hex(32), "hex");
-  const host = await startLocalHost({
-    DPDP_PROFILE: "local",
-    PORT: "0",
-    LOCAL_SEED_DEMO: "false",
-    LOCAL_HTTP_LOG: "off",
-    // Only the dev clock delivers and runs timers: the simulation's time is the only time.
-    LOCAL_REALTIME: "off",
-    // Backup sets are taken by the simulation's officer on a cadence (options.backupEveryDays), not daily.
-    LOCAL_BACKUP_TIMER: "off",
-    ...(options.retentionOverrides ? { RETENTION_OVERRIDES: options.retentionOverrides } : {}),
-    TRUSTED_PROXY_HOPS: "2",
-    LOCAL_DATA_DIR: mkdtempSync(join(tmpdir(), "dpdp-simulation-")),
-    SUBJECT_HASH_KEY: hashKey.toString("base64"),
-    ...env,
-  });
+  // Unless `env` names one (the tests' shared emulator), Cosmos runs in a process of its own: a second core.
+  const cosmos = env.COSMOS_ENDPOINT ? undefined : await startCosmosProcess();
+  let host: Awaited<ReturnType<typeof startLocalHost>>;
+  try {
+    host = await startLocalHost({
+      ...(cosmos ? { COSMOS_ENDPOINT: cosmos.endpoint } : {}),
+      DPDP_PROFILE: "local",
+      PORT: "0",
+      LOCAL_SEED_DEMO: "false",
+      LOCAL_HTTP_LOG: "off",
+      // Only the dev clock delivers and runs timers: the simulation's time is the only time.
+      LOCAL_REALTIME: "off",
+      // Backup sets are taken by the simulation's officer on a cadence (options.backupEveryDays), not daily.
+      LOCAL_BACKUP_TIMER: "off",
+      ...(options.retentionOverrides ? { RETENTION_OVERRIDES: options.retentionOverrides } : {}),
+      TRUSTED_PROXY_HOPS: "2",
+      LOCAL_DATA_DIR: mkdtempSync(join(tmpdir(), "dpdp-simulation-")),
+      SUBJECT_HASH_KEY: hashKey.toString("base64"),
+      ...env,
+    });
+  } catch (e) {
+    await cosmos?.stop();
+    throw e;
+  }
   try {
     const rt = host.runtime;
     const api = new Api(host.url);
@@ -56,20 +87,29 @@ export async function runSimulation(
       (role, tenantId) => rt.dev!.mintToken({ role, ...(tenantId ? { tenantId } : {}) }),
       now,
     );
-    const clock = new ClockDriver(api, rt, hours(options.stepHours), (what, e) =>
+    const alerts = new AlertCounter();
+    alerts.install(rt);
+    const ttl = new CosmosTimeToLive(rt, (container, id, pk) =>
+      inspector.deleteServiceDoc(container, id, pk),
+    );
+    ttl.install();
+    const timers = new ScheduledTimers(rt);
+    timers.install();
+    const clock = new ClockDriver(api, rt, hours(options.stepHours), timers, (what, e) =>
       world.errors.push({ day: world.day, what, error: e instanceof Error ? e.message : String(e) }),
     );
     const faults = new Faults(
       rt,
-      rng,
+      rng.stream("faults"),
       options,
       () => world.day,
       (id) => world.kindOf(id),
-      (at) => clock.stopAt(at),
+      (queue, due) =>
+        clock.stopAtNextRun(queue === "account-purge" ? "reconcileAccountPurges" : "reconcileBackups", due),
     );
-    const traffic = new Traffic(api, world, rng, clock, inspector, rt.app.keys.hash);
-    const partners = new Partners(api, world, rng, clock, inspector, faults, options);
-    const people = new People(api, world, rng, clock, inspector, traffic);
+    const traffic = new Traffic(api, world, rng.stream("traffic"), clock, inspector, rt.app.keys.hash);
+    const partners = new Partners(api, world, rng.stream("partners"), clock, inspector, faults, options);
+    const people = new People(api, world, rng.stream("people"), clock, inspector, traffic);
 
     clock.afterMove = () => partners.pass();
     // Midnight UTC after now: day boundaries are calendar days.
@@ -77,9 +117,11 @@ export async function runSimulation(
     await clock.moveTo(start);
     log(`seeding ${options.tenants} tenants`);
     await traffic.seedTenants(options.tenants);
+    const retained = new RetainedPayments(inspector, rng.stream("aged records"));
+    await retained.seed(start, options.days, Math.max(4, Math.round(options.tenants / 10)));
     await rt.dev!.seedProcessors();
     faults.install();
-    if (options.everyFault) for (const kind of FAULT_KINDS) if (kind !== "clock_jump") faults.force(kind);
+    if (options.everyFault) forceEveryFault(faults);
     if (options.everyFault || options.everyKind) people.everyKindOnce(start);
     people.planBreaches(start, options.days);
     people.planRestores(start, options.days);
@@ -92,9 +134,9 @@ export async function runSimulation(
       const jump =
         day > 0 &&
         day + 5 < options.days &&
-        (options.everyFault ? day === 3 : rng.chance(options.clockJumpRate));
+        (options.everyFault ? day === 3 : clockRng.chance(options.clockJumpRate));
       if (jump) {
-        const days = rng.int(2, 5);
+        const days = clockRng.int(2, 5);
         faults.record("clock_jump", { type: "none" }, "timers catch up", `${days} days at once`);
         const from = clock.now();
         await clock.jump(dayStart + days * DAY);
@@ -109,6 +151,8 @@ export async function runSimulation(
         clock.at(dayStart + hours(2), "backup", () => people.backup());
       clock.at(dayStart + hours(10), "staff review", () => people.review());
       await clock.runUntil(dayStart + DAY);
+      await retained.lookAhead(clock.now());
+      await ttl.expire(clock.now());
       world.openPerDay.push({ day, ...(await people.openCount(start, day)) });
       if (day % 30 === 0) log(`day ${day}: ${world.requests.size} requests, ${faults.records.length} faults`);
       day += 1;
@@ -121,12 +165,15 @@ export async function runSimulation(
       const dayStart = start + world.day * DAY;
       clock.at(dayStart + hours(10), "staff review", () => people.review());
       await clock.runUntil(dayStart + DAY);
+      await retained.lookAhead(clock.now());
+      await ttl.expire(clock.now());
       const open = await people.openCount(start, world.day);
       world.openPerDay.push({ day: world.day, ...open });
       // Only the daily review left on the agenda: nothing people still have to do.
       if (open.open === 0 && clock.pendingAgenda() <= 1) break;
     }
     log(`checking (${world.requests.size} requests, ${faults.records.length} faults)`);
+    const checkStart = performance.now();
     if (options.breakPromise === "leftover_record") await people.leaveARecordBehind(rt.app.keys.hash);
     const checked = await checkAll({
       rt,
@@ -138,8 +185,22 @@ export async function runSimulation(
       now: now(),
       options,
       retried: people.retried,
+      retained,
     });
-    log(`clock: ${clock.moves} moves (${clock.calls} calls), ${Math.round(clock.moveMs / 1000)} s`);
+    const cost: RunCost = {
+      clockMoves: clock.moves,
+      clockCalls: clock.calls,
+      moveSeconds: Math.round(clock.moveMs / 100) / 10,
+      checkSeconds: Math.round((performance.now() - checkStart) / 100) / 10,
+      timers: seconds(timers.runs),
+      deliveries: seconds(faults.deliveries),
+      documents: await inspector.containerSizes(),
+      expiredByTimeToLive: ttl.expired,
+      operations: Object.fromEntries(Object.entries(rt.meter.snapshot().ops).filter(([, n]) => n > 0)),
+    };
+    log(
+      `clock: ${cost.clockMoves} moves (${cost.clockCalls} calls), ${cost.moveSeconds} s; checks ${cost.checkSeconds} s`,
+    );
     return buildReport({
       options,
       world,
@@ -149,8 +210,11 @@ export async function runSimulation(
       start,
       end: now(),
       runSeconds: (performance.now() - wallStart) / 1000,
+      cost,
+      alerts: alerts.counts,
     });
   } finally {
     await host.stop();
+    await cosmos?.stop();
   }
 }

@@ -34,6 +34,8 @@ const MIX = [
   ["consent_withdrawal", 0.15],
 ] as const;
 export type TrafficKind = (typeof MIX)[number][0];
+/** What follows an account deletion: nothing (the purge at day 30), a reactivation, or a legal hold. */
+export type AccountErasurePlan = "keep" | "reactivate" | "hold";
 
 /**
  * The people of the simulation: owners, the public, nominees, staff and partners, each acting through the
@@ -74,19 +76,16 @@ export class Traffic {
         if (!p.contacts.includes(num)) p.contacts.push(num);
     });
     for (let i = 0; i < plans.length; i += 8) {
-      await Promise.all(
+      const seeded = await Promise.all(
         plans.slice(i, i + 8).map(async (p) => {
           const res = await this.api.expect([201], "POST", "/_dev/seed", {
             body: { ...TENANT_SHAPE, tenantId: p.tenantId, contacts: p.contacts },
           });
-          this.world.tenants.push({
-            tenantId: p.tenantId,
-            ownerEmail: res.body.ownerEmail as string,
-            contacts: p.contacts,
-            reactivated: 0,
-          });
+          return { tenantId: p.tenantId, ownerEmail: res.body.ownerEmail as string, contacts: p.contacts };
         }),
       );
+      // In plan order, not the order the seeds answered: every later pick of a tenant depends on it.
+      for (const t of seeded) this.world.tenants.push({ ...t, reactivated: 0 });
     }
   }
 
@@ -142,8 +141,11 @@ export class Traffic {
     this.count(r.kind === "erasure" ? (r.tenantId ? "account_erasure" : "number_erasure") : r.kind);
   }
 
-  /** An owner deletes the account; some reactivate on day 1, 15 or 29; some get a legal hold. */
-  async accountErasure(): Promise<void> {
+  /**
+   * An owner deletes the account; some reactivate on day 1, 15 or 29; some get a legal hold. `plan` fixes what
+   * happens next (the small configuration's deletions each meet their own fault).
+   */
+  async accountErasure(plan?: AccountErasurePlan): Promise<void> {
     const t = this.activeTenant();
     if (!t) return;
     const before = await this.inspector.tenantCounts(t.tenantId);
@@ -162,8 +164,9 @@ export class Traffic {
       channel: "dashboard",
     };
     this.track(r);
-    if (this.rng.chance(0.3)) {
-      const day = this.rng.pick([1, 15, 29]);
+    const fate = plan ?? (this.rng.chance(0.3) ? "reactivate" : this.rng.chance(0.15) ? "hold" : "keep");
+    if (fate === "reactivate") {
+      const day = plan ? 15 : this.rng.pick([1, 15, 29]);
       const at = created + day * DAY + this.rng.int(0, hours(6));
       // On the day planned, not in the next batch: day 29 must stay inside the window.
       this.clock.stopAt(at);
@@ -185,23 +188,26 @@ export class Traffic {
           after: await this.inspector.tenantCounts(t.tenantId),
         });
       });
-    } else if (this.rng.chance(0.15)) {
-      const placeAt = created + this.rng.int(2, 25) * DAY;
-      const releaseAt = placeAt + this.rng.int(3, 20) * DAY;
+    } else if (fate === "hold") {
+      const placeAt = created + (plan ? 5 : this.rng.int(2, 25)) * DAY;
+      const releaseAt = placeAt + (plan ? 7 : this.rng.int(3, 20)) * DAY;
       this.clock.at(placeAt, "legal hold", async () => {
+        const placedAt = this.clock.now();
         const held = await this.api.call("POST", `/v1/requests/${id}/hold`, {
           token: await this.world.token("privacy_officer"),
           body: { reason: "Legal hold: notice from counsel in a pending dispute" },
         });
         if (held.status !== 200) return;
-        r.hold = { placedAt: this.clock.now() };
+        r.hold = { placedAt };
         this.count("legal_hold");
         this.clock.at(releaseAt, "hold release", async () => {
+          // Before the call: a purge already due starts inside it, and must not count as before the release.
+          const releasedAt = this.clock.now();
           await this.api.expect([200], "POST", `/v1/requests/${id}/release`, {
             token: await this.world.token("privacy_officer"),
             body: { reason: "Dispute settled: hold lifted" },
           });
-          r.hold!.releasedAt = this.clock.now();
+          r.hold!.releasedAt = releasedAt;
         });
       });
     }
@@ -260,6 +266,9 @@ export class Traffic {
       number,
     );
     if (!id) return;
+    // One nomination is in force per number: a newer one replaces the one before (its nominee can no longer act).
+    for (let i = this.nominations.length - 1; i >= 0; i--)
+      if (this.nominations[i]!.number === number) this.nominations.splice(i, 1);
     this.nominations.push({ id, number, nomineeEmail });
     this.track({ id, kind: "nomination", day: this.world.day, number, channel: "public" });
   }

@@ -9,7 +9,7 @@ const DAY = 24 * HOUR;
 type Doc = { id: string } & Record<string, unknown>;
 
 const t = (iso: unknown) => (typeof iso === "string" ? Date.parse(iso) : undefined);
-/** The partner timer runs every 15 minutes in Azure (and the clock stops a minute past each deadline). */
+/** The partner timer runs every 15 minutes in Azure (and the clock stops at its first run past each deadline). */
 const ESCALATION_MS = 16 * 60_000;
 const CLOSED = new Set(["completed", "rejected", "cancelled"]);
 
@@ -44,6 +44,8 @@ export async function checkDeadlines(
   const sample = (kind: string, dueMs: number, doneMs: number, ref: string) =>
     slack.push({ kind, day: dayOf(doneMs), slackHours: (dueMs - doneMs) / HOUR, ref });
   const requests = await inspector.serviceDocs("requests", "request");
+  const tasks = await inspector.serviceDocs("requests", "processor-task");
+  const partnersSettled = partnersSettledAt(tasks);
   for (const doc of requests) {
     const sim = world.requests.get(doc.id);
     const chain = events.get(doc.id) ?? [];
@@ -64,7 +66,7 @@ export async function checkDeadlines(
     if (dueAt === undefined) continue; // not verified: no clock yet
     const due = world.reachable(dueAt);
     if (kind === "erasure" && (doc.scope as { type: string }).type === "account") {
-      checkPurge(doc, chain, input, promises, sample);
+      checkPurge(doc, chain, input, promises, sample, partnersSettled.get(doc.id) ?? 0);
       continue;
     }
     if (kind === "erasure") {
@@ -83,7 +85,7 @@ export async function checkDeadlines(
       id,
       closedAt !== undefined ? closedAt <= due : now <= due,
       () =>
-        `${doc.id} (${kind}${sim?.onBehalf ? ", by a nominee" : ""}): closed ${closedAt ? new Date(closedAt).toISOString() : "not yet"}, due ${doc.dueAt as string}`,
+        `${doc.id} (${kind}${sim?.onBehalf ? ", by a nominee" : ""}): closed ${closedAt ? new Date(closedAt).toISOString() : `not yet (${String(doc.status)}${doc.failure ? `, failure ${JSON.stringify(doc.failure)}` : ""}; chain: ${chain.map((e) => `${String(e.action)}@${String(e.at)}`).join(", ")})`}, due ${doc.dueAt as string}`,
     );
     if (closedAt !== undefined)
       sample(kind === "grievance" ? "grievance resolution" : kind, due, closedAt, doc.id);
@@ -99,17 +101,19 @@ export async function checkDeadlines(
     );
     if (reportedAt !== undefined) sample("breach board report", dueAt, reportedAt, b.id);
   }
-  for (const task of await inspector.serviceDocs("requests", "processor-task")) {
+  for (const task of tasks) {
     const deadline = world.reachable(t(task.deadline)!);
     const confirmedAt = t((task.confirmation as { at?: string } | undefined)?.at);
     const overdueAt = t(task.overdueAt);
     const inTime = confirmedAt !== undefined && confirmedAt <= deadline;
+    // Confirmed after the deadline but before the timer's next run: in Azure too, nothing was left to escalate.
+    const beforeEscalation = confirmedAt !== undefined && confirmedAt <= deadline + ESCALATION_MS;
     // Escalated at its deadline (the timer's pass, within the reconciliation bound), and settled since.
     const escalated = overdueAt !== undefined && overdueAt - deadline <= ESCALATION_MS;
     const pastDeadline = now > deadline;
     promises.check(
       "partner_confirmed_or_escalated",
-      inTime || (pastDeadline ? escalated : true),
+      inTime || beforeEscalation || (pastDeadline ? escalated : true),
       () =>
         `${task.id}: deadline ${task.deadline as string}, confirmed ${confirmedAt ? new Date(confirmedAt).toISOString() : "no"}, escalated ${overdueAt ? new Date(overdueAt).toISOString() : "never"}`,
     );
@@ -120,12 +124,27 @@ export async function checkDeadlines(
   return slack;
 }
 
+/** When the last partner told of each request settled (confirmed or waived); Infinity while one is open. */
+function partnersSettledAt(tasks: Doc[]): Map<string, number> {
+  const settled = new Map<string, number>();
+  for (const task of tasks) {
+    const at =
+      t((task.confirmation as { at?: string } | undefined)?.at) ??
+      t((task.waiver as { at?: string } | undefined)?.at) ??
+      Infinity;
+    const requestId = task.requestId as string;
+    settled.set(requestId, Math.max(settled.get(requestId) ?? 0, at));
+  }
+  return settled;
+}
+
 function checkPurge(
   doc: Doc,
   chain: Doc[],
   input: DeadlineInput,
   promises: Promises,
   sample: (kind: string, dueMs: number, doneMs: number, ref: string) => void,
+  partnersSettled: number,
 ): void {
   const account = doc.account as { purgeDueAt: string; purgeStartedAt?: string; purgedAt?: string };
   const sim = input.world.requests.get(doc.id);
@@ -161,13 +180,16 @@ function checkPurge(
   }
   const purgedAt = t(account.purgedAt);
   if (purgedAt !== undefined) {
-    const limit = addDuration(new Date(purgedAt), input.periods.backupRotation.duration).getTime() + DAY;
+    // Complete once the backups holding it rotated out (the rotation runs at the set's expiry, within a day
+    // of the purge's own rotation period) and every partner settled (a late one settles after its deadline).
+    const rotatedBy = addDuration(new Date(purgedAt), input.periods.backupRotation.duration).getTime() + DAY;
+    const limit = Math.max(rotatedBy, partnersSettled + HOUR);
     const completed = reached(chain, ["completed"]);
     promises.check(
       "account_erasure_completed",
       completed !== undefined ? completed <= limit : input.now <= limit,
       () =>
-        `${doc.id}: purged ${account.purgedAt}, completed ${completed ? new Date(completed).toISOString() : "not yet"}`,
+        `${doc.id}: purged ${account.purgedAt}, completed ${completed ? new Date(completed).toISOString() : `not yet (${String(doc.status)}${doc.failure ? `, failure ${JSON.stringify(doc.failure)}` : ""}, partners settled ${Number.isFinite(partnersSettled) ? new Date(partnersSettled).toISOString() : "no"}; chain: ${chain.map((e) => `${String(e.action)}→${String(e.to)}@${String(e.at)}`).join(", ")})`}`,
     );
     if (completed !== undefined) sample("account erasure completion", limit, completed, doc.id);
   }

@@ -2,6 +2,7 @@ import { addDuration } from "../../../src/domain/duration";
 import type { Runtime } from "../../../src/runtime";
 import type { Api } from "../api";
 import type { Faults } from "../faults";
+import type { RetainedPayments } from "../aged-records";
 import type { Inspector } from "../inspector";
 import type { SimulationOptions } from "../options";
 import { RECONCILE_MS } from "../faults";
@@ -30,6 +31,8 @@ export interface CheckInput {
   options: SimulationOptions;
   /** Requests the simulated staff retried after a recorded failure. */
   retried: ReadonlySet<string>;
+  /** Payments of accounts purged before the run, retained for tax law until a day of the run. */
+  retained: RetainedPayments;
 }
 
 /** Every promise, from the stores and the proofs; the service's own views are never taken for it. */
@@ -98,6 +101,8 @@ export async function checkAll(input: CheckInput): Promise<Checked> {
     );
   }
   await checkRetention(inspector, now, promises);
+  promises.declare("retention_not_early");
+  await input.retained.check(now, promises);
   const dead = rt.dev!.scheduler.deadLettered();
   promises.check("nothing_dead_lettered", dead.length === 0, () =>
     dead.map((j) => `${j.queue} ${j.messageId}`).join(", "),

@@ -59,7 +59,7 @@ export const PROMISES: Record<string, string> = {
   purge_at_day_30:
     "Every account purge started when due (day 30, or the hold's release), within the reconciliation bound",
   account_erasure_completed:
-    "Every purged account's erasure completed once the backups holding it rotated out (within backupRotation)",
+    "Every purged account's erasure completed once the backups holding it rotated out (within backupRotation) and every partner settled",
   breach_board_72h: "Every breach reported to the Board within 72 hours of discovery",
   partner_confirmed_or_escalated:
     "Every partner task confirmed by its deadline, or escalated (overdue) at it and then settled: never forgotten",
@@ -70,7 +70,9 @@ export const PROMISES: Record<string, string> = {
   chain_verifies: "Every audit chain verifies, and against its anchors",
   reactivation_loses_nothing: "No reactivated account lost a record",
   restore_repairs: "A damaged tenant restored from a backup has its records back",
-  retention_swept: "No usage record kept past its retention (90 days, swept daily)",
+  retention_swept:
+    "No usage record kept past its retention (90 days), no payment retained for tax law past its seven years (swept daily)",
+  retention_not_early: "No payment retained for tax law deleted before its seven years were over",
   faults_recovered: "Every injected fault recovered by the service's own mechanisms",
   nothing_dead_lettered: "No scheduled work dead-lettered",
   api_answered: "Every simulated request answered as documented (no unexpected status)",
