@@ -35,27 +35,32 @@ async function pendingRequest(): Promise<string> {
   return res.body.id as string;
 }
 
+/** Cancels `id` while the audit container refuses one write: the status changes, its event stays staged. */
+async function cancelWithTheAuditWriteFailing(id: string): Promise<void> {
+  let left = 1;
+  const undo = patchPort(
+    host,
+    "documents",
+    wrapCollection(host.runtime.app.ports.documents, "audit", (c) => ({
+      async create(doc) {
+        if (left-- > 0) throw new Error("crash");
+        return c.create(doc);
+      },
+    })),
+  );
+  try {
+    await expect(
+      applyAction(host.runtime.app, id, "cancel", { kind: "public" }, { reason: "Withdrawn" }),
+    ).rejects.toThrow("crash");
+  } finally {
+    undo();
+  }
+}
+
 describe("the audit outbox", () => {
   it("the audit write fails after the status change: the event reaches the chain on the next read", async () => {
     const id = await pendingRequest();
-    let left = 1;
-    const undo = patchPort(
-      host,
-      "documents",
-      wrapCollection(host.runtime.app.ports.documents, "audit", (c) => ({
-        async create(doc) {
-          if (left-- > 0) throw new Error("crash");
-          return c.create(doc);
-        },
-      })),
-    );
-    try {
-      await expect(
-        applyAction(host.runtime.app, id, "cancel", { kind: "public" }, { reason: "Withdrawn" }),
-      ).rejects.toThrow("crash");
-    } finally {
-      undo();
-    }
+    await cancelWithTheAuditWriteFailing(id);
     const stored = await host.runtime.app.stores.requests.get(id);
     expect(stored.status).toBe("cancelled");
     expect(stored.auditOutbox).toHaveLength(1);
@@ -70,24 +75,7 @@ describe("the audit outbox", () => {
     // The compliance simulation found it: a request completed, its audit write failed, and no later action or
     // read ever came to flush it, so the sealed chain (and its anchors) lacked the completion.
     const id = await pendingRequest();
-    let left = 1;
-    const undo = patchPort(
-      host,
-      "documents",
-      wrapCollection(host.runtime.app.ports.documents, "audit", (c) => ({
-        async create(doc) {
-          if (left-- > 0) throw new Error("crash");
-          return c.create(doc);
-        },
-      })),
-    );
-    try {
-      await expect(
-        applyAction(host.runtime.app, id, "cancel", { kind: "public" }, { reason: "Withdrawn" }),
-      ).rejects.toThrow("crash");
-    } finally {
-      undo();
-    }
+    await cancelWithTheAuditWriteFailing(id);
     expect((await host.runtime.app.stores.requests.get(id)).auditOutbox).toHaveLength(1);
     const chain = () => new AuditLog(host.runtime.app).events(id);
     expect((await chain()).map((e) => e.action)).not.toContain("cancel");
