@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { flushAuditOutbox, stageAuditEvent } from "../../src/app/requests/audit-outbox";
+import {
+  flushAuditOutbox,
+  flushStrandedAuditOutboxes,
+  stageAuditEvent,
+} from "../../src/app/requests/audit-outbox";
 import { AuditLog } from "../../src/app/audit/audit-log";
 import { buildStores } from "../../src/app/stores/stores";
 import { applyAction } from "../../src/app/requests/transition";
@@ -31,27 +35,32 @@ async function pendingRequest(): Promise<string> {
   return res.body.id as string;
 }
 
+/** Cancels `id` while the audit container refuses one write: the status changes, its event stays staged. */
+async function cancelWithTheAuditWriteFailing(id: string): Promise<void> {
+  let left = 1;
+  const undo = patchPort(
+    host,
+    "documents",
+    wrapCollection(host.runtime.app.ports.documents, "audit", (c) => ({
+      async create(doc) {
+        if (left-- > 0) throw new Error("crash");
+        return c.create(doc);
+      },
+    })),
+  );
+  try {
+    await expect(
+      applyAction(host.runtime.app, id, "cancel", { kind: "public" }, { reason: "Withdrawn" }),
+    ).rejects.toThrow("crash");
+  } finally {
+    undo();
+  }
+}
+
 describe("the audit outbox", () => {
   it("the audit write fails after the status change: the event reaches the chain on the next read", async () => {
     const id = await pendingRequest();
-    let left = 1;
-    const undo = patchPort(
-      host,
-      "documents",
-      wrapCollection(host.runtime.app.ports.documents, "audit", (c) => ({
-        async create(doc) {
-          if (left-- > 0) throw new Error("crash");
-          return c.create(doc);
-        },
-      })),
-    );
-    try {
-      await expect(
-        applyAction(host.runtime.app, id, "cancel", { kind: "public" }, { reason: "Withdrawn" }),
-      ).rejects.toThrow("crash");
-    } finally {
-      undo();
-    }
+    await cancelWithTheAuditWriteFailing(id);
     const stored = await host.runtime.app.stores.requests.get(id);
     expect(stored.status).toBe("cancelled");
     expect(stored.auditOutbox).toHaveLength(1);
@@ -60,6 +69,23 @@ describe("the audit outbox", () => {
     expect(trail.body.chain.valid).toBe(true);
     expect(trail.body.events.filter((e: { action: string }) => e.action === "cancel")).toHaveLength(1);
     expect((await host.runtime.app.stores.requests.get(id)).auditOutbox).toBeUndefined();
+  });
+
+  it("a closed request nobody reads again: the hourly sweep moves its stranded event into the chain", async () => {
+    // The compliance simulation found it: a request completed, its audit write failed, and no later action or
+    // read ever came to flush it, so the sealed chain (and its anchors) lacked the completion.
+    const id = await pendingRequest();
+    await cancelWithTheAuditWriteFailing(id);
+    expect((await host.runtime.app.stores.requests.get(id)).auditOutbox).toHaveLength(1);
+    const chain = () => new AuditLog(host.runtime.app).events(id);
+    expect((await chain()).map((e) => e.action)).not.toContain("cancel");
+    const report = await flushStrandedAuditOutboxes(host.runtime.app);
+    expect(report.flushed).toBeGreaterThanOrEqual(1);
+    expect((await chain()).filter((e) => e.action === "cancel")).toHaveLength(1);
+    expect((await host.runtime.app.stores.requests.get(id)).auditOutbox).toBeUndefined();
+    // Once more changes nothing: the event is in the chain once.
+    await flushStrandedAuditOutboxes(host.runtime.app);
+    expect((await chain()).filter((e) => e.action === "cancel")).toHaveLength(1);
   });
 
   it("the outbox clean-up fails after the event was written: a second flush does not write it twice", async () => {

@@ -68,3 +68,37 @@ export async function flushAuditOutbox(
   );
   return { doc, etag };
 }
+
+/**
+ * Requests whose staged events never reached the chain: the write after a status change failed (a crash, a
+ * store error) and nothing came back to the request since — a closed request is never acted on again, and its
+ * trail may never be read. The hourly rights sweep moves them in, so every sealed chain and its anchors hold
+ * every step within the hour. Safe beside a writer's own flush: a staged event's key is looked up before it is
+ * appended (AuditLog.append), so it is never written twice.
+ */
+export async function flushStrandedAuditOutboxes(
+  app: Pick<AppContext, "ports" | "stores">,
+): Promise<{ flushed: number; failed: number }> {
+  const ids: string[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await app.stores.requests.list({
+      where: [{ field: "auditOutbox", op: "defined" }],
+      limit: 100,
+      ...(continuationToken ? { continuationToken } : {}),
+    });
+    ids.push(...page.items.map((r) => r.id));
+    continuationToken = page.continuationToken;
+  } while (continuationToken);
+  const report = { flushed: 0, failed: 0 };
+  for (const id of ids) {
+    try {
+      await flushAuditOutbox(app, id);
+      report.flushed++;
+    } catch {
+      // Left for the next hour (or the request's next action or read, which flush it first).
+      report.failed++;
+    }
+  }
+  return report;
+}

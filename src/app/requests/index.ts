@@ -9,6 +9,7 @@ export {
   releaseRequest,
   retryRequest,
 } from "./actions";
+export { flushStrandedAuditOutboxes } from "./audit-outbox";
 export { createRequest, type CreateRequestInput } from "./create-request";
 export { openVerifiedRequest } from "./open-verified";
 export { startClock } from "./deadlines";
