@@ -42,7 +42,7 @@ describe("the compliance simulation", () => {
         "grievance acknowledgement",
         "grievance resolution",
         "number erasure",
-        "account purge (start vs due)",
+        "account purge start (due + reconciliation hour)",
         "breach board report",
       ])
         expect(report.slack[kind]?.count, kind).toBeGreaterThan(0);
